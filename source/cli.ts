@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+import process from 'node:process';
+import meow from 'meow';
+import {resolveConfig, type RunFlags} from './config.js';
+import {isExpectedError, UsageError} from './errors.js';
+import {run} from './run.js';
+
+const help = `
+  Usage
+    $ sse-tui [options]            open N Server-Sent Events clients against a URL
+    $ sse-tui serve [options]      start the bundled reference server (sse-tui serve --help)
+
+  Target
+    --url URL              stream to connect to (env SSE_URL)       default http://localhost:3000/dashboard/stream
+    --port N               shorthand for http://localhost:N/dashboard/stream when --url is absent
+    --protocol sse         protocol                                  default sse
+    --header "Name: v"     extra request header, repeatable (credential values are never printed)
+    --insecure             accept self-signed TLS certificates
+
+  Load
+    --scenario NAME        single (1 client) | multiple (5) | load (20, with --stats) | custom (needs --url)
+    --clients N            number of concurrent clients (env SSE_CLIENTS); beats the scenario's count   default 1
+    --duration D           stop after D (1500ms, 30s, 5m, 1h)       default: until Ctrl-C
+    --ramp D               spread client starts over D; 0 starts all at once   default: 10ms apart
+    --timeout D            connect + response-headers timeout per attempt      default 60s
+    --retry D              reconnection delay until the server sends retry:     default 3s
+    --max-backoff D        cap for the exponential backoff after failed attempts  default 30s
+    --max-event-size SIZE  a longer line or event is an error on that client    default 8MiB
+
+  Output
+    --stats                print a stats line every --stats-interval
+    --stats-interval D     default 10s
+    --log-level LEVEL      error | warn | info | debug (env LOG_LEVEL)   default info
+    --debug                same as --log-level debug
+    --no-tui               plain text output (the only mode until the dashboard lands)
+    --json                 print one JSON summary on stdout at the end; logs go to stderr
+    --events FILE|-        NDJSON log of every event, comment, open, error, close, reconnect
+    --help, --version
+
+  Examples
+    $ sse-tui --scenario load --port 3001
+    $ sse-tui --url https://example.test/stream --clients 500 --ramp 10s --duration 5m --stats
+    $ sse-tui --port 3001 --clients 50 --duration 30s --json > summary.json
+    $ sse-tui --port 3001 --duration 10s --events events.ndjson
+    $ sse-tui serve --port 3001 --interval 1s
+
+  Exit codes: 0 run completed (server errors are data), 1 the run could not start, 2 usage error.
+`;
+
+const runFlags = {
+	url: {type: 'string'},
+	protocol: {type: 'string'},
+	port: {type: 'string'},
+	scenario: {type: 'string'},
+	clients: {type: 'string'},
+	duration: {type: 'string'},
+	ramp: {type: 'string'},
+	timeout: {type: 'string'},
+	retry: {type: 'string'},
+	maxBackoff: {type: 'string'},
+	maxEventSize: {type: 'string'},
+	stats: {type: 'boolean'},
+	statsInterval: {type: 'string'},
+	logLevel: {type: 'string'},
+	debug: {type: 'boolean'},
+	header: {type: 'string', isMultiple: true},
+	insecure: {type: 'boolean'},
+	tui: {type: 'boolean', default: true},
+	json: {type: 'boolean'},
+	events: {type: 'string'},
+} as const;
+
+async function main(argv: string[]): Promise<number> {
+	if (argv[0] === 'serve') {
+		const {runServeCommand} = await import('../server/cli.js');
+		return runServeCommand(argv.slice(1));
+	}
+
+	const cli = meow(help, {
+		importMeta: import.meta,
+		argv: attachDashValues(argv),
+		flags: runFlags,
+		allowUnknownFlags: false,
+		booleanDefault: undefined,
+	});
+	if (cli.input.length > 0) {
+		throw new UsageError(`unknown command "${cli.input[0]}": the commands are "sse-tui [options]" and "sse-tui serve"`);
+	}
+
+	const config = resolveConfig(cli.flags as RunFlags, process.env, {isTTY: Boolean(process.stdout.isTTY)});
+
+	const controller = new AbortController();
+	let signals = 0;
+	const onSignal = (signal: NodeJS.Signals) => {
+		signals++;
+		if (signals === 1) {
+			process.stderr.write(`\n${signal}: stopping, printing the summary (press Ctrl-C again to force exit)\n`);
+			controller.abort();
+		} else {
+			process.exit(130);
+		}
+	};
+
+	process.on('SIGINT', onSignal);
+	process.on('SIGTERM', onSignal);
+	try {
+		await run(config, {stdout: process.stdout, stderr: process.stderr, version: cli.pkg.version ?? '0.0.0', stop: controller.signal});
+	} finally {
+		process.off('SIGINT', onSignal);
+		process.off('SIGTERM', onSignal);
+	}
+
+	return 0;
+}
+
+/** meow reads a lone `-` as a positional argument; `--events -` means stdout. */
+function attachDashValues(argv: string[]): string[] {
+	const out: string[] = [];
+	for (let index = 0; index < argv.length; index++) {
+		const argument = argv[index]!;
+		if (argument === '--events' && argv[index + 1] === '-') {
+			out.push('--events=-');
+			index++;
+		} else {
+			out.push(argument);
+		}
+	}
+
+	return out;
+}
+
+try {
+	process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+	if (isExpectedError(error)) {
+		process.stderr.write(`sse-tui: ${error.message}\n`);
+		if (error instanceof UsageError) {
+			process.stderr.write('Run "sse-tui --help" for usage.\n');
+		}
+
+		process.exitCode = error.exitCode;
+	} else {
+		process.stderr.write(`sse-tui: unexpected failure: ${error instanceof Error ? error.stack : String(error)}\n`);
+		process.exitCode = 1;
+	}
+}
+
+// Whatever still holds the event loop (a socket slow to close) must not keep a finished run alive.
+setTimeout(() => process.exit(), 3000).unref();

@@ -1,0 +1,177 @@
+import {UsageError} from './errors.js';
+import {scenarioNames, scenarios, type ScenarioName} from './scenarios.js';
+import {parseBytes, parseDuration, parseInteger} from './units.js';
+
+export const logLevels = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = typeof logLevels[number];
+
+export const protocols = ['sse'] as const;
+export type Protocol = typeof protocols[number];
+
+/** Flags as meow hands them over: strings for everything we validate ourselves. */
+export type RunFlags = {
+	url?: string;
+	protocol?: string;
+	port?: string;
+	scenario?: string;
+	clients?: string;
+	duration?: string;
+	ramp?: string;
+	timeout?: string;
+	stats?: boolean;
+	statsInterval?: string;
+	logLevel?: string;
+	debug?: boolean;
+	header?: string[];
+	insecure?: boolean;
+	tui?: boolean;
+	json?: boolean;
+	events?: string;
+	retry?: string;
+	maxBackoff?: string;
+	maxEventSize?: string;
+};
+
+export type Config = Readonly<{
+	url: string;
+	protocol: Protocol;
+	scenario: ScenarioName | undefined;
+	clients: number;
+	/** undefined: run until Ctrl-C / SIGTERM */
+	durationMs: number | undefined;
+	/** gap between client starts */
+	startIntervalMs: number;
+	timeoutMs: number;
+	stats: boolean;
+	statsIntervalMs: number;
+	logLevel: LogLevel;
+	headers: Readonly<Record<string, string>>;
+	insecure: boolean;
+	/** the Ink dashboard; false for --no-tui, --json, or when stdout is not a terminal */
+	tui: boolean;
+	json: boolean;
+	/** NDJSON event log: a file path, '-' for stdout, or undefined */
+	events: string | undefined;
+	retryMs: number;
+	maxBackoffMs: number;
+	maxEventSize: number;
+}>;
+
+export const defaults = {
+	port: 3000,
+	path: '/dashboard/stream',
+	clients: 1,
+	timeout: '60s',
+	logLevel: 'info' as LogLevel,
+	startIntervalMs: 10,
+	statsInterval: '10s',
+	retry: '3s',
+	maxBackoff: '30s',
+	maxEventSize: '8MiB',
+} as const;
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Flags + environment -> a validated, frozen Config. Precedence: an explicit flag, then the
+ * scenario's preset, then the environment (SSE_URL, SSE_CLIENTS, LOG_LEVEL), then defaults.
+ * Every mistake is a UsageError whose message names the fix.
+ */
+export function resolveConfig(flags: RunFlags, env: Environment = {}, {isTTY = false} = {}): Config {
+	const scenario = flags.scenario === undefined ? undefined : oneOf(flags.scenario, scenarioNames, '--scenario');
+	const preset = scenario ? scenarios[scenario] : undefined;
+
+	const protocol = oneOf(flags.protocol ?? 'sse', protocols, '--protocol');
+	const url = resolveUrl(flags, env, scenario);
+
+	const clientsText = flags.clients ?? (preset ? String(preset.clients) : env['SSE_CLIENTS']) ?? String(defaults.clients);
+	const clients = parseInteger(clientsText, flags.clients === undefined && !preset && env['SSE_CLIENTS'] ? 'SSE_CLIENTS' : '--clients', 1, 1_000_000);
+
+	const logLevel = flags.debug ? 'debug' : oneOf(flags.logLevel ?? env['LOG_LEVEL']?.toLowerCase() ?? defaults.logLevel, logLevels, flags.logLevel ? '--log-level' : 'LOG_LEVEL');
+
+	const durationMs = flags.duration === undefined ? undefined : parseDuration(flags.duration, '--duration');
+	const rampMs = flags.ramp === undefined ? undefined : parseDuration(flags.ramp, '--ramp', {allowZero: true});
+	const startIntervalMs = rampMs === undefined ? defaults.startIntervalMs : (clients > 1 ? rampMs / clients : 0);
+
+	const json = Boolean(flags.json);
+	const events = flags.events === '' ? undefined : flags.events;
+	if (json && events === '-') {
+		throw new UsageError('--events - would mix the event log into --json output on stdout: give --events a file path');
+	}
+
+	return Object.freeze({
+		url,
+		protocol,
+		scenario,
+		clients,
+		durationMs,
+		startIntervalMs,
+		timeoutMs: parseDuration(flags.timeout ?? defaults.timeout, '--timeout'),
+		stats: Boolean(flags.stats) || Boolean(preset?.stats),
+		statsIntervalMs: parseDuration(flags.statsInterval ?? defaults.statsInterval, '--stats-interval'),
+		logLevel,
+		headers: Object.freeze(parseHeaders(flags.header ?? [])),
+		insecure: Boolean(flags.insecure),
+		tui: (flags.tui ?? true) && !json && isTTY,
+		json,
+		events,
+		retryMs: parseDuration(flags.retry ?? defaults.retry, '--retry'),
+		maxBackoffMs: parseDuration(flags.maxBackoff ?? defaults.maxBackoff, '--max-backoff'),
+		maxEventSize: parseBytes(flags.maxEventSize ?? defaults.maxEventSize, '--max-event-size'),
+	});
+}
+
+function resolveUrl(flags: RunFlags, env: Environment, scenario: ScenarioName | undefined): string {
+	let text = flags.url ?? (flags.port === undefined ? env['SSE_URL'] : undefined);
+	if (text === undefined) {
+		if (scenario === 'custom') {
+			throw new UsageError('--scenario custom needs --url URL (for example --url http://localhost:3000/dashboard/stream)');
+		}
+
+		const port = flags.port === undefined ? defaults.port : parseInteger(flags.port, '--port', 1, 65_535);
+		text = `http://localhost:${port}${defaults.path}`;
+	}
+
+	let url: URL;
+	try {
+		url = new URL(text);
+	} catch {
+		throw new UsageError(`--url must be a full URL like http://localhost:3000/dashboard/stream (got "${text}")`);
+	}
+
+	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+		throw new UsageError(`--url must start with http:// or https:// for SSE (got "${text}")`);
+	}
+
+	return url.href;
+}
+
+function parseHeaders(lines: readonly string[]): Record<string, string> {
+	const headers: Record<string, string> = {};
+	for (const line of lines) {
+		const colon = line.indexOf(':');
+		const name = colon > 0 ? line.slice(0, colon).trim() : '';
+		if (!/^[!#$%&'*+.^`|~\w-]+$/.test(name)) {
+			throw new UsageError(`--header must look like "Name: value" (got "${line}")`);
+		}
+
+		headers[name.toLowerCase()] = line.slice(colon + 1).trim();
+	}
+
+	return headers;
+}
+
+function oneOf<T extends string>(value: string, choices: readonly T[], flag: string): T {
+	if (!(choices as readonly string[]).includes(value)) {
+		throw new UsageError(`${flag} must be one of ${choices.join(', ')} (got "${value}")`);
+	}
+
+	return value as T;
+}
+
+const secretHeaders = new Set(['authorization', 'cookie', 'proxy-authorization', 'x-api-key']);
+
+/** Headers safe to print: values of credential headers replaced, so banners and logs leak nothing. */
+export function redactHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+	return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, secretHeaders.has(name) ? '<redacted>' : value]));
+}

@@ -1,0 +1,99 @@
+import type {Client} from './types.js';
+
+export type PoolOptions = {
+	/** builds client number `id` (ids start at 1 and are never reused) */
+	createClient(id: number): Client;
+	/** gap between two client starts; 0 starts them all at once */
+	startIntervalMs: number;
+};
+
+export type Pool = {
+	/** Start `count` more clients, spread by the start interval. */
+	add(count: number): void;
+	/** Stop the `count` most recently started clients. */
+	remove(count: number): Promise<void>;
+	/** Stop everything, including clients still waiting to start. */
+	stop(): Promise<void>;
+	/** clients started or waiting to start, not yet removed */
+	readonly size: number;
+};
+
+/** Clients started per event-loop turn when there is no interval, so a big ramp doesn't freeze I/O. */
+const burst = 250;
+
+/**
+ * Holds the run's clients and ramps them up. Starts are scheduled on one timer rather than a
+ * timer per client, catching up in bursts when the interval is shorter than the timer can fire.
+ */
+export function createPool({createClient, startIntervalMs}: PoolOptions): Pool {
+	const active: Client[] = [];
+	let nextId = 1;
+	let waiting = 0;
+	let timer: NodeJS.Timeout | undefined;
+	let rampStartedAt = 0;
+	let startedInRamp = 0;
+	let stopped = false;
+
+	function startOne(): void {
+		const client = createClient(nextId++);
+		active.push(client);
+		client.start();
+	}
+
+	function pump(): void {
+		timer = undefined;
+		if (stopped) {
+			return;
+		}
+
+		const due = startIntervalMs === 0
+			? startedInRamp + burst
+			: Math.floor((performance.now() - rampStartedAt) / startIntervalMs) + 1;
+		let started = 0;
+		while (waiting > 0 && startedInRamp < due && started < burst) {
+			waiting--;
+			startedInRamp++;
+			started++;
+			startOne();
+		}
+
+		if (waiting > 0) {
+			const wait = startIntervalMs === 0 || started === burst ? 0 : Math.max(1, startIntervalMs);
+			timer = wait === 0 ? setTimeout(pump, 0) : setTimeout(pump, wait);
+		}
+	}
+
+	return {
+		add(count) {
+			if (stopped || count <= 0) {
+				return;
+			}
+
+			if (waiting === 0) {
+				rampStartedAt = performance.now();
+				startedInRamp = 0;
+			}
+
+			waiting += count;
+			if (!timer) {
+				pump();
+			}
+		},
+		async remove(count) {
+			const fromQueue = Math.min(waiting, count);
+			waiting -= fromQueue;
+			const removed = active.splice(Math.max(0, active.length - (count - fromQueue)));
+			await Promise.all(removed.map(async client => client.stop()));
+		},
+		async stop() {
+			stopped = true;
+			waiting = 0;
+			clearTimeout(timer);
+			const all = active.splice(0);
+			await Promise.all(all.map(async client => client.stop()));
+		},
+		get size() {
+			return active.length + waiting;
+		},
+	};
+}

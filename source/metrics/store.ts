@@ -1,0 +1,300 @@
+import {clientStates, type ClientEvent, type ClientSink, type ClientState, type ErrorKind} from '../engine/types.js';
+import {DurationHistogram} from './histogram.js';
+import type {ClientRow, Snapshot} from './snapshot.js';
+
+const stateIndex = new Map<ClientState, number>(clientStates.map((state, index) => [state, index]));
+const historyLength = 60;
+
+/**
+ * Counters per client in typed arrays indexed by client id (ids start at 1), so recording an
+ * event is a few array writes and nothing is allocated per message. Readers take a snapshot;
+ * `subscribe`/`getSnapshot` publish one per tick for the TUI (useSyncExternalStore-shaped).
+ */
+export class MetricsStore implements ClientSink {
+	readonly connectHistogram = new DurationHistogram();
+	readonly latencyHistogram = new DurationHistogram();
+
+	#capacity = 0;
+	#clients = 0;
+	#state = new Uint8Array(0);
+	/** 1 while a connection attempt is under way and has not opened or failed yet */
+	#pendingAttempt = new Uint8Array(0);
+	#columns = createColumns(0);
+	#lastEventId: string[] = [];
+	#lastError: string[] = [];
+
+	readonly #stateCounts = new Float64Array(clientStates.length);
+	readonly #totals = {messages: 0, heartbeats: 0, errors: 0, reconnects: 0, connects: 0, failedAttempts: 0, clientsConnected: 0, bytes: 0};
+	readonly #errorsByKind: Partial<Record<ErrorKind, number>> = {};
+	readonly #history: number[] = [];
+	#rates = {messagesPerSec: 0, heartbeatsPerSec: 0, bytesPerSec: 0};
+	#lastSample = {at: 0, messages: 0, heartbeats: 0, bytes: 0};
+
+	readonly #startedAt: number;
+	readonly #now: () => number;
+	readonly #listeners = new Set<() => void>();
+	#snapshot: Snapshot | undefined;
+	#timer: NodeJS.Timeout | undefined;
+
+	constructor({now = () => performance.now()}: {now?: () => number} = {}) {
+		this.#now = now;
+		this.#startedAt = now();
+		this.#lastSample.at = this.#startedAt;
+	}
+
+	/** ms since the store was created: the run's clock, also used for `t` in the event log. */
+	elapsed(): number {
+		return this.#now() - this.#startedAt;
+	}
+
+	emit(event: ClientEvent): void {
+		const id = event.client;
+		if (id > this.#clients) {
+			this.#grow(id);
+		}
+
+		const t = this.elapsed();
+		switch (event.kind) {
+			case 'connecting': {
+				this.#pendingAttempt[id] = 1;
+				this.#setState(id, event.attempt > 1 ? 'reconnecting' : 'connecting');
+				break;
+			}
+
+			case 'open': {
+				this.#pendingAttempt[id] = 0;
+				if (this.#columns.connects[id] === 0) {
+					this.#totals.clientsConnected++;
+				}
+
+				this.#columns.connects[id]!++;
+				this.#totals.connects++;
+				this.#columns.connectMs[id] = event.connectMs;
+				this.connectHistogram.record(event.connectMs);
+				this.#setState(id, 'open');
+				break;
+			}
+
+			case 'event': {
+				this.#columns.messages[id]!++;
+				this.#totals.messages++;
+				this.#columns.lastMessageAt[id] = t;
+				this.#lastEventId[id] = event.id;
+				if (event.latencyMs !== undefined) {
+					this.#columns.latencyMs[id] = event.latencyMs;
+					this.latencyHistogram.record(event.latencyMs);
+				}
+
+				break;
+			}
+
+			case 'comment':
+			case 'heartbeat': {
+				this.#columns.heartbeats[id]!++;
+				this.#totals.heartbeats++;
+				this.#columns.lastHeartbeatAt[id] = t;
+				break;
+			}
+
+			case 'error':
+			case 'reject': {
+				const kind: ErrorKind = event.kind === 'reject' ? 'rejected' : event.error;
+				this.#columns.errors[id]!++;
+				this.#totals.errors++;
+				this.#errorsByKind[kind] = (this.#errorsByKind[kind] ?? 0) + 1;
+				this.#lastError[id] = event.kind === 'reject' ? `subscription rejected: ${event.identifier}` : event.message;
+				if (this.#pendingAttempt[id] === 1) {
+					this.#pendingAttempt[id] = 0;
+					this.#totals.failedAttempts++;
+				}
+
+				break;
+			}
+
+			case 'reconnect': {
+				this.#columns.reconnects[id]!++;
+				this.#totals.reconnects++;
+				this.#setState(id, 'reconnecting');
+				break;
+			}
+
+			case 'close': {
+				if (event.final) {
+					this.#setState(id, event.failed ? 'failed' : 'closed');
+				}
+
+				break;
+			}
+
+			default: {
+				break;
+			}
+		}
+	}
+
+	bytes(client: number, count: number): void {
+		if (client > this.#clients) {
+			this.#grow(client);
+		}
+
+		this.#columns.bytes[client]! += count;
+		this.#totals.bytes += count;
+	}
+
+	/** Register a client slot before it emits anything, so it shows as idle. */
+	addClient(id: number): void {
+		if (id > this.#clients) {
+			this.#grow(id);
+		}
+	}
+
+	snapshot(): Snapshot {
+		const states = {} as Record<ClientState, number>;
+		for (const [index, state] of clientStates.entries()) {
+			states[state] = this.#stateCounts[index]!;
+		}
+
+		return {
+			elapsedMs: this.elapsed(),
+			clients: this.#clients,
+			states,
+			totals: {...this.#totals},
+			errorsByKind: {...this.#errorsByKind},
+			rates: {...this.#rates},
+			history: [...this.#history],
+			connectMs: this.connectHistogram.summary(),
+			latencyMs: this.latencyHistogram.summary(),
+		};
+	}
+
+	clientRow(id: number): ClientRow {
+		return {
+			id,
+			state: clientStates[this.#state[id]!] ?? 'idle',
+			messages: this.#columns.messages[id]!,
+			heartbeats: this.#columns.heartbeats[id]!,
+			errors: this.#columns.errors[id]!,
+			reconnects: this.#columns.reconnects[id]!,
+			connects: this.#columns.connects[id]!,
+			bytes: this.#columns.bytes[id]!,
+			lastEventId: this.#lastEventId[id] ?? '',
+			lastMessageAt: this.#columns.lastMessageAt[id]!,
+			lastHeartbeatAt: this.#columns.lastHeartbeatAt[id]!,
+			connectMs: this.#columns.connectMs[id]!,
+			latencyMs: this.#columns.latencyMs[id]!,
+			lastError: this.#lastError[id] ?? '',
+		};
+	}
+
+	clientRows(): ClientRow[] {
+		const rows: ClientRow[] = [];
+		for (let id = 1; id <= this.#clients; id++) {
+			rows.push(this.clientRow(id));
+		}
+
+		return rows;
+	}
+
+	/** Take a rate sample; the tick calls this once a second. */
+	sample(): void {
+		const now = this.#now();
+		const seconds = (now - this.#lastSample.at) / 1000;
+		if (seconds <= 0) {
+			return;
+		}
+
+		const {messages, heartbeats, bytes} = this.#totals;
+		this.#rates = {
+			messagesPerSec: (messages - this.#lastSample.messages) / seconds,
+			heartbeatsPerSec: (heartbeats - this.#lastSample.heartbeats) / seconds,
+			bytesPerSec: (bytes - this.#lastSample.bytes) / seconds,
+		};
+		this.#history.push(Math.round(this.#rates.messagesPerSec));
+		if (this.#history.length > historyLength) {
+			this.#history.shift();
+		}
+
+		this.#lastSample = {at: now, messages, heartbeats, bytes};
+	}
+
+	/** Publish a fresh snapshot to subscribers every `intervalMs`, and sample rates each second. */
+	startTicking(intervalMs: number): void {
+		this.stopTicking();
+		let sinceSample = 0;
+		this.#timer = setInterval(() => {
+			sinceSample += intervalMs;
+			if (sinceSample >= 1000) {
+				sinceSample = 0;
+				this.sample();
+			}
+
+			this.#snapshot = this.snapshot();
+			for (const listener of this.#listeners) {
+				listener();
+			}
+		}, intervalMs);
+		this.#timer.unref();
+	}
+
+	stopTicking(): void {
+		clearInterval(this.#timer);
+		this.#timer = undefined;
+	}
+
+	subscribe = (listener: () => void): (() => void) => {
+		this.#listeners.add(listener);
+		return () => this.#listeners.delete(listener);
+	};
+
+	getSnapshot = (): Snapshot => {
+		this.#snapshot ??= this.snapshot();
+		return this.#snapshot;
+	};
+
+	#setState(id: number, state: ClientState): void {
+		const next = stateIndex.get(state)!;
+		const previous = this.#state[id]!;
+		if (previous !== next) {
+			this.#stateCounts[previous]!--;
+			this.#stateCounts[next]!++;
+			this.#state[id] = next;
+		}
+	}
+
+	#grow(id: number): void {
+		if (id >= this.#capacity) {
+			const capacity = Math.max(64, this.#capacity * 2, id + 1);
+			const state = new Uint8Array(capacity);
+			state.set(this.#state);
+			this.#state = state;
+			const pending = new Uint8Array(capacity);
+			pending.set(this.#pendingAttempt);
+			this.#pendingAttempt = pending;
+			const columns = createColumns(capacity);
+			for (const name of columnNames) {
+				columns[name].set(this.#columns[name]);
+			}
+
+			this.#columns = columns;
+			this.#capacity = capacity;
+		}
+
+		// New slots start idle (state index 0).
+		this.#stateCounts[0]! += id - this.#clients;
+		this.#clients = id;
+	}
+}
+
+const columnNames = ['messages', 'heartbeats', 'errors', 'reconnects', 'connects', 'bytes', 'lastMessageAt', 'lastHeartbeatAt', 'connectMs', 'latencyMs'] as const;
+type Column = typeof columnNames[number];
+/** Columns holding a time or a duration start at -1 ("never"); counters start at 0. */
+const unsetIsMinusOne = new Set<Column>(['lastMessageAt', 'lastHeartbeatAt', 'connectMs', 'latencyMs']);
+
+function createColumns(capacity: number): Record<Column, Float64Array> {
+	const columns = {} as Record<Column, Float64Array>;
+	for (const name of columnNames) {
+		columns[name] = new Float64Array(capacity).fill(unsetIsMinusOne.has(name) ? -1 : 0);
+	}
+
+	return columns;
+}
