@@ -11,8 +11,12 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 echo "== type-check and build (tsc)"
-rm -rf dist
 npx tsc -p tsconfig.json
+# Drop compiled tests whose source is gone, so a deleted test never runs from a stale build.
+find dist/test -name '*.test.js' | while read -r compiled; do
+	base="${compiled#dist/}"; base="${base%.js}"
+	[ -f "$base.ts" ] || [ -f "$base.tsx" ] || rm -f "$compiled"
+done
 
 filter="${1:-}"
 mapfile -t files < <(find dist/test -name '*.test.js' | sort | grep -- "${filter}")

@@ -77,7 +77,8 @@ export type Environment = Readonly<Record<string, string | undefined>>;
  * scenario's preset, then the environment (SSE_URL, SSE_CLIENTS, LOG_LEVEL), then defaults.
  * Every mistake is a UsageError whose message names the fix.
  */
-export function resolveConfig(flags: RunFlags, env: Environment = {}, {isTTY = false} = {}): Config {
+export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY = false} = {}): Config {
+	const env = withoutEmpty(rawEnv);
 	const scenario = flags.scenario === undefined ? undefined : oneOf(flags.scenario, scenarioNames, '--scenario');
 	const preset = scenario ? scenarios[scenario] : undefined;
 
@@ -159,6 +160,11 @@ function parseHeaders(lines: readonly string[]): Record<string, string> {
 	}
 
 	return headers;
+}
+
+/** `SSE_URL=` (set but empty) means unset, as shells and CI templates often leave it. */
+function withoutEmpty(env: Environment): Environment {
+	return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
 }
 
 function oneOf<T extends string>(value: string, choices: readonly T[], flag: string): T {

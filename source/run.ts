@@ -65,9 +65,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		}),
 	});
 
-	if (!config.json) {
-		text.banner();
-	}
+	text.banner();
 
 	const stoppedBy = await new Promise<StopReason>(resolve => {
 		const timers: NodeJS.Timeout[] = [];

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import {describe, test} from 'node:test';
+import {redactHeaders, resolveConfig, type RunFlags} from '../source/config.js';
+import {UsageError} from '../source/errors.js';
+
+describe('resolveConfig', () => {
+	test('defaults match the Go client', () => {
+		const config = resolveConfig({});
+		assert.equal(config.url, 'http://localhost:3000/dashboard/stream');
+		assert.equal(config.clients, 1);
+		assert.equal(config.timeoutMs, 60_000);
+		assert.equal(config.logLevel, 'info');
+		assert.equal(config.durationMs, undefined);
+		assert.equal(config.startIntervalMs, 10);
+		assert.equal(config.statsIntervalMs, 10_000);
+		assert.equal(config.maxEventSize, 8 * 1024 * 1024);
+		assert.equal(config.stats, false);
+		assert.ok(Object.isFrozen(config));
+	});
+
+	test('--port builds the local stream URL; --url wins over --port', () => {
+		assert.equal(resolveConfig({port: '3001'}).url, 'http://localhost:3001/dashboard/stream');
+		assert.equal(resolveConfig({port: '3001', url: 'http://example.test/s'}).url, 'http://example.test/s');
+	});
+
+	const scenarioCases: Array<[string, RunFlags, number, boolean]> = [
+		['single', {scenario: 'single'}, 1, false],
+		['multiple', {scenario: 'multiple'}, 5, false],
+		['load', {scenario: 'load'}, 20, true],
+		['load with explicit clients', {scenario: 'load', clients: '7'}, 7, true],
+		['custom', {scenario: 'custom', url: 'http://h/x'}, 1, false],
+	];
+	for (const [name, flags, clients, stats] of scenarioCases) {
+		test(`scenario ${name} sets ${clients} clients, stats ${stats}`, () => {
+			const config = resolveConfig(flags);
+			assert.equal(config.clients, clients);
+			assert.equal(config.stats, stats);
+		});
+	}
+
+	test('environment fallbacks apply below flags and scenarios', () => {
+		const env = {SSE_URL: 'http://env.test/stream', SSE_CLIENTS: '9', LOG_LEVEL: 'DEBUG'};
+		const config = resolveConfig({}, env);
+		assert.equal(config.url, 'http://env.test/stream');
+		assert.equal(config.clients, 9);
+		assert.equal(config.logLevel, 'debug');
+		assert.equal(resolveConfig({clients: '2', url: 'http://flag.test/', logLevel: 'warn'}, env).clients, 2);
+		assert.equal(resolveConfig({scenario: 'multiple'}, env).clients, 5);
+		assert.equal(resolveConfig({port: '4000'}, env).url, 'http://localhost:4000/dashboard/stream');
+	});
+
+	test('durations accept ms, s, m, h', () => {
+		assert.equal(resolveConfig({duration: '1500ms'}).durationMs, 1500);
+		assert.equal(resolveConfig({duration: '30s'}).durationMs, 30_000);
+		assert.equal(resolveConfig({duration: '5m'}).durationMs, 300_000);
+		assert.equal(resolveConfig({duration: '1h'}).durationMs, 3_600_000);
+	});
+
+	test('--ramp spreads starts over the whole ramp; 0 starts all at once', () => {
+		assert.equal(resolveConfig({clients: '100', ramp: '10s'}).startIntervalMs, 100);
+		assert.equal(resolveConfig({clients: '100', ramp: '0'}).startIntervalMs, 0);
+	});
+
+	test('--debug wins over --log-level', () => {
+		assert.equal(resolveConfig({debug: true, logLevel: 'error'}).logLevel, 'debug');
+	});
+
+	test('headers are parsed, lower-cased and redacted for printing', () => {
+		const config = resolveConfig({header: ['Authorization: Bearer secret', 'X-Trace:  abc ']});
+		assert.deepEqual(config.headers, {authorization: 'Bearer secret', 'x-trace': 'abc'});
+		assert.deepEqual(redactHeaders(config.headers), {authorization: '<redacted>', 'x-trace': 'abc'});
+	});
+
+	test('the TUI is on only in a terminal, and never with --json or --no-tui', () => {
+		assert.equal(resolveConfig({}, {}, {isTTY: true}).tui, true);
+		assert.equal(resolveConfig({}, {}, {isTTY: false}).tui, false);
+		assert.equal(resolveConfig({json: true}, {}, {isTTY: true}).tui, false);
+		assert.equal(resolveConfig({tui: false}, {}, {isTTY: true}).tui, false);
+	});
+
+	const usageCases: Array<[RunFlags, RegExp, Record<string, string>?]> = [
+		[{clients: 'x'}, /^--clients must be a whole number from 1 to 1000000 \(got "x"\)$/],
+		[{clients: '0'}, /--clients must be a whole number/],
+		[{clients: '1.5'}, /--clients must be a whole number/],
+		[{}, /^SSE_CLIENTS must be a whole number/, {SSE_CLIENTS: 'lots'}],
+		[{port: '70000'}, /^--port must be a whole number from 1 to 65535 \(got "70000"\)$/],
+		[{scenario: 'huge'}, /^--scenario must be one of single, multiple, load, custom \(got "huge"\)$/],
+		[{scenario: 'custom'}, /^--scenario custom needs --url URL/],
+		[{protocol: 'gopher'}, /^--protocol must be one of sse/],
+		[{url: 'not a url'}, /^--url must be a full URL/],
+		[{url: 'ftp://host/x'}, /^--url must start with http:\/\/ or https:\/\//],
+		[{duration: '10 parsecs'}, /^--duration must be a duration like 1500ms, 30s, 5m or 1h \(got "10 parsecs"\)$/],
+		[{duration: '0s'}, /^--duration must be greater than zero/],
+		[{timeout: '-1s'}, /^--timeout must be a duration/],
+		[{logLevel: 'loud'}, /^--log-level must be one of error, warn, info, debug \(got "loud"\)$/],
+		[{}, /^LOG_LEVEL must be one of/, {LOG_LEVEL: 'loud'}],
+		[{header: ['no colon here']}, /^--header must look like "Name: value"/],
+		[{maxEventSize: 'big'}, /^--max-event-size must be a size like/],
+		[{json: true, events: '-'}, /^--events - would mix the event log into --json output/],
+	];
+	for (const [flags, message, env] of usageCases) {
+		test(`rejects ${JSON.stringify(flags)}${env ? ` with ${JSON.stringify(env)}` : ''}`, () => {
+			assert.throws(() => resolveConfig(flags, env), (error: unknown) => {
+				assert.ok(error instanceof UsageError);
+				assert.equal(error.exitCode, 2);
+				assert.match(error.message, message);
+				assert.ok(!error.message.includes('\n'), 'one line');
+				return true;
+			});
+		});
+	}
+});

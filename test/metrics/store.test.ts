@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import {describe, test} from 'node:test';
+import {MetricsStore} from '../../source/metrics/store.js';
+
+function clock() {
+	let now = 0;
+	return {now: () => now, advance(ms: number) {
+		now += ms;
+	}};
+}
+
+describe('metrics store', () => {
+	test('tracks each client\'s state and the state totals', () => {
+		const store = new MetricsStore();
+		store.addClient(3);
+		assert.deepEqual(store.snapshot().states, {idle: 3, connecting: 0, open: 0, reconnecting: 0, closed: 0, failed: 0});
+		store.emit({kind: 'connecting', client: 1, attempt: 1});
+		store.emit({kind: 'open', client: 1, status: 200, connectMs: 5, url: 'u'});
+		store.emit({kind: 'connecting', client: 2, attempt: 1});
+		store.emit({kind: 'error', client: 2, error: 'status', message: 'HTTP 500', status: 500});
+		store.emit({kind: 'reconnect', client: 2, delayMs: 100, attempt: 2, lastEventId: ''});
+		store.emit({kind: 'close', client: 3, reason: '204', final: true});
+		const snapshot = store.snapshot();
+		assert.deepEqual(snapshot.states, {idle: 0, connecting: 0, open: 1, reconnecting: 1, closed: 1, failed: 0});
+		assert.equal(snapshot.totals.connects, 1);
+		assert.equal(snapshot.totals.failedAttempts, 1);
+		assert.equal(snapshot.totals.clientsConnected, 1);
+		assert.deepEqual(snapshot.errorsByKind, {status: 1});
+		assert.equal(store.clientRow(2).lastError, 'HTTP 500');
+		assert.equal(store.clientRow(2).state, 'reconnecting');
+	});
+
+	test('counts messages, heartbeats, bytes and latency per client', () => {
+		const time = clock();
+		const store = new MetricsStore({now: time.now});
+		time.advance(1000);
+		store.emit({kind: 'event', client: 1, type: 'message', data: 'x', id: '4', bytes: 1, latencyMs: 12});
+		store.emit({kind: 'event', client: 1, type: 'message', data: 'y', id: '5', bytes: 1});
+		store.emit({kind: 'comment', client: 1, text: 'heartbeat'});
+		store.emit({kind: 'heartbeat', client: 2, source: 'cable-ping'});
+		store.bytes(1, 100);
+		const row = store.clientRow(1);
+		assert.equal(row.messages, 2);
+		assert.equal(row.heartbeats, 1);
+		assert.equal(row.lastEventId, '5');
+		assert.equal(row.lastMessageAt, 1000);
+		assert.equal(row.bytes, 100);
+		assert.equal(row.latencyMs, 12);
+		assert.equal(store.clientRow(2).lastMessageAt, -1);
+		const snapshot = store.snapshot();
+		assert.equal(snapshot.totals.messages, 2);
+		assert.equal(snapshot.totals.heartbeats, 2);
+		assert.equal(snapshot.latencyMs?.count, 1);
+		assert.equal(snapshot.latencyMs?.p50, 12);
+	});
+
+	test('grows past its first capacity without losing counts', () => {
+		const store = new MetricsStore();
+		for (let id = 1; id <= 5000; id++) {
+			store.emit({kind: 'event', client: id, type: 'message', data: '', id: '', bytes: 0});
+		}
+
+		store.emit({kind: 'event', client: 1, type: 'message', data: '', id: '', bytes: 0});
+		assert.equal(store.clientRow(1).messages, 2);
+		assert.equal(store.clientRow(5000).messages, 1);
+		assert.equal(store.snapshot().clients, 5000);
+		assert.equal(store.snapshot().states.idle, 5000);
+	});
+
+	test('samples rates once a second and keeps a minute of history', () => {
+		const time = clock();
+		const store = new MetricsStore({now: time.now});
+		for (let second = 0; second < 70; second++) {
+			for (let index = 0; index < second; index++) {
+				store.emit({kind: 'event', client: 1, type: 'message', data: '', id: '', bytes: 0});
+			}
+
+			time.advance(1000);
+			store.sample();
+		}
+
+		const snapshot = store.snapshot();
+		assert.equal(snapshot.history.length, 60);
+		assert.equal(snapshot.history.at(-1), 69);
+		assert.equal(snapshot.rates.messagesPerSec, 69);
+	});
+});
