@@ -1,14 +1,13 @@
 import type {Writable} from 'node:stream';
 import type {Config} from './config.js';
-import {createHttpDispatcher} from './engine/http-dispatcher.js';
+import {createClientFactory} from './engine/client-factory.js';
 import {createPool} from './engine/pool.js';
-import {createSseClient} from './engine/sse-client.js';
 import type {ClientEvent, ClientSink} from './engine/types.js';
 import {MetricsStore} from './metrics/store.js';
-import type {Snapshot} from './metrics/snapshot.js';
 import {openEventLog} from './reporters/events.js';
+import type {Presenter, RunControls} from './reporters/presenter.js';
 import {buildSummary, type StopReason, type Summary} from './reporters/summary.js';
-import {createTextReporter} from './reporters/text.js';
+import {createTextPresenter} from './reporters/text.js';
 
 export type RunIO = {
 	stdout: Writable;
@@ -16,32 +15,30 @@ export type RunIO = {
 	version: string;
 	/** aborts to end the run (Ctrl-C / SIGTERM) */
 	stop: AbortSignal;
+	/** the live view; the plain-text reporter when omitted */
+	presenter?: Presenter;
 };
 
 /**
- * Wires one run: config -> pool of clients -> metrics store -> plain-text / JSON / NDJSON
- * reporters. Resolves with the final summary once every client is closed.
+ * Wires one run: config -> pool of clients -> metrics store -> presenter (plain text or the
+ * TUI) and the JSON / NDJSON reporters. Resolves with the final summary once every client
+ * is closed.
  */
 export async function run(config: Config, io: RunIO): Promise<Summary> {
 	const startedAt = new Date();
 	const store = new MetricsStore();
 	// stdout carries exactly one JSON object with --json, or the event log with --events -.
 	const textOut = config.json || config.events === '-' ? io.stderr : io.stdout;
-	const text = createTextReporter(config, textOut, {version: io.version});
+	const presenter = io.presenter ?? createTextPresenter(config, textOut, {version: io.version, printSummary: !config.json});
 	const eventLog = config.events === undefined ? undefined : await openEventLog(config.events, io.stdout, () => store.elapsed());
 
-	let finished = 0;
-	let wakeUp: (reason: StopReason) => void = () => undefined;
+	let end: (reason: StopReason) => void = () => undefined;
 	const sink: ClientSink = {
 		emit(event: ClientEvent) {
 			store.emit(event);
 			eventLog?.write(event);
-			if (text.logsEvents) {
-				text.log(event, store.elapsed());
-			}
-
-			if (event.kind === 'close' && event.final && ++finished === pool.size && !io.stop.aborted) {
-				wakeUp('finished');
+			if (presenter.wantsEvents) {
+				presenter.event(event, store.elapsed());
 			}
 		},
 		bytes(client, count) {
@@ -49,74 +46,67 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		},
 	};
 
-	const dispatcher = createHttpDispatcher({timeoutMs: config.timeoutMs, insecure: config.insecure});
+	const factory = createClientFactory(config, sink);
 	const pool = createPool({
 		startIntervalMs: config.startIntervalMs,
-		createClient: id => createSseClient({
-			id,
-			url: config.url,
-			headers: config.headers,
-			dispatcher,
-			sink,
-			timeoutMs: config.timeoutMs,
-			retryMs: config.retryMs,
-			maxBackoffMs: config.maxBackoffMs,
-			maxEventSize: config.maxEventSize,
-		}),
+		createClient: factory.create,
+		onAllFinished() {
+			end('finished');
+		},
 	});
-
-	text.banner();
+	const controls: RunControls = {
+		addClients(count) {
+			pool.add(count);
+		},
+		async removeClients(count) {
+			await pool.remove(count);
+		},
+		stop() {
+			end('signal');
+		},
+		get clients() {
+			return pool.size;
+		},
+	};
 
 	const stoppedBy = await new Promise<StopReason>(resolve => {
-		const timers: NodeJS.Timeout[] = [];
-		let previous: Snapshot | undefined;
-		const done = (reason: StopReason) => {
-			for (const timer of timers) {
-				clearTimeout(timer);
-			}
+		let timer: NodeJS.Timeout | undefined;
+		const onAbort = () => {
+			end('signal');
+		};
 
-			io.stop.removeEventListener('abort', onStop);
+		end = reason => {
+			end = () => undefined;
+			clearTimeout(timer);
+			io.stop.removeEventListener('abort', onAbort);
 			resolve(reason);
 		};
 
-		const onStop = () => {
-			done('signal');
-		};
-
-		wakeUp = done;
+		presenter.start({config, store, controls});
 		if (io.stop.aborted) {
-			done('signal');
+			end('signal');
 			return;
 		}
 
-		io.stop.addEventListener('abort', onStop, {once: true});
+		io.stop.addEventListener('abort', onAbort, {once: true});
 		if (config.durationMs !== undefined) {
-			timers.push(setTimeout(() => {
-				done('duration');
-			}, config.durationMs));
-		}
-
-		if (config.stats && !config.json) {
-			timers.push(setInterval(() => {
-				const snapshot = store.snapshot();
-				text.stats(snapshot, previous);
-				previous = snapshot;
-			}, config.statsIntervalMs));
+			timer = setTimeout(() => {
+				end('duration');
+			}, config.durationMs);
 		}
 
 		pool.add(config.clients);
 	});
 
-	text.message('info', `stopping (${stoppedBy}): closing ${pool.size} clients`, store.elapsed());
+	presenter.message('info', `stopping (${stoppedBy}): closing ${pool.size} clients`, store.elapsed());
 	await pool.stop();
-	await dispatcher.close().catch(() => undefined);
+	await factory.close();
 	await eventLog?.close();
 
 	const summary = buildSummary(store.snapshot(), config, {startedAt, stoppedBy});
+	await presenter.finish(summary);
 	if (config.json) {
 		io.stdout.write(JSON.stringify(summary) + '\n');
-	} else {
-		text.summary(summary);
 	}
 
 	return summary;

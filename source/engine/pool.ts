@@ -5,6 +5,8 @@ export type PoolOptions = {
 	createClient(id: number): Client;
 	/** gap between two client starts; 0 starts them all at once */
 	startIntervalMs: number;
+	/** called when every client has ended on its own (all got 204, say) and none waits to start */
+	onAllFinished?: () => void;
 };
 
 export type Pool = {
@@ -25,7 +27,7 @@ const burst = 250;
  * Holds the run's clients and ramps them up. Starts are scheduled on one timer rather than a
  * timer per client, catching up in bursts when the interval is shorter than the timer can fire.
  */
-export function createPool({createClient, startIntervalMs}: PoolOptions): Pool {
+export function createPool({createClient, startIntervalMs, onAllFinished}: PoolOptions): Pool {
 	const active: Client[] = [];
 	let nextId = 1;
 	let waiting = 0;
@@ -37,7 +39,17 @@ export function createPool({createClient, startIntervalMs}: PoolOptions): Pool {
 	function startOne(): void {
 		const client = createClient(nextId++);
 		active.push(client);
-		client.start();
+		void client.start().then(() => {
+			const index = active.indexOf(client);
+			if (stopped || index === -1) {
+				return; // stopped or removed by us, not finished on its own
+			}
+
+			active.splice(index, 1);
+			if (active.length === 0 && waiting === 0) {
+				onAllFinished?.();
+			}
+		});
 	}
 
 	function pump(): void {

@@ -177,8 +177,9 @@ export function createSseClient(options: SseClientOptions): Client {
 
 	return {
 		id,
-		start() {
+		async start() {
 			running ??= loop();
+			return running;
 		},
 		async stop() {
 			stopController.abort();

@@ -44,7 +44,8 @@ export type ClientSink = {
 /** A single connection that keeps itself alive until stopped. */
 export type Client = {
 	readonly id: number;
-	start(): void;
+	/** Start connecting; resolves when the client has ended for good (stopped, 204, disconnect without reconnect). */
+	start(): Promise<void>;
 	/** Close for good (no reconnect); resolves once the socket is gone. */
 	stop(): Promise<void>;
 };

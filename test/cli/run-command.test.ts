@@ -13,6 +13,11 @@ before(async () => {
 	dir = await mkdtemp(join(tmpdir(), 'sse-tui-cli-'));
 	let id = 0;
 	server = await startTestServer((request, response) => {
+		if (request.url === '/gone') {
+			response.writeHead(204).end();
+			return;
+		}
+
 		eventStreamHeaders(response);
 		response.write(': heartbeat\n\n');
 		const timer = setInterval(() => {
@@ -162,5 +167,14 @@ describe('sse-tui (run command)', () => {
 		const summary = JSON.parse(result.stdout) as {errors: {total: number; byKind: Record<string, number>}};
 		assert.ok(summary.errors.total >= 1);
 		assert.ok(summary.errors.byKind.connect! >= 1);
+	});
+
+	test('the run ends by itself when every client was told to stop (204)', async () => {
+		const result = await runCli(['--url', server.url('/gone'), '--clients', '3', '--ramp', '0', '--json']);
+		assert.equal(result.code, 0, result.stderr);
+		const summary = JSON.parse(result.stdout) as {stoppedBy: string; clients: {final: {closed: number}}};
+		assert.equal(summary.stoppedBy, 'finished');
+		assert.equal(summary.clients.final.closed, 3);
+		assert.match(result.stderr, /204 No Content: not reconnecting/);
 	});
 });

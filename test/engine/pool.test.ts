@@ -8,16 +8,29 @@ import {waitFor} from '../helpers/http-server.js';
 function recorder() {
 	const started: Array<{id: number; at: number}> = [];
 	const stopped: number[] = [];
-	const createClient = (id: number): Client => ({
-		id,
-		start() {
-			started.push({id, at: performance.now()});
-		},
-		async stop() {
-			stopped.push(id);
-		},
-	});
-	return {started, stopped, createClient};
+	const endings = new Map<number, () => void>();
+	const createClient = (id: number): Client => {
+		let ended: () => void = () => undefined;
+		const done = new Promise<void>(resolve => {
+			ended = resolve;
+		});
+		endings.set(id, ended);
+		return {
+			id,
+			async start() {
+				started.push({id, at: performance.now()});
+				return done;
+			},
+			async stop() {
+				stopped.push(id);
+				ended();
+			},
+		};
+	};
+
+	/** Make client `id` end on its own, as a client that got 204 does. */
+	const finish = (id: number) => endings.get(id)!();
+	return {started, stopped, createClient, finish};
 }
 
 describe('client pool', () => {
@@ -59,5 +72,32 @@ describe('client pool', () => {
 		await new Promise(resolve => setTimeout(resolve, 50));
 		assert.equal(started.length, 13, 'only the first of the slow ramp started');
 		await pool.stop();
+	});
+
+	test('reports when every client has ended on its own, and not when we stopped them', async () => {
+		const {started, createClient, finish} = recorder();
+		let allFinished = 0;
+		const pool = createPool({createClient, startIntervalMs: 0, onAllFinished() {
+			allFinished++;
+		}});
+		pool.add(3);
+		await waitFor(() => started.length === 3, 3000, 'starts');
+		finish(1);
+		finish(2);
+		await new Promise(resolve => setTimeout(resolve, 20));
+		assert.equal(allFinished, 0);
+		assert.equal(pool.size, 1);
+		finish(3);
+		await waitFor(() => allFinished === 1, 1000, 'all finished');
+		assert.equal(pool.size, 0);
+
+		const other = createPool({createClient, startIntervalMs: 0, onAllFinished() {
+			allFinished++;
+		}});
+		other.add(2);
+		await waitFor(() => started.length === 5, 3000, 'starts');
+		await other.stop();
+		await new Promise(resolve => setTimeout(resolve, 20));
+		assert.equal(allFinished, 1, 'a stop is not "all finished"');
 	});
 });
