@@ -7,13 +7,13 @@ import {run} from './run.js';
 
 const help = `
   Usage
-    $ sse-tui [options]            open N Server-Sent Events clients against a URL
+    $ sse-tui [options]            open N Server-Sent Events or WebSocket clients against a URL
     $ sse-tui serve [options]      start the bundled reference server (sse-tui serve --help)
 
   Target
     --url URL              stream to connect to (env SSE_URL)       default http://localhost:3000/dashboard/stream
-    --port N               shorthand for http://localhost:N/dashboard/stream when --url is absent
-    --protocol sse         protocol                                  default sse
+    --port N               shorthand for http://localhost:N/dashboard/stream (websocket: ws://localhost:N/cable)
+    --protocol P           sse | websocket (alias ws)               default sse
     --header "Name: v"     extra request header, repeatable (credential values are never printed)
     --insecure             accept self-signed TLS certificates
 
@@ -26,6 +26,19 @@ const help = `
     --retry D              reconnection delay until the server sends retry:     default 3s
     --max-backoff D        cap for the exponential backoff after failed attempts  default 30s
     --max-event-size SIZE  a longer line or event is an error on that client    default 8MiB
+
+  WebSocket (--protocol websocket)
+    --ws-mode MODE         cable (Rails ActionCable) | raw (any frame is a message)   default cable
+    --channel NAME         ActionCable channel to subscribe to      default DashboardUpdatesChannel
+    --channel-params JSON  extra identifier keys, e.g. '{"room":"1"}'
+    --origin URL           Origin header (ActionCable checks it)   default: the target's http(s) origin
+    --subprotocol LIST     subprotocols to offer                    default: actioncable-v1-json,actioncable-unsupported (cable)
+    --perform ACTION       call this channel action after subscribing ...
+    --perform-data JSON    ... with this data ...
+    --perform-every D      ... this often                           default 1s
+    --ping-interval D      raw mode: send a ping this often; 0 = never   default 15s
+    --pong-timeout D       raw mode: no pong within D = dead peer, reconnect   default 10s
+    --compression          offer permessage-deflate (costly: ~50 µs per message)
 
   Output
     --stats                print a stats line every --stats-interval
@@ -42,6 +55,8 @@ const help = `
     $ sse-tui --url https://example.test/stream --clients 500 --ramp 10s --duration 5m --stats
     $ sse-tui --port 3001 --clients 50 --duration 30s --json > summary.json
     $ sse-tui --port 3001 --duration 10s --events events.ndjson
+    $ sse-tui --protocol websocket --port 3000 --clients 100 --origin http://localhost:3000
+    $ sse-tui --protocol ws --ws-mode raw --url ws://localhost:3001/ws --clients 10
     $ sse-tui serve --port 3001 --interval 1s
 
   Exit codes: 0 run completed (server errors are data), 1 the run could not start, 2 usage error.
@@ -68,6 +83,17 @@ const runFlags = {
 	tui: {type: 'boolean', default: true},
 	json: {type: 'boolean'},
 	events: {type: 'string'},
+	wsMode: {type: 'string'},
+	channel: {type: 'string'},
+	channelParams: {type: 'string'},
+	origin: {type: 'string'},
+	subprotocol: {type: 'string', isMultiple: true},
+	perform: {type: 'string'},
+	performData: {type: 'string'},
+	performEvery: {type: 'string'},
+	pingInterval: {type: 'string'},
+	pongTimeout: {type: 'string'},
+	compression: {type: 'boolean'},
 } as const;
 
 async function main(argv: string[]): Promise<number> {

@@ -5,8 +5,11 @@ import {parseBytes, parseDuration, parseInteger} from './units.js';
 export const logLevels = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = typeof logLevels[number];
 
-export const protocols = ['sse'] as const;
+export const protocols = ['sse', 'websocket'] as const;
 export type Protocol = typeof protocols[number];
+
+export const wsModes = ['cable', 'raw'] as const;
+export type WsMode = typeof wsModes[number];
 
 /** Flags as meow hands them over: strings for everything we validate ourselves. */
 export type RunFlags = {
@@ -30,7 +33,33 @@ export type RunFlags = {
 	retry?: string;
 	maxBackoff?: string;
 	maxEventSize?: string;
+	wsMode?: string;
+	channel?: string;
+	channelParams?: string;
+	origin?: string;
+	subprotocol?: string[];
+	perform?: string;
+	performData?: string;
+	performEvery?: string;
+	pingInterval?: string;
+	pongTimeout?: string;
+	compression?: boolean;
 };
+
+/** The WebSocket side of a run (`--protocol websocket`). */
+export type WebSocketConfig = Readonly<{
+	mode: WsMode;
+	channel: string;
+	channelParams: Readonly<Record<string, unknown>>;
+	/** sent as Origin; ActionCable refuses upgrades from origins it does not allow */
+	origin: string | undefined;
+	/** offered subprotocols; empty = the mode's default */
+	subprotocols: readonly string[];
+	perform: Readonly<{action: string; data: Readonly<Record<string, unknown>>; everyMs: number}> | undefined;
+	pingIntervalMs: number;
+	pongTimeoutMs: number;
+	compression: boolean;
+}>;
 
 export type Config = Readonly<{
 	url: string;
@@ -55,11 +84,18 @@ export type Config = Readonly<{
 	retryMs: number;
 	maxBackoffMs: number;
 	maxEventSize: number;
+	/** set when protocol is websocket */
+	ws: WebSocketConfig | undefined;
 }>;
 
 export const defaults = {
 	port: 3000,
 	path: '/dashboard/stream',
+	cablePath: '/cable',
+	rawWsPath: '/ws',
+	channel: 'DashboardUpdatesChannel',
+	pingInterval: '15s',
+	pongTimeout: '10s',
 	clients: 1,
 	timeout: '60s',
 	logLevel: 'info' as LogLevel,
@@ -82,8 +118,9 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 	const scenario = flags.scenario === undefined ? undefined : oneOf(flags.scenario, scenarioNames, '--scenario');
 	const preset = scenario ? scenarios[scenario] : undefined;
 
-	const protocol = oneOf(flags.protocol ?? 'sse', protocols, '--protocol');
-	const url = resolveUrl(flags, env, scenario);
+	const protocol = oneOf(flags.protocol === 'ws' ? 'websocket' : flags.protocol ?? 'sse', protocols, '--protocol');
+	const ws = protocol === 'websocket' ? resolveWebSocket(flags) : undefined;
+	const url = resolveUrl(flags, env, scenario, ws?.mode);
 
 	const clientsText = flags.clients ?? (preset ? String(preset.clients) : env['SSE_CLIENTS']) ?? String(defaults.clients);
 	const clients = parseInteger(clientsText, flags.clients === undefined && !preset && env['SSE_CLIENTS'] ? 'SSE_CLIENTS' : '--clients', 1, 1_000_000);
@@ -119,28 +156,92 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		retryMs: parseDuration(flags.retry ?? defaults.retry, '--retry'),
 		maxBackoffMs: parseDuration(flags.maxBackoff ?? defaults.maxBackoff, '--max-backoff'),
 		maxEventSize: parseBytes(flags.maxEventSize ?? defaults.maxEventSize, '--max-event-size'),
+		ws: ws && Object.freeze({...ws, origin: flags.origin ?? httpOrigin(url)}),
 	});
 }
 
-function resolveUrl(flags: RunFlags, env: Environment, scenario: ScenarioName | undefined): string {
-	let text = flags.url ?? (flags.port === undefined ? env['SSE_URL'] : undefined);
+function resolveWebSocket(flags: RunFlags): Omit<WebSocketConfig, 'origin'> {
+	const performEvery = flags.performEvery === undefined ? undefined : parseDuration(flags.performEvery, '--perform-every');
+	if (flags.perform === undefined && (flags.performData !== undefined || performEvery !== undefined)) {
+		throw new UsageError('--perform-data and --perform-every need --perform ACTION (the channel action to call)');
+	}
+
+	if (flags.origin !== undefined && !/^https?:\/\/[^/]+$/.test(flags.origin)) {
+		throw new UsageError(`--origin must be an origin like http://localhost:3000, with no path (got "${flags.origin}")`);
+	}
+
+	return {
+		mode: oneOf(flags.wsMode ?? 'cable', wsModes, '--ws-mode'),
+		channel: flags.channel ?? defaults.channel,
+		channelParams: Object.freeze(jsonObject(flags.channelParams, '--channel-params', '{"room":"1"}')),
+		subprotocols: Object.freeze([...(flags.subprotocol ?? [])].flatMap(list => list.split(',')).map(name => name.trim()).filter(Boolean)),
+		perform: flags.perform === undefined ? undefined : Object.freeze({
+			action: flags.perform,
+			data: Object.freeze(jsonObject(flags.performData, '--perform-data', '{"body":"hi"}')),
+			everyMs: performEvery ?? 1000,
+		}),
+		pingIntervalMs: parseDuration(flags.pingInterval ?? defaults.pingInterval, '--ping-interval', {allowZero: true}),
+		pongTimeoutMs: parseDuration(flags.pongTimeout ?? defaults.pongTimeout, '--pong-timeout'),
+		compression: Boolean(flags.compression),
+	};
+}
+
+function jsonObject(text: string | undefined, flag: string, example: string): Record<string, unknown> {
+	if (text === undefined) {
+		return {};
+	}
+
+	let value: unknown;
+	try {
+		value = JSON.parse(text);
+	} catch {
+		value = undefined;
+	}
+
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+		throw new UsageError(`${flag} must be a JSON object like '${example}' (got "${text}")`);
+	}
+
+	return value as Record<string, unknown>;
+}
+
+/** ws://host:3000/cable -> http://host:3000: the Origin a browser page on that host would send. */
+function httpOrigin(url: string): string {
+	const parsed = new URL(url);
+	return `${parsed.protocol === 'wss:' ? 'https:' : 'http:'}//${parsed.host}`;
+}
+
+function resolveUrl(flags: RunFlags, env: Environment, scenario: ScenarioName | undefined, wsMode: WsMode | undefined): string {
+	const websocket = wsMode !== undefined;
+	// SSE_URL names an SSE stream; it does not apply to WebSocket runs.
+	let text = flags.url ?? (flags.port === undefined && !websocket ? env['SSE_URL'] : undefined);
 	if (text === undefined) {
 		if (scenario === 'custom') {
-			throw new UsageError('--scenario custom needs --url URL (for example --url http://localhost:3000/dashboard/stream)');
+			throw new UsageError(`--scenario custom needs --url URL (for example --url ${websocket ? 'ws://localhost:3000/cable' : 'http://localhost:3000/dashboard/stream'})`);
 		}
 
 		const port = flags.port === undefined ? defaults.port : parseInteger(flags.port, '--port', 1, 65_535);
-		text = `http://localhost:${port}${defaults.path}`;
+		const path = websocket ? (wsMode === 'raw' ? defaults.rawWsPath : defaults.cablePath) : defaults.path;
+		text = `${websocket ? 'ws' : 'http'}://localhost:${port}${path}`;
 	}
 
 	let url: URL;
 	try {
 		url = new URL(text);
 	} catch {
-		throw new UsageError(`--url must be a full URL like http://localhost:3000/dashboard/stream (got "${text}")`);
+		throw new UsageError(`--url must be a full URL like ${websocket ? 'ws://localhost:3000/cable' : 'http://localhost:3000/dashboard/stream'} (got "${text}")`);
 	}
 
-	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+	if (websocket) {
+		// http(s) URLs are accepted for WebSocket targets and upgraded, as browsers' consumers do.
+		if (url.protocol === 'http:' || url.protocol === 'https:') {
+			url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+		}
+
+		if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+			throw new UsageError(`--url must start with ws:// or wss:// for --protocol websocket (got "${text}")`);
+		}
+	} else if (url.protocol !== 'http:' && url.protocol !== 'https:') {
 		throw new UsageError(`--url must start with http:// or https:// for SSE (got "${text}")`);
 	}
 

@@ -109,4 +109,42 @@ describe('resolveConfig', () => {
 			});
 		});
 	}
+
+	test('websocket: --port builds the cable URL, raw mode the /ws URL, and the origin follows the target', () => {
+		const cable = resolveConfig({protocol: 'websocket', port: '3001'});
+		assert.equal(cable.url, 'ws://localhost:3001/cable');
+		assert.equal(cable.ws?.mode, 'cable');
+		assert.equal(cable.ws?.channel, 'DashboardUpdatesChannel');
+		assert.equal(cable.ws?.origin, 'http://localhost:3001');
+		const raw = resolveConfig({protocol: 'ws', wsMode: 'raw', port: '3001'});
+		assert.equal(raw.url, 'ws://localhost:3001/ws');
+		assert.equal(raw.ws?.pingIntervalMs, 15_000);
+		assert.equal(resolveConfig({protocol: 'websocket', url: 'https://h.test/cable'}).url, 'wss://h.test/cable');
+		assert.equal(resolveConfig({protocol: 'websocket', url: 'wss://h.test/cable'}).ws?.origin, 'https://h.test');
+		assert.equal(resolveConfig({protocol: 'websocket'}, {SSE_URL: 'http://sse.test/stream'}).url, 'ws://localhost:3000/cable', 'SSE_URL is for SSE');
+		assert.equal(resolveConfig({}).ws, undefined);
+	});
+
+	test('websocket: channel params, perform and subprotocols', () => {
+		const config = resolveConfig({protocol: 'websocket', channel: 'ChatChannel', channelParams: '{"room":"1"}', perform: 'speak', performData: '{"body":"hi"}', performEvery: '500ms', subprotocol: ['a, b', 'c'], origin: 'http://app.test'});
+		assert.deepEqual(config.ws?.channelParams, {room: '1'});
+		assert.deepEqual(config.ws?.perform, {action: 'speak', data: {body: 'hi'}, everyMs: 500});
+		assert.deepEqual(config.ws?.subprotocols, ['a', 'b', 'c']);
+		assert.equal(config.ws?.origin, 'http://app.test');
+	});
+
+	const wsUsageCases: Array<[RunFlags, RegExp]> = [
+		[{protocol: 'websocket', wsMode: 'socketio'}, /^--ws-mode must be one of cable, raw/],
+		[{protocol: 'websocket', channelParams: '[1]'}, /^--channel-params must be a JSON object like/],
+		[{protocol: 'websocket', channelParams: '{oops'}, /^--channel-params must be a JSON object/],
+		[{protocol: 'websocket', performData: '{}'}, /^--perform-data and --perform-every need --perform ACTION/],
+		[{protocol: 'websocket', url: 'ftp://h/x'}, /^--url must start with ws:\/\/ or wss:\/\//],
+		[{protocol: 'websocket', origin: 'http://h.test/path'}, /^--origin must be an origin like/],
+		[{protocol: 'websocket', pongTimeout: '0'}, /^--pong-timeout must be greater than zero/],
+	];
+	for (const [flags, message] of wsUsageCases) {
+		test(`rejects ${JSON.stringify(flags)}`, () => {
+			assert.throws(() => resolveConfig(flags), (error: unknown) => error instanceof UsageError && message.test(error.message));
+		});
+	}
 });

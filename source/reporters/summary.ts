@@ -8,7 +8,7 @@ export type StopReason = 'duration' | 'signal' | 'finished';
 /** The final report: the `--json` output, and what the text summary prints. Schema in README. */
 export type Summary = {
 	version: 1;
-	target: {url: string; protocol: string; scenario: string | null};
+	target: {url: string; protocol: string; mode: string | null; scenario: string | null};
 	startedAt: string;
 	durationMs: number;
 	stoppedBy: StopReason;
@@ -31,7 +31,7 @@ export function buildSummary(snapshot: Snapshot, config: Config, {startedAt, sto
 	const clients = Math.max(1, snapshot.clients);
 	return {
 		version: 1,
-		target: {url: config.url, protocol: config.protocol, scenario: config.scenario ?? null},
+		target: {url: config.url, protocol: config.protocol, mode: config.ws?.mode ?? null, scenario: config.scenario ?? null},
 		startedAt: startedAt.toISOString(),
 		durationMs: Math.round(snapshot.elapsedMs),
 		stoppedBy,

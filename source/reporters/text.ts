@@ -58,7 +58,7 @@ export function createTextPresenter(config: Config, out: Writable, {version, pri
 }
 
 function banner(config: Config, version: string, write: (line: string) => void): void {
-	write(`sse-tui ${version}: ${config.protocol.toUpperCase()} load test`);
+	write(`sse-tui ${version}: ${config.ws ? `WebSocket (${config.ws.mode === 'cable' ? `ActionCable, channel ${config.ws.channel}` : 'raw'})` : 'SSE'} load test`);
 	write(`  target    ${config.url}`);
 	const duration = config.durationMs === undefined ? 'until Ctrl-C' : formatDuration(config.durationMs);
 	const ramp = config.startIntervalMs === 0 ? 'all at once' : `${formatDuration(config.startIntervalMs)} apart`;
@@ -101,7 +101,7 @@ export function summaryLines(s: Summary): string[] {
 		`Errors:           ${s.errors.total}${kinds ? ` (${kinds})` : ''}`,
 		`Reconnects:       ${s.reconnects}`,
 		`Bytes received:   ${s.bytes}`,
-		`Time to headers:  ${percentiles(s.connectMs ?? undefined)}`,
+		`Connect time:     ${percentiles(s.connectMs ?? undefined)}`,
 		...(s.latencyMs ? [`Latency (sent_at): ${percentiles(s.latencyMs)}`] : []),
 	];
 }
