@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
+import {fileURLToPath} from 'node:url';
+import {after, before, describe, test} from 'node:test';
+import {createCableClient, type CableClientOptions} from '../../source/engine/cable-client.js';
+import type {Client, ClientEvent, ClientSink} from '../../source/engine/types.js';
+import {waitFor} from '../helpers/http-server.js';
+
+// Runs from dist/test/engine/; the rack app is not compiled, so point at the source tree.
+const configRu = fileURLToPath(new URL('../../../test/helpers/rails/config.ru', import.meta.url));
+const clientCount = 5;
+
+/** Why the test cannot run here, or undefined when ruby, ActionCable and puma are all installed. */
+function missingRails(): string | undefined {
+	const ruby = spawnSync('ruby', ['-e', 'require "action_cable"; require "puma"; require "websocket/driver"'], {encoding: 'utf8', timeout: 20_000});
+	if (ruby.error || ruby.status !== 0) {
+		return `needs ruby with ActionCable and puma (apt-get install ruby-actioncable puma ruby-websocket-driver): ${ruby.error?.message ?? ruby.stderr.trim().split('\n')[0]}`;
+	}
+
+	const puma = spawnSync('puma', ['--version'], {encoding: 'utf8', timeout: 20_000});
+	return puma.error || puma.status !== 0 ? 'needs the puma command (apt-get install puma)' : undefined;
+}
+
+type Timed = {at: number; event: ClientEvent};
+
+function timedSink(): ClientSink & {events: Timed[]; of<K extends ClientEvent['kind']>(kind: K, client?: number): Array<Extract<ClientEvent, {kind: K}>>; timesOf(kind: ClientEvent['kind'], client: number): number[]} {
+	const events: Timed[] = [];
+	return {
+		events,
+		emit(event) {
+			events.push({at: performance.now(), event});
+		},
+		bytes() {
+			// Counted by the engine tests; here only the protocol matters.
+		},
+		of(kind, client) {
+			return events.filter(({event}) => event.kind === kind && (client === undefined || event.client === client)).map(({event}) => event) as never;
+		},
+		timesOf(kind, client) {
+			return events.filter(({event}) => event.kind === kind && event.client === client).map(({at}) => at);
+		},
+	};
+}
+
+async function startPuma(): Promise<{process: ChildProcess; port: number; output: () => string}> {
+	const child = spawn('puma', ['-e', 'production', '-b', 'tcp://127.0.0.1:0', configRu], {stdio: ['ignore', 'pipe', 'pipe']});
+	let output = '';
+	child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+		output += chunk;
+	});
+	child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+		output += chunk;
+	});
+	try {
+		await waitFor(() => /Listening on http:\/\/127\.0\.0\.1:\d+/.test(output) || child.exitCode !== null, 20_000, 'puma to listen');
+	} catch (error) {
+		child.kill('SIGKILL');
+		throw error;
+	}
+
+	const port = /Listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
+	if (port === undefined) {
+		throw new Error(`puma did not start:\n${output}`);
+	}
+
+	return {process: child, port: Number(port), output: () => output};
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+	if (child.exitCode !== null || child.signalCode !== null) {
+		return;
+	}
+
+	const exited = new Promise(resolve => child.once('exit', resolve));
+	child.kill('SIGTERM');
+	const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+	await exited;
+	clearTimeout(timer);
+}
+
+const skip = missingRails();
+
+describe('against a real Rails ActionCable server (puma, async adapter)', {skip}, () => {
+	let puma: Awaited<ReturnType<typeof startPuma>>;
+	const clients: Client[] = [];
+
+	before(async () => {
+		puma = await startPuma();
+	});
+
+	after(async () => {
+		await Promise.all(clients.map(async client => client.stop()));
+		if (puma) {
+			await stopProcess(puma.process);
+		}
+	});
+
+	function connect(id: number, sink: ClientSink, options: Partial<CableClientOptions> = {}): Client {
+		const client = createCableClient({
+			id, url: `ws://127.0.0.1:${puma.port}/cable`, headers: {}, origin: `http://127.0.0.1:${puma.port}`, subprotocols: [],
+			channel: 'DashboardUpdatesChannel', channelParams: {}, sink,
+			timeoutMs: 5000, retryMs: 500, maxBackoffMs: 5000, maxPayload: 1 << 20, compression: false, insecure: false,
+			...options,
+		});
+		clients.push(client);
+		void client.start();
+		return client;
+	}
+
+	test(`${clientCount} clients get welcome, confirmation, pings every ~3 s and every broadcast`, async () => {
+		const sink = timedSink();
+		const ids = Array.from({length: clientCount}, (_, index) => index + 1);
+		for (const id of ids) {
+			connect(id, sink);
+		}
+
+		await waitFor(() => sink.of('confirm').length === clientCount, 10_000, 'every subscription confirmed');
+		for (const id of ids) {
+			assert.equal(sink.of('welcome', id).length, 1, `client ${id} welcome`);
+			assert.equal(sink.of('confirm', id)[0]!.identifier, '{"channel":"DashboardUpdatesChannel"}');
+		}
+
+		const response = await fetch(`http://127.0.0.1:${puma.port}/broadcast?n=42`);
+		assert.equal(response.status, 200);
+		await waitFor(() => sink.of('event').length === clientCount, 5000, 'the broadcast at every client');
+		for (const id of ids) {
+			const [event] = sink.of('event', id);
+			const message = JSON.parse(event!.data) as {type: string; random_value: number; sent_at: number};
+			assert.deepEqual({type: message.type, value: message.random_value}, {type: 'test_update', value: 42});
+			const latency = event!.latencyMs;
+			assert.ok(latency !== undefined && latency >= 0 && latency < 5000, `latency ${event!.latencyMs}`);
+		}
+
+		// Rails beats every 3 s on one timer for all connections: two pings per client within ~6.5 s.
+		await waitFor(() => ids.every(id => sink.of('heartbeat', id).length >= 2), 8000, 'two pings at every client');
+		for (const id of ids) {
+			const [first, second] = sink.timesOf('heartbeat', id);
+			const interval = second! - first!;
+			assert.ok(interval > 2500 && interval < 3500, `client ${id}: pings ${Math.round(interval)}ms apart, expected ~3000`);
+			assert.equal(sink.of('heartbeat', id)[0]!.source, 'cable-ping');
+		}
+
+		assert.deepEqual(sink.of('error'), [], puma.output());
+		assert.equal(sink.of('reconnect').length, 0);
+	});
+
+	test('an Origin the server does not allow fails with a readable 404', async () => {
+		const sink = timedSink();
+		const client = connect(100, sink, {origin: 'http://evil.example', retryMs: 10_000});
+		await waitFor(() => sink.of('error').length >= 1, 5000, 'the refused upgrade');
+		await client.stop();
+		const [error] = sink.of('error');
+		assert.equal(error!.error, 'status');
+		assert.equal(error!.status, 404);
+		assert.equal(error!.message, 'upgrade refused: HTTP 404 Not Found: "Page not found" (if the server checks Origin, the Origin sent was http://evil.example)');
+		assert.equal(sink.of('open').length, 0);
+	});
+
+	test('a connection the app rejects gets disconnect unauthorized and stops for good', async () => {
+		const sink = timedSink();
+		const client = connect(200, sink, {url: `ws://127.0.0.1:${puma.port}/cable?reject=1`});
+		await waitFor(() => sink.of('close').length >= 1, 5000, 'the final close');
+		assert.deepEqual(sink.of('disconnect').map(({reason, reconnect}) => ({reason, reconnect})), [{reason: 'unauthorized', reconnect: false}]);
+		assert.deepEqual(sink.of('close')[0], {kind: 'close', client: 200, reason: 'server disconnected: unauthorized, not reconnecting', final: true, failed: true});
+		assert.equal(sink.of('reconnect').length, 0);
+		await client.stop();
+	});
+});

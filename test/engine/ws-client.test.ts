@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import {describe, test} from 'node:test';
+import {createWsClient, type WsClientOptions} from '../../source/engine/ws-client.js';
+import {waitFor} from '../helpers/http-server.js';
+import {createRecordingSink} from '../helpers/recording-sink.js';
+import {startWsTestServer, type WsTestServer, type WsTestServerOptions} from '../helpers/ws-test-server.js';
+
+type Sink = ReturnType<typeof createRecordingSink>;
+
+async function withRaw(serverOptions: WsTestServerOptions, options: Partial<WsClientOptions>, body: (context: {sink: Sink; server: WsTestServer}) => Promise<void>) {
+	const server = await startWsTestServer(serverOptions);
+	const sink = createRecordingSink();
+	const client = createWsClient({
+		id: 1, url: server.url('/ws'), headers: {'x-test': 'yes'}, origin: undefined, subprotocols: [], sink,
+		timeoutMs: 2000, retryMs: 50, maxBackoffMs: 10_000, maxPayload: 1 << 20, compression: false, insecure: false,
+		pingIntervalMs: 0, pongTimeoutMs: 1000,
+		...options,
+	});
+	void client.start();
+	try {
+		await body({sink, server});
+	} finally {
+		await client.stop();
+		await server.close();
+	}
+}
+
+describe('raw WebSocket client', () => {
+	test('every text or binary frame is a message; pings from the server are heartbeats', async () => {
+		await withRaw({
+			onConnection(peer) {
+				peer.socket.send(`{"n":1,"sent_at":${Date.now() - 20}}`);
+				peer.socket.send(Buffer.from([1, 2, 3]));
+				peer.socket.ping();
+			},
+		}, {}, async ({sink, server}) => {
+			await waitFor(() => sink.of('event').length === 2 && sink.of('heartbeat').length === 1, 3000, 'two messages and a ping');
+			const [text, binary] = sink.of('event');
+			assert.equal(text!.type, 'message');
+			assert.match(text!.data, /^\{"n":1,"sent_at":\d+\}$/);
+			assert.ok(text!.latencyMs! >= 19);
+			assert.deepEqual({data: binary!.data, bytes: binary!.bytes, type: binary!.type}, {data: '', bytes: 3, type: 'message'});
+			assert.equal(sink.of('heartbeat')[0]!.source, 'ping');
+			assert.equal(server.attempts[0]!.headers['x-test'], 'yes');
+			assert.equal(server.attempts[0]!.headers.origin, undefined);
+			assert.equal(sink.of('open')[0]!.url, server.url('/ws'));
+		});
+	});
+
+	test('our pings are answered by pongs, each counted once as a heartbeat', async () => {
+		await withRaw({}, {pingIntervalMs: 30, pongTimeoutMs: 500}, async ({sink}) => {
+			await waitFor(() => sink.of('heartbeat').length >= 3, 3000, 'three pongs');
+			assert.ok(sink.of('heartbeat').every(heartbeat => heartbeat.source === 'pong'));
+			assert.equal(sink.of('error').length, 0);
+		});
+	});
+
+	test('a peer that never answers our ping is terminated as stale, then the client reconnects', async () => {
+		await withRaw({autoPong: false}, {pingIntervalMs: 30, pongTimeoutMs: 80}, async ({sink, server}) => {
+			await waitFor(() => server.attempts.length >= 2, 3000, 'reconnect');
+			const [error] = sink.of('error');
+			assert.equal(error!.error, 'stale');
+			assert.match(error!.message, /no pong within 80ms/);
+			assert.equal(sink.of('reconnect')[0]!.delayMs, 50, 'an open connection that broke waits retryMs');
+			await server.peers[0]!.closed;
+			assert.equal(server.peers[0]!.closeCode, 1006, 'terminated, no closing handshake');
+		});
+	});
+
+	test('an unexpected close code after open is a stream error naming the code', async () => {
+		await withRaw({
+			onConnection(peer, attempt) {
+				if (attempt === 1) {
+					peer.socket.close(1011, 'boom');
+				}
+			},
+		}, {}, async ({sink}) => {
+			await waitFor(() => sink.of('open').length === 2, 3000, 'reconnect');
+			const [error] = sink.of('error');
+			assert.equal(error!.error, 'stream');
+			assert.equal(error!.message, 'closed by server (close 1011 internal error: boom)');
+		});
+	});
+
+	test('a clean close by the server is not an error; the client reconnects after retryMs', async () => {
+		await withRaw({
+			onConnection(peer, attempt) {
+				if (attempt === 1) {
+					peer.socket.close(1001, 'bye');
+				}
+			},
+		}, {retryMs: 80}, async ({sink, server}) => {
+			await waitFor(() => sink.of('open').length === 2, 3000, 'reconnect');
+			assert.equal(sink.of('error').length, 0);
+			assert.deepEqual(sink.of('close')[0], {kind: 'close', client: 1, reason: 'closed by server (close 1001 going away: bye)', final: false});
+			assert.ok(server.attempts[1]!.at - server.attempts[0]!.at >= 75);
+		});
+	});
+
+	test('no upgrade within --timeout is a timeout error', async () => {
+		await withRaw({refuse: () => 'hang'}, {timeoutMs: 150}, async ({sink}) => {
+			await waitFor(() => sink.of('error').length >= 1, 3000, 'timeout');
+			assert.equal(sink.of('error')[0]!.error, 'timeout');
+		});
+	});
+
+	test('a message over maxPayload is too-large and closes with 1009', async () => {
+		await withRaw({
+			onConnection(peer, attempt) {
+				if (attempt === 1) {
+					peer.socket.send('x'.repeat(2000));
+				}
+			},
+		}, {maxPayload: 1024}, async ({sink}) => {
+			await waitFor(() => sink.of('error').length >= 1, 3000, 'error');
+			assert.equal(sink.of('error')[0]!.error, 'too-large');
+			assert.match(sink.of('error')[0]!.message, /^Max payload size exceeded/);
+			assert.equal(sink.of('event').length, 0);
+		});
+	});
+
+	test('a 404 on the upgrade reports the status and body', async () => {
+		await withRaw({refuse: () => ({status: 404, body: 'Page not found'})}, {retryMs: 1000}, async ({sink}) => {
+			await waitFor(() => sink.of('error').length >= 1, 3000, 'error');
+			const [error] = sink.of('error');
+			assert.equal(error!.status, 404);
+			assert.equal(error!.message, 'upgrade refused: HTTP 404 Refused: "Page not found" (if the server checks Origin, no Origin header was sent)');
+		});
+	});
+
+	test('stop() closes with 1000 while stop during backoff ends the sleep at once', async () => {
+		const server = await startWsTestServer();
+		const sink = createRecordingSink();
+		const client = createWsClient({
+			id: 2, url: server.url('/ws'), headers: {}, origin: undefined, subprotocols: ['chat'], sink,
+			timeoutMs: 2000, retryMs: 60_000, maxBackoffMs: 60_000, maxPayload: 1024, compression: false, insecure: false, pingIntervalMs: 0, pongTimeoutMs: 0,
+		});
+		void client.start();
+		try {
+			await waitFor(() => sink.of('open').length === 1, 3000, 'open');
+			assert.equal(server.peers[0]!.request.headers['sec-websocket-protocol'], 'chat');
+			const started = performance.now();
+			await client.stop();
+			assert.ok(performance.now() - started < 900, 'no wait for the grace timer');
+			await server.peers[0]!.closed;
+			assert.equal(server.peers[0]!.closeCode, 1000);
+			assert.equal(sink.events.at(-1)!.kind, 'close');
+		} finally {
+			await server.close();
+		}
+	});
+});
