@@ -161,7 +161,8 @@ try {
 	if (isExpectedError(error)) {
 		process.stderr.write(`sse-tui: ${error.message}\n`);
 		if (error instanceof UsageError) {
-			process.stderr.write('Run "sse-tui --help" for usage.\n');
+			const command = process.argv[2] === 'serve' ? 'sse-tui serve' : 'sse-tui';
+			process.stderr.write(`Run "${command} --help" for usage.\n`);
 		}
 
 		process.exitCode = error.exitCode;

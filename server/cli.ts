@@ -1,0 +1,225 @@
+import process from 'node:process';
+import type {Writable} from 'node:stream';
+import meow from 'meow';
+import {UsageError} from '../source/errors.js';
+import {parseBytes, parseDuration, parseInteger} from '../source/units.js';
+import {logLevels, type LogLevel, type ServerOptions} from './options.js';
+import {parseAllowedOrigins} from './origins.js';
+import {startServer, type RunningServer} from './server.js';
+import {formatFinalStats} from './stats.js';
+
+const help = `
+	Usage
+	  $ sse-tui serve [options]
+
+	Starts the bundled reference server: SSE on /dashboard/stream, ActionCable on /cable,
+	plain WebSocket on /ws, and /health, /dashboard/stats, /dashboard/trigger-test.
+
+	Options
+	  --port N                 TCP port (env SSE_PORT, then PORT; 0 = any free)  default 3001
+	  --host H                 interface to bind                                 default 127.0.0.1
+	  --heartbeat D            SSE heartbeat comment and /ws ping (0 = off)     default 30s
+	  --interval D             dashboard update to every client (0 = off)        default 5s
+	  --replay N               SSE events kept for Last-Event-ID resume          default 1000
+	  --max-connections N      SSE + cable + ws connections; more get 503        default 10000
+	  --max-buffer B           unsent bytes per client before it is dropped      default 1MiB
+	  --cable-ping D           ActionCable JSON ping interval (0 = off)          default 3s
+	  --allowed-origins LIST   origins allowed on /cable, comma-separated, or *  default localhost
+	  --log-level L            error, warn, info or debug (env LOG_LEVEL)        default info
+	  --json-logs              log JSON lines instead of text (to stderr)
+	  --help                   show this help
+
+	  Durations: 1500ms, 30s, 5m (a bare number is seconds). Sizes: 65536, 512KiB, 8MiB.
+
+	Examples
+	  $ sse-tui serve
+	  $ sse-tui serve --port 0 --interval 1s --heartbeat 10s
+	  $ sse-tui serve --host 0.0.0.0 --allowed-origins https://app.example.com --json-logs
+	  $ curl -N http://127.0.0.1:3001/dashboard/stream
+	  $ curl -X POST 'http://127.0.0.1:3001/dashboard/trigger-test?count=100'
+`;
+
+const flags = {
+	port: {type: 'string'},
+	host: {type: 'string'},
+	heartbeat: {type: 'string'},
+	interval: {type: 'string'},
+	replay: {type: 'string'},
+	maxConnections: {type: 'string'},
+	maxBuffer: {type: 'string'},
+	cablePing: {type: 'string'},
+	allowedOrigins: {type: 'string'},
+	logLevel: {type: 'string'},
+	jsonLogs: {type: 'boolean'},
+	help: {type: 'boolean', shortFlag: 'h'},
+} as const;
+
+type ServeFlags = {[Key in keyof typeof flags]?: (typeof flags)[Key]['type'] extends 'boolean' ? boolean : string};
+
+const kebab = (name: string): string => name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
+const knownFlags = new Set(Object.keys(flags).flatMap(name => [name, kebab(name)]));
+
+/**
+ * meow reports unknown flags on two lines and calls process.exit; checking first keeps the
+ * message to one line and the exit code with the caller.
+ */
+function checkArguments(argv: readonly string[]): void {
+	for (const argument of argv) {
+		if (argument === '--') {
+			break;
+		}
+
+		if (argument === '-h') {
+			continue; // The short form of --help.
+		}
+
+		// A negative number is a (bad) value, reported by the flag's own check.
+		if (argument.startsWith('-') && argument.length > 1 && !/^-\d/.test(argument)) {
+			const name = argument.replace(/^--?/, '').split('=')[0]!;
+			if (!knownFlags.has(name) && !knownFlags.has(name.replace(/^no-/, ''))) {
+				throw new UsageError(`unknown flag ${argument.split('=')[0]}; run "sse-tui serve --help" for the list`);
+			}
+		}
+	}
+}
+
+export type ServeIo = {
+	env?: NodeJS.ProcessEnv;
+	stdout?: Writable;
+	stderr?: Writable;
+};
+
+/** Pure: parsed flags + environment -> validated, frozen server options (or a UsageError). */
+export function resolveServeOptions(cliFlags: ServeFlags, env: NodeJS.ProcessEnv): ServerOptions {
+	// An empty variable counts as unset, as shells and process managers often leave them.
+	const portSource = cliFlags.port === undefined ? (env['SSE_PORT'] ? 'SSE_PORT' : env['PORT'] ? 'PORT' : undefined) : '--port';
+	const portText = cliFlags.port ?? (portSource ? env[portSource] : undefined);
+	const logLevelText = cliFlags.logLevel ?? (env['LOG_LEVEL'] || undefined);
+	const logLevelSource = cliFlags.logLevel === undefined ? 'LOG_LEVEL' : '--log-level';
+	if (logLevelText !== undefined && !logLevels.includes(logLevelText.toLowerCase() as LogLevel)) {
+		throw new UsageError(`${logLevelSource} must be one of ${logLevels.join(', ')} (got "${logLevelText}")`);
+	}
+
+	const host = cliFlags.host?.trim();
+	if (host === '') {
+		throw new UsageError('--host must be an interface address like 127.0.0.1, 0.0.0.0 or ::1 (got "")');
+	}
+
+	return Object.freeze({
+		port: portText === undefined ? 3001 : parseInteger(portText, portSource ?? '--port', 0, 65_535),
+		host: host ?? '127.0.0.1',
+		heartbeatMs: parseDuration(cliFlags.heartbeat ?? '30s', '--heartbeat', {allowZero: true}),
+		intervalMs: parseDuration(cliFlags.interval ?? '5s', '--interval', {allowZero: true}),
+		replay: parseInteger(cliFlags.replay ?? '1000', '--replay', 0, 10_000_000),
+		maxConnections: parseInteger(cliFlags.maxConnections ?? '10000', '--max-connections', 1, 1_000_000),
+		maxBuffer: parseBytes(cliFlags.maxBuffer ?? '1MiB', '--max-buffer'),
+		cablePingMs: parseDuration(cliFlags.cablePing ?? '3s', '--cable-ping', {allowZero: true}),
+		allowedOrigins: cliFlags.allowedOrigins === undefined ? undefined : Object.freeze(parseAllowedOrigins(cliFlags.allowedOrigins, '--allowed-origins')),
+		retryMs: 3000,
+		logLevel: (logLevelText?.toLowerCase() ?? 'info') as LogLevel,
+		jsonLogs: cliFlags.jsonLogs ?? false,
+		logStream: undefined,
+		requestTimeoutMs: 30_000,
+		shutdownGraceMs: 3000,
+	});
+}
+
+function parseServeArguments(argv: string[]): {flags: ServeFlags; help: string} {
+	checkArguments(argv);
+	let cli;
+	try {
+		cli = meow(help, {
+			importMeta: import.meta,
+			argv,
+			flags,
+			allowUnknownFlags: false,
+			autoHelp: false,
+			autoVersion: false,
+			description: false,
+			booleanDefault: undefined,
+		});
+	} catch (error) {
+		// meow throws plain Errors for repeated flags; keep its first line.
+		throw new UsageError(`${String((error as Error).message).split('\n')[0]} See "sse-tui serve --help".`);
+	}
+
+	if (cli.input.length > 0) {
+		throw new UsageError(`"sse-tui serve" takes no arguments (got "${cli.input[0]}"); see "sse-tui serve --help"`);
+	}
+
+	return {flags: cli.flags as ServeFlags, help: cli.help};
+}
+
+function banner(server: RunningServer): string {
+	const ws = server.url.replace(/^http/, 'ws');
+	return [
+		`sse-tui reference server listening on ${server.url}`,
+		`  SSE          ${server.url}/dashboard/stream`,
+		`  ActionCable  ${ws}/cable  (channel DashboardUpdatesChannel)`,
+		`  WebSocket    ${ws}/ws`,
+		`  Stats        ${server.url}/dashboard/stats`,
+		`  Trigger      curl -X POST '${server.url}/dashboard/trigger-test?count=10'`,
+		`  Health       ${server.url}/health`,
+		'Press Ctrl-C to stop.',
+		'',
+	].join('\n');
+}
+
+/** Hard limit from the first signal to exit, whatever the clients do. */
+const exitDeadlineMs = 5000;
+
+/**
+ * `sse-tui serve`: parse, start, run until SIGINT/SIGTERM, shut down gracefully, print the
+ * final stats. Returns the exit code; usage mistakes throw UsageError (exit 2) and a port
+ * that cannot be bound throws RunError (exit 1), for the caller to print.
+ */
+export async function runServeCommand(argv: string[], io: ServeIo = {}): Promise<number> {
+	const stdout = io.stdout ?? process.stdout;
+	const stderr = io.stderr ?? process.stderr;
+	const parsed = parseServeArguments(argv);
+	if (parsed.flags.help) {
+		stdout.write(parsed.help.trimStart() + '\n');
+		return 0;
+	}
+
+	const options = resolveServeOptions(parsed.flags, io.env ?? process.env);
+	const server = await startServer(options);
+	stdout.write(banner(server));
+
+	const signal = await new Promise<NodeJS.Signals>(resolve => {
+		const onSignal = (received: NodeJS.Signals): void => {
+			process.off('SIGINT', onSignal);
+			process.off('SIGTERM', onSignal);
+			resolve(received);
+		};
+
+		process.on('SIGINT', onSignal);
+		process.on('SIGTERM', onSignal);
+	});
+	stderr.write(`\n${signal}: shutting down (press Ctrl-C again to force)\n`);
+
+	let forced = false;
+	const force = (): void => {
+		forced = true;
+		stderr.write('forcing exit\n');
+		server.destroy();
+	};
+
+	process.once('SIGINT', force);
+	process.once('SIGTERM', force);
+	// Last resort if a socket outlives destroy(): never hang past the deadline.
+	const deadline = setTimeout(() => {
+		stderr.write(`still not closed after ${exitDeadlineMs / 1000}s; exiting\n`);
+		process.exit(1);
+	}, exitDeadlineMs).unref();
+	try {
+		await server.close();
+	} finally {
+		clearTimeout(deadline);
+		process.off('SIGINT', force);
+		process.off('SIGTERM', force);
+	}
+
+	stdout.write(formatFinalStats(server.stats()) + '\n');
+	return forced ? 130 : 0;
+}

@@ -1,0 +1,88 @@
+import type {Writable} from 'node:stream';
+
+export const logLevels = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+export type ServerOptions = {
+	/** TCP port; 0 picks a free one (read it back from `RunningServer.port`). */
+	readonly port: number;
+	readonly host: string;
+	/** SSE `: heartbeat` comment and /ws protocol ping interval in ms; 0 disables. */
+	readonly heartbeatMs: number;
+	/** Dashboard update interval in ms; 0 disables. */
+	readonly intervalMs: number;
+	/** SSE events kept for Last-Event-ID resume; 0 disables replay. */
+	readonly replay: number;
+	/** Open SSE + cable + ws connections allowed together; more get 503. */
+	readonly maxConnections: number;
+	/** Unsent bytes per subscriber above which it is dropped. */
+	readonly maxBuffer: number;
+	/** ActionCable JSON ping interval in ms; 0 disables. */
+	readonly cablePingMs: number;
+	/** Origins allowed on /cable; undefined means localhost origins (and no Origin at all). */
+	readonly allowedOrigins: readonly string[] | undefined;
+	/** The `retry:` hint sent on every SSE connect, in ms. */
+	readonly retryMs: number;
+	readonly logLevel: LogLevel;
+	readonly jsonLogs: boolean;
+	/** Where log lines go (stderr unless a test says otherwise). */
+	readonly logStream: Writable | undefined;
+	/** Longest time to receive a request's headers and body (not to stream a response). */
+	readonly requestTimeoutMs: number;
+	/** Graceful part of close(): after this many ms the remaining sockets are destroyed. */
+	readonly shutdownGraceMs: number;
+};
+
+export const defaultServerOptions: ServerOptions = Object.freeze({
+	port: 3001, // The seeds' Go server port, so existing client configs keep working.
+	host: '127.0.0.1',
+	heartbeatMs: 30_000,
+	intervalMs: 5000,
+	replay: 1000,
+	maxConnections: 10_000,
+	maxBuffer: 1024 * 1024,
+	cablePingMs: 3000, // ActionCable's own beat; its JS client calls a connection stale after 6 s.
+	allowedOrigins: undefined,
+	retryMs: 3000,
+	logLevel: 'info',
+	jsonLogs: false,
+	logStream: undefined,
+	requestTimeoutMs: 30_000,
+	shutdownGraceMs: 3000,
+});
+
+/** Fills in defaults and checks what the type system cannot; programmer errors throw RangeError. */
+export function resolveServerOptions(partial: Partial<ServerOptions>): ServerOptions {
+	const options: ServerOptions = {...defaultServerOptions};
+	for (const [key, value] of Object.entries(partial)) {
+		if (value !== undefined) {
+			(options as Record<string, unknown>)[key] = value;
+		}
+	}
+
+	const whole = (name: keyof ServerOptions, min: number, max = Number.MAX_SAFE_INTEGER): void => {
+		const value = options[name];
+		if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+			throw new RangeError(`${name} must be a whole number from ${min} to ${max} (got ${String(value)})`);
+		}
+	};
+
+	whole('port', 0, 65_535);
+	whole('heartbeatMs', 0);
+	whole('intervalMs', 0);
+	whole('replay', 0, 10_000_000);
+	whole('maxConnections', 1);
+	whole('maxBuffer', 1);
+	whole('cablePingMs', 0);
+	whole('retryMs', 0);
+	whole('shutdownGraceMs', 0);
+	whole('requestTimeoutMs', 1);
+	if (!logLevels.includes(options.logLevel)) {
+		throw new RangeError(`logLevel must be one of ${logLevels.join(', ')} (got ${String(options.logLevel)})`);
+	}
+
+	return Object.freeze({
+		...options,
+		allowedOrigins: options.allowedOrigins ? Object.freeze([...options.allowedOrigins]) : undefined,
+	});
+}

@@ -1,0 +1,61 @@
+import {randomUUID} from 'node:crypto';
+import {formatDuration} from '../source/units.js';
+
+/** `15:04:05`, the seeds' timestamp format (Go's local-time layout). */
+export function clock(date = new Date()): string {
+	const pad = (value: number): string => String(value).padStart(2, '0');
+	return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+}
+
+function randomInt(min: number, max: number): number {
+	return min + Math.floor(Math.random() * (max - min + 1));
+}
+
+function metrics(): Record<string, string> {
+	return {
+		cpu: `${randomInt(5, 95)}%`,
+		memory: `${randomInt(20, 90)}%`,
+		disk: `${randomInt(10, 80)}%`,
+		network: `${randomInt(10, 500)} Mbps`,
+		response_time: `${randomInt(5, 250)}ms`,
+	};
+}
+
+function activity(now: Date, message: string, level = 'info'): Record<string, string> {
+	return {time: clock(now), message, level, css_class: `activity-${level}`};
+}
+
+/** The seeds' dashboard update (PROTOCOLS.md section 4) plus `sent_at` for latency. */
+export function dashboardUpdate(uptimeMs: number, now = new Date()): Record<string, unknown> {
+	return {
+		system_status: {
+			status: 'online',
+			uptime: formatDuration(uptimeMs),
+			last_check: clock(now),
+			message: 'System running normally',
+		},
+		metrics: metrics(),
+		activities: [activity(now, 'Dashboard updated')],
+		timestamp: clock(now),
+		sent_at: now.getTime(),
+	};
+}
+
+/** Rails' TestPubsubJob broadcast, plus `sent_at` and an optional `pad` of `padBytes` x's. */
+export function testUpdate(sequence: number, padBytes: number, now = new Date()): Record<string, unknown> {
+	const update: Record<string, unknown> = {
+		type: 'test_update',
+		message: `Test update #${sequence} from sse-tui serve`,
+		timestamp: clock(now),
+		random_value: randomInt(1, 1000),
+		job_id: randomUUID(),
+		metrics: metrics(),
+		activities: [activity(now, `Test pub/sub message #${sequence}`)],
+		sent_at: now.getTime(),
+	};
+	if (padBytes > 0) {
+		update['pad'] = 'x'.repeat(padBytes);
+	}
+
+	return update;
+}

@@ -1,0 +1,104 @@
+/**
+ * Where SSE frames wait for reconnecting clients. The in-memory ring below is the default;
+ * issue 6 swaps in a Redis-stream-backed store whose ids come from Redis, so callers only
+ * ever see ids as opaque strings and go through this interface.
+ */
+export type ReplayEntry = {
+	readonly id: string;
+	/** The complete SSE frame (`id: N\ndata: ...\n\n`), encoded once. */
+	readonly frame: Buffer;
+};
+
+export type ReplayStore = {
+	/** Stores the JSON payload of one broadcast and returns it with its new id and frame. */
+	append(data: string): ReplayEntry;
+	/**
+	 * Entries after `lastEventId`, oldest first; `[]` when the client is up to date;
+	 * `'gone'` when that id is unknown or already evicted (the client missed something we
+	 * cannot give back in full).
+	 */
+	since(lastEventId: string): readonly ReplayEntry[] | 'gone';
+	/** Everything still held, oldest first. */
+	entries(): readonly ReplayEntry[];
+	readonly size: number;
+	readonly capacity: number;
+	readonly lastId: string;
+};
+
+export function sseFrame(id: string, data: string): Buffer {
+	// JSON.stringify never emits a raw newline, so one data line is always enough.
+	return Buffer.from(`id: ${id}\ndata: ${data}\n\n`);
+}
+
+/**
+ * A fixed-size ring of the last `capacity` frames with ids 1, 2, 3, ... Appending is O(1)
+ * and never moves memory (an array with shift() would be O(n) per event once full).
+ */
+export class RingReplayStore implements ReplayStore {
+	readonly capacity: number;
+	private readonly ring: Array<ReplayEntry | undefined>;
+	private next = 1; // The id the next append gets.
+	private count = 0;
+
+	constructor(capacity: number) {
+		if (!Number.isSafeInteger(capacity) || capacity < 0) {
+			throw new RangeError(`replay capacity must be a whole number >= 0 (got ${capacity})`);
+		}
+
+		this.capacity = capacity;
+		this.ring = Array.from({length: capacity});
+	}
+
+	get size(): number {
+		return this.count;
+	}
+
+	get lastId(): string {
+		return String(this.next - 1);
+	}
+
+	append(data: string): ReplayEntry {
+		const id = String(this.next);
+		const entry: ReplayEntry = {id, frame: sseFrame(id, data)};
+		if (this.capacity > 0) {
+			this.ring[(this.next - 1) % this.capacity] = entry;
+			this.count = Math.min(this.count + 1, this.capacity);
+		}
+
+		this.next++;
+		return entry;
+	}
+
+	since(lastEventId: string): readonly ReplayEntry[] | 'gone' {
+		const text = lastEventId.trim();
+		if (!/^\d{1,15}$/.test(text)) {
+			return 'gone';
+		}
+
+		const last = Number(text);
+		const newest = this.next - 1;
+		if (last > newest) {
+			return 'gone'; // An id from an earlier run of the server.
+		}
+
+		const oldest = this.next - this.count; // Id of the oldest held entry (== next when empty).
+		if (last < oldest - 1) {
+			return 'gone';
+		}
+
+		return this.slice(last + 1);
+	}
+
+	entries(): readonly ReplayEntry[] {
+		return this.slice(this.next - this.count);
+	}
+
+	private slice(fromId: number): ReplayEntry[] {
+		const result: ReplayEntry[] = [];
+		for (let id = fromId; id < this.next; id++) {
+			result.push(this.ring[(id - 1) % this.capacity]!);
+		}
+
+		return result;
+	}
+}

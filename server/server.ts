@@ -1,0 +1,245 @@
+import {createServer, type IncomingMessage} from 'node:http';
+import type {Socket} from 'node:net';
+import type {Duplex} from 'node:stream';
+import {RunError} from '../source/errors.js';
+import {Broadcaster} from './broadcaster.js';
+import {acceptCable, cablePingFrame, createCableServer, shutdownFrame} from './cable-endpoint.js';
+import {atCapacity, type ServerContext} from './context.js';
+import {sseHeartbeat} from './frames.js';
+import {rejectSocket} from './http-util.js';
+import {handleRequest} from './http-routes.js';
+import {createLogger} from './logger.js';
+import {isOriginAllowed} from './origins.js';
+import {resolveServerOptions, type ServerOptions} from './options.js';
+import {dashboardUpdate} from './payloads.js';
+import {RingReplayStore} from './replay.js';
+import {collectStats, type ServerStats} from './stats.js';
+import {acceptWs, createWsServer, sweepWsClients} from './ws-endpoint.js';
+
+export type {ServerOptions} from './options.js';
+export type {ServerStats} from './stats.js';
+
+export type RunningServer = {
+	/** `http://host:port`, with IPv6 hosts in brackets. */
+	readonly url: string;
+	readonly port: number;
+	readonly host: string;
+	readonly options: ServerOptions;
+	/** Stop accepting, say goodbye to every client, and resolve once all sockets are gone. */
+	close(): Promise<void>;
+	/** Destroy every socket now (the second Ctrl-C); close() still resolves afterwards. */
+	destroy(): void;
+	stats(): ServerStats;
+	/** Send one message to every SSE, cable (dashboard_updates) and ws subscriber. */
+	broadcast(message: unknown): number;
+	/** Same, for a message that is already JSON text (the seam for a Redis subscriber). */
+	publish(json: string): number;
+};
+
+/** How often Node looks for requests that exceeded their timeouts. */
+function checkingInterval(requestTimeoutMs: number): number {
+	return Math.max(50, Math.min(5000, Math.floor(requestTimeoutMs / 4)));
+}
+
+export async function startServer(partial: Partial<ServerOptions> = {}): Promise<RunningServer> {
+	const options = resolveServerOptions(partial);
+	const logger = createLogger({level: options.logLevel, json: options.jsonLogs, stream: options.logStream ?? process.stderr});
+	const replay = new RingReplayStore(options.replay);
+	const broadcaster = new Broadcaster({
+		replay,
+		maxBuffer: options.maxBuffer,
+		onDrop(subscriber, reason, buffered) {
+			logger.warn('subscriber dropped', {client: subscriber.id, protocol: subscriber.protocol, reason, buffered_bytes: buffered, max_buffer: options.maxBuffer});
+		},
+	});
+	const context: ServerContext = {
+		options,
+		broadcaster,
+		replay,
+		logger,
+		startedAt: new Date(),
+		counters: {rejectedOrigin: 0, rejectedCapacity: 0, deadPeers: 0, replayResumes: 0, replayGaps: 0, clientErrors: 0, cableCommands: 0, cableInvalid: 0, triggered: 0},
+		sseStreams: new Set(),
+		cableClients: new Map(),
+		wsClients: new Map(),
+		sockets: new Set(),
+		closing: false,
+	};
+
+	// requestTimeout bounds receiving a request, not sending the response: Node drops a
+	// connection from its timeout list once the request is complete, so SSE streams and
+	// upgraded sockets live on (test/server/http.test.ts holds a stream past it).
+	const headersTimeout = Math.min(15_000, options.requestTimeoutMs);
+	const server = createServer({
+		requestTimeout: options.requestTimeoutMs,
+		headersTimeout,
+		connectionsCheckingInterval: checkingInterval(headersTimeout),
+		keepAliveTimeout: 5000,
+		noDelay: true,
+	});
+	const cableServer = createCableServer();
+	const wsServer = createWsServer();
+
+	server.on('connection', (socket: Socket) => {
+		context.sockets.add(socket);
+		socket.on('close', () => context.sockets.delete(socket));
+	});
+	server.on('request', (req, res) => {
+		handleRequest(context, req, res);
+	});
+	// Parse errors and socket errors (ECONNRESET, EPIPE from a vanished SSE reader) land here.
+	server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+		if (error.code === 'ECONNRESET' || error.code === 'EPIPE' || !socket.writable) {
+			socket.destroy();
+			return;
+		}
+
+		context.counters.clientErrors++;
+		logger.debug('malformed request', {code: error.code, error: error.message});
+		// Node's own rule: once a response has started (an SSE stream), a 400 would corrupt it.
+		if ((socket as {_httpMessage?: {headersSent?: boolean}})._httpMessage?.headersSent) {
+			socket.destroy();
+			return;
+		}
+
+		const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+		rejectSocket(socket, status, JSON.stringify({error: error.code ?? 'bad request'}), 'application/json');
+	});
+	server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+		socket.on('error', () => socket.destroy());
+		const path = (req.url ?? '/').split('?')[0];
+		if (path !== '/cable' && path !== '/ws') {
+			rejectSocket(socket, 404, `No WebSocket endpoint at ${path}; use /cable (ActionCable) or /ws.\n`);
+			return;
+		}
+
+		if (context.closing || atCapacity(context)) {
+			context.counters.rejectedCapacity++;
+			logger.warn(`${path.slice(1)} rejected: at capacity`, {max: options.maxConnections});
+			rejectSocket(socket, 503, `The server is at --max-connections ${options.maxConnections}; try again later.\n`);
+			return;
+		}
+
+		if (path === '/cable') {
+			const {origin} = req.headers;
+			if (!isOriginAllowed(origin, options.allowedOrigins)) {
+				context.counters.rejectedOrigin++;
+				logger.warn('cable rejected: origin not allowed', {origin});
+				rejectSocket(socket, 403, `Origin ${JSON.stringify(origin)} is not allowed on /cable; start the server with --allowed-origins ${origin ?? ''} (or "*").\n`);
+				return;
+			}
+
+			acceptCable(context, cableServer, req, socket, head);
+		} else {
+			acceptWs(context, wsServer, req, socket, head);
+		}
+	});
+
+	await new Promise<void>((resolve, reject) => {
+		const onError = (error: NodeJS.ErrnoException): void => {
+			const where = `${options.host}:${options.port}`;
+			reject(
+				error.code === 'EADDRINUSE'
+					? new RunError(`port ${options.port} on ${options.host} is already in use; pick another with --port (0 picks a free one)`)
+					: new RunError(`cannot listen on ${where}: ${error.message}; check --host and --port`),
+			);
+		};
+
+		server.once('error', onError);
+		server.listen({port: options.port, host: options.host}, () => {
+			server.off('error', onError);
+			resolve();
+		});
+	});
+	server.on('error', error => {
+		logger.error('server error', {error: error.message});
+	});
+
+	const address = server.address();
+	const port = typeof address === 'object' && address ? address.port : options.port;
+	const urlHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+	const url = `http://${urlHost}:${port}`;
+
+	const timers: NodeJS.Timeout[] = [];
+	const every = (ms: number, task: () => void): void => {
+		if (ms > 0) {
+			timers.push(setInterval(task, ms).unref());
+		}
+	};
+
+	every(options.intervalMs, () => {
+		broadcaster.broadcast(dashboardUpdate(Date.now() - context.startedAt.getTime()));
+	});
+	every(options.heartbeatMs, () => {
+		broadcaster.sendAll('sse', sseHeartbeat);
+		sweepWsClients(context);
+	});
+	every(options.cablePingMs, () => {
+		broadcaster.sendAll('cable', cablePingFrame());
+	});
+
+	const destroyNow = (): void => {
+		for (const ws of [...context.cableClients.keys(), ...context.wsClients.keys()]) {
+			ws.terminate();
+		}
+
+		server.closeAllConnections();
+		for (const socket of context.sockets) {
+			socket.destroy();
+		}
+	};
+
+	let closing: Promise<void> | undefined;
+	const close = async (): Promise<void> => {
+		closing ??= new Promise<void>(resolve => {
+			context.closing = true;
+			for (const timer of timers) {
+				clearInterval(timer);
+			}
+
+			logger.info('shutting down', {sse: context.sseStreams.size, cable: context.cableClients.size, ws: context.wsClients.size});
+			const forceTimer = setTimeout(destroyNow, options.shutdownGraceMs).unref();
+			server.close(() => {
+				clearTimeout(forceTimer);
+				resolve();
+			});
+			for (const {subscriber} of context.cableClients.values()) {
+				broadcaster.enqueue(subscriber, shutdownFrame);
+			}
+
+			broadcaster.flush();
+			for (const ws of context.cableClients.keys()) {
+				ws.close(1001, 'server_restart'); // 1001 going away: ActionCable reconnects.
+			}
+
+			for (const ws of context.wsClients.keys()) {
+				ws.close(1001, 'server shutting down');
+			}
+
+			for (const res of context.sseStreams) {
+				res.end();
+			}
+
+			server.closeIdleConnections();
+		});
+		return closing;
+	};
+
+	const destroy = (): void => {
+		void close();
+		destroyNow();
+	};
+
+	logger.info('listening', {url});
+	return {
+		url,
+		port,
+		host: options.host,
+		options,
+		close,
+		destroy,
+		stats: () => collectStats(context),
+		broadcast: message => broadcaster.broadcast(message),
+		publish: json => broadcaster.publish(json),
+	};
+}
