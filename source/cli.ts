@@ -7,6 +7,7 @@ import {run} from './run.js';
 
 const help = `
   Usage
+    $ sse-tui                      in a terminal: the wizard (port, protocol, scenario, clients)
     $ sse-tui [options]            open N Server-Sent Events or WebSocket clients against a URL
     $ sse-tui serve [options]      start the bundled reference server (sse-tui serve --help)
 
@@ -45,7 +46,7 @@ const help = `
     --stats-interval D     default 10s
     --log-level LEVEL      error | warn | info | debug (env LOG_LEVEL)   default info
     --debug                same as --log-level debug
-    --no-tui               plain text output (the only mode until the dashboard lands)
+    --no-tui               plain text instead of the live dashboard (automatic when stdout is not a terminal)
     --json                 print one JSON summary on stdout at the end; logs go to stderr
     --events FILE|-        NDJSON log of every event, comment, open, error, close, reconnect
     --help, --version
@@ -113,7 +114,28 @@ async function main(argv: string[]): Promise<number> {
 		throw new UsageError(`unknown command "${cli.input[0]}": the commands are "sse-tui [options]" and "sse-tui serve"`);
 	}
 
-	const config = resolveConfig(cli.flags as RunFlags, process.env, {isTTY: Boolean(process.stdout.isTTY)});
+	let flags = cli.flags as RunFlags;
+	let server: {close(): Promise<void>} | undefined;
+	// No flags at all in a terminal: the wizard asks what the old test.sh asked.
+	if (argv.length === 0 && process.stdout.isTTY && process.stdin.isTTY) {
+		// ./ui/index.js sets NODE_ENV=production before react loads; keep this import dynamic.
+		const ui = await import('./ui/index.js');
+		const answers = await ui.runWizard({stdin: process.stdin, stdout: process.stdout});
+		if (answers === undefined) {
+			return 0;
+		}
+
+		flags = {...flags, ...answers.flags};
+		if (answers.startServer) {
+			server = await ui.startBundledServer(answers.startServer.port);
+		}
+	}
+
+	const config = resolveConfig(flags, process.env, {isTTY: Boolean(process.stdout.isTTY)});
+	const version = cli.pkg.version ?? '0.0.0';
+	const presenter = config.tui
+		? (await import('./ui/index.js')).createTuiPresenter({stdout: process.stdout, stdin: process.stdin, version})
+		: undefined;
 
 	const controller = new AbortController();
 	let signals = 0;
@@ -130,10 +152,11 @@ async function main(argv: string[]): Promise<number> {
 	process.on('SIGINT', onSignal);
 	process.on('SIGTERM', onSignal);
 	try {
-		await run(config, {stdout: process.stdout, stderr: process.stderr, version: cli.pkg.version ?? '0.0.0', stop: controller.signal});
+		await run(config, {stdout: process.stdout, stderr: process.stderr, version, stop: controller.signal, presenter});
 	} finally {
 		process.off('SIGINT', onSignal);
 		process.off('SIGTERM', onSignal);
+		await server?.close();
 	}
 
 	return 0;

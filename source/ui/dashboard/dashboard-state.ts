@@ -1,0 +1,101 @@
+import type {ClientRow, Snapshot} from '../../metrics/snapshot.js';
+import {columnIds, type ColumnId} from './columns.js';
+import type {Filter} from './table-model.js';
+
+/** What `p` keeps on screen: the snapshot and the rows as they were. */
+export type Frozen = {snapshot: Snapshot; rows: readonly ClientRow[]};
+
+export type DashboardState = {
+	sort: ColumnId;
+	descending: boolean;
+	filter: Filter;
+	/** first visible row of the (sorted, filtered) table */
+	offset: number;
+	/** set while the display is paused */
+	frozen: Frozen | undefined;
+	help: boolean;
+	/** q pressed once: the run is closing its clients */
+	stopping: boolean;
+};
+
+/** Scroll actions carry the table size the user saw, so the reducer can clamp without knowing the store. */
+export type Limits = {total: number; page: number};
+
+export type DashboardAction =
+	| {type: 'scroll'; delta: number; limits: Limits}
+	| {type: 'page'; direction: 1 | -1; limits: Limits}
+	| {type: 'home'}
+	| {type: 'end'; limits: Limits}
+	| {type: 'cycle-sort'}
+	| {type: 'reverse'}
+	| {type: 'toggle-filter'}
+	| {type: 'toggle-pause'; frozen: Frozen}
+	| {type: 'toggle-help'}
+	| {type: 'close-help'}
+	| {type: 'stop'};
+
+export const initialDashboardState: DashboardState = {
+	sort: 'id',
+	descending: false,
+	filter: 'all',
+	offset: 0,
+	frozen: undefined,
+	help: false,
+	stopping: false,
+};
+
+/** Counters read best biggest-first; ids, states and ages smallest-first (problems first). */
+const descendingFirst = new Set<ColumnId>(['messages', 'heartbeats', 'errors', 'reconnects', 'latency']);
+
+function clamp(offset: number, {total, page}: Limits): number {
+	return Math.max(0, Math.min(offset, total - page));
+}
+
+export function dashboardReducer(state: DashboardState, action: DashboardAction): DashboardState {
+	switch (action.type) {
+		case 'scroll': {
+			return {...state, offset: clamp(state.offset + action.delta, action.limits)};
+		}
+
+		case 'page': {
+			return {...state, offset: clamp(state.offset + (action.direction * Math.max(1, action.limits.page - 1)), action.limits)};
+		}
+
+		case 'home': {
+			return {...state, offset: 0};
+		}
+
+		case 'end': {
+			return {...state, offset: clamp(Number.MAX_SAFE_INTEGER, action.limits)};
+		}
+
+		case 'cycle-sort': {
+			const sort = columnIds[(columnIds.indexOf(state.sort) + 1) % columnIds.length]!;
+			return {...state, sort, descending: descendingFirst.has(sort), offset: 0};
+		}
+
+		case 'reverse': {
+			return {...state, descending: !state.descending, offset: 0};
+		}
+
+		case 'toggle-filter': {
+			return {...state, filter: state.filter === 'all' ? 'problems' : 'all', offset: 0};
+		}
+
+		case 'toggle-pause': {
+			return {...state, frozen: state.frozen ? undefined : action.frozen};
+		}
+
+		case 'toggle-help': {
+			return {...state, help: !state.help};
+		}
+
+		case 'close-help': {
+			return state.help ? {...state, help: false} : state;
+		}
+
+		case 'stop': {
+			return {...state, stopping: true, help: false};
+		}
+	}
+}

@@ -1,0 +1,110 @@
+import {Box, Text} from 'ink';
+import type {LogLevel} from '../../config.js';
+import type {Snapshot} from '../../metrics/snapshot.js';
+import {formatDuration} from '../../units.js';
+import {clock, fit, formatCount, formatMs, formatRate, levelColor, sparkline} from '../format.js';
+import type {LogLine} from '../log-buffer.js';
+
+/** What the dashboard shows about the run's configuration (a subset of Config, so tests need not build one). */
+export type DashboardInfo = {
+	url: string;
+	protocol: string;
+	scenario: string | undefined;
+	clients: number;
+	durationMs: number | undefined;
+	logLevel: LogLevel;
+};
+
+type Paint = (name: string) => string | undefined;
+
+export function protocolLabel(protocol: string): string {
+	return protocol === 'sse' ? 'SSE' : (protocol === 'websocket' ? 'WebSocket (ActionCable)' : protocol);
+}
+
+export function Header({info, version, snapshot, clients, paused, stopping}: {info: DashboardInfo; version: string; snapshot: Snapshot; clients: number; paused: boolean; stopping: boolean}) {
+	const {elapsedMs} = snapshot;
+	const time = info.durationMs === undefined
+		? `elapsed ${formatDuration(elapsedMs)} (until q)`
+		: `elapsed ${formatDuration(elapsedMs)} / remaining ${formatDuration(Math.max(0, info.durationMs - elapsedMs))}`;
+	return (
+		<>
+			<Text bold wrap="truncate">{`sse-tui ${version} · ${protocolLabel(info.protocol)} · scenario ${info.scenario ?? 'none'} · ${info.url}`}</Text>
+			<Text wrap="truncate">
+				{`${time} · clients ${clients} (asked ${info.clients})`}
+				{paused ? <Text bold>{' · PAUSED (p resumes)'}</Text> : ''}
+				{stopping ? <Text bold>{' · stopping…'}</Text> : ''}
+			</Text>
+		</>
+	);
+}
+
+export function Totals({snapshot, stale, width, paint}: {snapshot: Snapshot; stale: number; width: number; paint: Paint}) {
+	const {states, totals, rates, connectMs, latencyMs, history} = snapshot;
+	const when = (count: number, name: string) => (count > 0 ? paint(name) : undefined);
+	const sparkWidth = Math.max(8, Math.min(60, width - 80));
+	const peak = Math.max(0, ...history.slice(-sparkWidth));
+	return (
+		<>
+			<Text wrap="truncate">
+				{`open ${states.open}  connecting ${states.connecting}  `}
+				<Text color={when(states.reconnecting, 'red')}>{`reconnecting ${states.reconnecting}`}</Text>
+				{'  '}
+				<Text color={when(states.failed, 'red')}>{`failed ${states.failed}`}</Text>
+				{`  closed ${states.closed}  idle ${states.idle}  `}
+				<Text color={when(stale, 'yellow')}>{`stale ${stale}`}</Text>
+			</Text>
+			<Text wrap="truncate">
+				{`msgs ${formatCount(totals.messages)} (${formatRate(rates.messagesPerSec)}/s)  hb ${formatCount(totals.heartbeats)} (${formatRate(rates.heartbeatsPerSec)}/s)  `}
+				<Text color={when(totals.errors, 'red')}>{`errs ${formatCount(totals.errors)}`}</Text>
+				{`  reconn ${formatCount(totals.reconnects)}  recv ${formatCount(totals.bytes)} B`}
+			</Text>
+			<Text wrap="truncate">
+				{'msgs/s '}
+				<Text color={paint('green')}>{fit(sparkline(history, sparkWidth), sparkWidth)}</Text>
+				{` peak ${formatRate(peak)}  connect ${connectMs ? `p50 ${formatMs(connectMs.p50)} p99 ${formatMs(connectMs.p99)}` : 'n/a'}`}
+				{latencyMs ? `  latency p50 ${formatMs(latencyMs.p50)} p99 ${formatMs(latencyMs.p99)}` : ''}
+			</Text>
+		</>
+	);
+}
+
+export function LogPane({lines, level, suppressed, count, paint}: {lines: readonly LogLine[]; level: LogLevel; suppressed: number; count: number; paint: Paint}) {
+	const padding = Array.from({length: Math.max(0, count - lines.length)}, (_, index) => index);
+	return (
+		<>
+			<Text bold wrap="truncate">{`log (${level} and above)${suppressed > 0 ? ` · ${suppressed} lines over the rate limit not shown` : ''}`}</Text>
+			{lines.map(line => (
+				<Text key={line.seq} wrap="truncate" color={paint(levelColor[line.level])}>
+					{`${clock(line.at)} ${line.level.toUpperCase().padEnd(5)} ${line.text}`}
+				</Text>
+			))}
+			{padding.map(index => <Text key={`pad-${index}`}> </Text>)}
+		</>
+	);
+}
+
+export const helpLines = [
+	'↑/↓ or k/j      scroll one row',
+	'PgUp/PgDn       scroll one page (space: page down)',
+	'Home/End, g/G   first / last row',
+	's               sort by the next column',
+	'r               reverse the sort',
+	'f               filter: all clients / problems only',
+	'                (errors, reconnects, stale, failed, closed)',
+	'p               pause / resume the display (the run goes on)',
+	'+ / -           start one more client / stop the newest',
+	'?  or Esc       close this help',
+	'q or Ctrl-C     stop the run and print the summary (twice: force quit)',
+	'',
+	'stale: open, but no heartbeat for 2 x the median heartbeat interval',
+	'       seen across clients (30 s assumed until measured)',
+];
+
+export function Help({height}: {height: number}) {
+	return (
+		<Box flexDirection="column" borderStyle="single" paddingX={1} height={Math.max(3, height)} overflow="hidden">
+			<Text bold>keys</Text>
+			{helpLines.map(line => <Text key={line} wrap="truncate">{line}</Text>)}
+		</Box>
+	);
+}

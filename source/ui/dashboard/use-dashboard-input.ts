@@ -1,0 +1,69 @@
+import {useInput, useStdin} from 'ink';
+import {useRef, type Dispatch} from 'react';
+import type {RunControls} from '../../reporters/presenter.js';
+import type {DashboardAction, DashboardState, Frozen, Limits} from './dashboard-state.js';
+
+export type DashboardInputOptions = {
+	state: DashboardState;
+	dispatch: Dispatch<DashboardAction>;
+	controls: RunControls;
+	/** the table as last drawn, read when a key arrives */
+	current: () => Limits & Frozen;
+	/** a second q / Ctrl-C while the clients are closing */
+	onForceQuit?: () => void;
+};
+
+/** Keys -> reducer actions and run controls. Pure mapping; everything it touches comes in through options. */
+export function useDashboardInput({state, dispatch, controls, current, onForceQuit}: DashboardInputOptions): void {
+	const stopping = useRef(false);
+	// Without a TTY on stdin (sse-tui < file) Ink cannot read keys; the dashboard still draws.
+	const {isRawModeSupported} = useStdin();
+	useInput((input, key) => {
+		if (input === 'q' || (key.ctrl && input === 'c')) {
+			if (stopping.current) {
+				onForceQuit?.();
+				return;
+			}
+
+			stopping.current = true;
+			dispatch({type: 'stop'});
+			controls.stop();
+			return;
+		}
+
+		if (state.help && (key.escape || input === '?')) {
+			dispatch({type: 'close-help'});
+			return;
+		}
+
+		const {total, page, snapshot, rows} = current();
+		const limits = {total, page};
+		if (key.upArrow || input === 'k') {
+			dispatch({type: 'scroll', delta: -1, limits});
+		} else if (key.downArrow || input === 'j') {
+			dispatch({type: 'scroll', delta: 1, limits});
+		} else if (key.pageUp) {
+			dispatch({type: 'page', direction: -1, limits});
+		} else if (key.pageDown || input === ' ') {
+			dispatch({type: 'page', direction: 1, limits});
+		} else if (key.home || input === 'g') {
+			dispatch({type: 'home'});
+		} else if (key.end || input === 'G') {
+			dispatch({type: 'end', limits});
+		} else if (input === 's') {
+			dispatch({type: 'cycle-sort'});
+		} else if (input === 'r') {
+			dispatch({type: 'reverse'});
+		} else if (input === 'f') {
+			dispatch({type: 'toggle-filter'});
+		} else if (input === 'p') {
+			dispatch({type: 'toggle-pause', frozen: {snapshot, rows}});
+		} else if (input === '?') {
+			dispatch({type: 'toggle-help'});
+		} else if (input === '+' || input === '=') {
+			controls.addClients(1);
+		} else if (input === '-' || input === '_') {
+			controls.removeClients(1).catch(() => undefined);
+		}
+	}, {isActive: isRawModeSupported});
+}

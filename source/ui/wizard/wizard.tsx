@@ -1,0 +1,125 @@
+import {Box, Text} from 'ink';
+import {useEffect, useReducer} from 'react';
+import {probePort as realProbe} from '../probe-port.js';
+import {
+	builtUrl, choicesFor, createWizardState, localTarget, logLevelChoices, protocolChoices, scenarioChoices, stepKind, textDefault, wizardReducer,
+	type Answers, type StepId, type WizardState,
+} from './wizard-state.js';
+import {useWizardInput} from './use-wizard-input.js';
+
+export type WizardProps = {
+	/** called once with the final state (outcome 'done' or 'exit') */
+	onDone(state: WizardState): void;
+	probePort?: (port: number) => Promise<boolean>;
+	color?: boolean;
+};
+
+const questions: Record<StepId, string> = {
+	port: 'Port',
+	protocol: 'Protocol',
+	logLevel: 'Log level',
+	scenario: 'Scenario',
+	url: 'URL',
+	clients: 'Clients',
+	stats: 'Print a stats line every 10s?',
+	duration: 'Duration (1500ms, 30s, 5m, 1h; empty: until q)',
+	probe: 'Checking the port',
+	server: 'Start the bundled reference server',
+};
+
+function label<T>(choices: ReadonlyArray<{value: T; label: string}>, value: T): string {
+	return choices.find(choice => choice.value === value)?.label ?? String(value);
+}
+
+/** One line per question already answered, as "Port: 3000". */
+function answered(step: StepId, answers: Answers): string | undefined {
+	switch (step) {
+		case 'port': { return `Port: ${answers.port}`; }
+		case 'protocol': { return `Protocol: ${label(protocolChoices, answers.protocol)}`; }
+		case 'logLevel': { return `Log level: ${label(logLevelChoices, answers.logLevel)}`; }
+		case 'scenario': { return `Scenario: ${label(scenarioChoices, answers.scenario)}`; }
+		case 'url': { return `URL: ${answers.url}`; }
+		case 'clients': { return `Clients: ${answers.clients}`; }
+		case 'stats': { return `Stats: ${answers.stats ? 'yes' : 'no'}`; }
+		case 'duration': { return `Duration: ${answers.duration === '' ? 'until q' : answers.duration}`; }
+		case 'server': { return `Start the reference server: ${answers.startServer ? 'yes' : 'no'}`; }
+		case 'probe': { return undefined; }
+	}
+}
+
+/** The wizard that replaces test.sh: a reducer (wizard-state.ts), an input hook, and this view. */
+export function Wizard({onDone, probePort = realProbe, color = true}: WizardProps) {
+	const [state, dispatch] = useReducer(wizardReducer, undefined, createWizardState);
+	useWizardInput(state, dispatch);
+	const paint = (name: string) => (color ? name : undefined);
+	const target = localTarget(state.answers);
+
+	useEffect(() => {
+		if (state.step !== 'probe' || state.outcome !== undefined || target === undefined) {
+			return;
+		}
+
+		let current = true;
+		void probePort(target).then(listening => {
+			if (current) {
+				dispatch({type: 'probed', listening});
+			}
+		}, () => {
+			if (current) {
+				dispatch({type: 'probed', listening: false});
+			}
+		});
+		return () => {
+			current = false;
+		};
+	}, [state.step, state.outcome, target, probePort]);
+
+	useEffect(() => {
+		if (state.outcome !== undefined) {
+			onDone(state);
+		}
+	}, [state.outcome]); // eslint-disable-line react-hooks/exhaustive-deps
+
+	const kind = stepKind(state.step);
+	const done = state.outcome !== undefined;
+	return (
+		<Box flexDirection="column">
+			<Text bold>sse-tui setup <Text dimColor={color}>(Enter accepts the default, Esc goes back, Ctrl-C quits)</Text></Text>
+			{state.history.map(step => answered(step, state.answers)).filter(line => line !== undefined).map(line => (
+				<Text key={line} color={paint('green')}>{`✔ ${line}`}</Text>
+			))}
+			{done ? (state.outcome === 'exit' ? <Text>Bye.</Text> : <Text color={paint('green')}>{`✔ ${answered(state.step, state.answers) ?? 'Ready'}`}</Text>) : null}
+			{!done && kind === 'text' ? (
+				<Text>
+					<Text color={paint('cyan')}>? </Text>
+					{`${questions[state.step]}${textDefault(state.step, state.answers) ? ` (default ${textDefault(state.step, state.answers)})` : ''}: `}
+					{state.input}
+					<Text inverse={color}>{color ? ' ' : '_'}</Text>
+				</Text>
+			) : null}
+			{!done && kind === 'select' ? (
+				<>
+					<Text><Text color={paint('cyan')}>? </Text>{`${questions[state.step]} (↑/↓, Enter)`}</Text>
+					{choicesFor(state.step).map((choice, index) => (
+						<Text key={choice.value} color={index === state.cursor ? paint('cyan') : undefined}>
+							{`${index === state.cursor ? '❯' : ' '} ${choice.label}`}
+						</Text>
+					))}
+				</>
+			) : null}
+			{!done && state.step === 'stats' ? (
+				<Text><Text color={paint('cyan')}>? </Text>{`${questions.stats} (y/N) `}</Text>
+			) : null}
+			{!done && state.step === 'probe' ? (
+				<Text dimColor={color}>{`… checking whether anything listens on localhost:${target ?? '?'}`}</Text>
+			) : null}
+			{!done && state.step === 'server' ? (
+				<>
+					<Text color={paint('yellow')}>{`Nothing listens on localhost:${target ?? '?'} (${state.answers.scenario === 'custom' ? state.answers.url : builtUrl(state.answers)}).`}</Text>
+					<Text><Text color={paint('cyan')}>? </Text>{`Start the bundled reference server on port ${target ?? '?'}? (Y/n) `}</Text>
+				</>
+			) : null}
+			{state.error ? <Text color={paint('red')}>{`✖ ${state.error}`}</Text> : null}
+		</Box>
+	);
+}

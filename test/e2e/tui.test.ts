@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import {execFileSync, spawn, spawnSync} from 'node:child_process';
+import {after, before, describe, test} from 'node:test';
+import {fileURLToPath} from 'node:url';
+import {eventStreamHeaders, startTestServer, type TestServer} from '../helpers/http-server.js';
+
+/**
+ * The built binary in a real terminal (tmux, 120x40): the dashboard, the wizard, and the plain
+ * reporter when stdout is a pipe.
+ */
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const entry = 'dist/source/cli.js';
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+
+const sleep = async (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+const quote = (text: string) => `'${text.replaceAll('\'', '\'\\\'\'')}'`;
+
+let sessions = 0;
+
+/** One tmux session running `sse-tui args`; the shell prints EXIT=<code> and keeps the pane open. */
+function terminal(args: string[]) {
+	const name = `sse-tui-e2e-${process.pid}-${++sessions}`;
+	// Ink draws only the last frame when it thinks it runs in CI: the terminal here is real.
+	const command = `cd ${quote(root)} && env -u CI -u CONTINUOUS_INTEGRATION NO_COLOR=1 SSE_URL= SSE_CLIENTS= LOG_LEVEL= node ${quote(entry)} ${args.map(quote).join(' ')}; echo EXIT=$?; sleep 60`;
+	execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', '120', '-y', '40', command]);
+	const screen = () => execFileSync('tmux', ['capture-pane', '-p', '-t', name], {encoding: 'utf8'});
+	return {
+		screen,
+		keys(...keys: string[]) {
+			execFileSync('tmux', ['send-keys', '-t', name, ...keys]);
+		},
+		/** literal text, not key names */
+		type(text: string) {
+			execFileSync('tmux', ['send-keys', '-t', name, '-l', text]);
+		},
+		async until(predicate: (text: string) => boolean, what: string, timeoutMs = 15_000): Promise<string> {
+			const deadline = Date.now() + timeoutMs;
+			let text = '';
+			while (Date.now() < deadline) {
+				text = screen();
+				if (predicate(text)) {
+					return text;
+				}
+
+				// eslint-disable-next-line no-await-in-loop
+				await sleep(100);
+			}
+
+			throw new Error(`timed out waiting for ${what}; the screen:\n${text}`);
+		},
+		close() {
+			spawnSync('tmux', ['kill-session', '-t', name]);
+		},
+	};
+}
+
+const messages = (text: string) => Number(/msgs (\d+) \(/.exec(text)?.[1] ?? -1);
+
+describe('sse-tui in a real terminal', {skip: hasTmux ? false : 'tmux is not installed'}, () => {
+	let server: TestServer;
+	let port = 0;
+	before(async () => {
+		// Events every 100 ms and a heartbeat comment every 250 ms on every stream.
+		server = await startTestServer((request, response) => {
+			eventStreamHeaders(response);
+			let id = 0;
+			const events = setInterval(() => response.write(`id: ${++id}\ndata: {"n":${id}}\n\n`), 100);
+			const beats = setInterval(() => response.write(': heartbeat\n\n'), 250);
+			request.on('close', () => {
+				clearInterval(events);
+				clearInterval(beats);
+			});
+		});
+		port = Number(new URL(server.url()).port);
+	});
+	after(async () => {
+		await server.close();
+	});
+
+	test('a run in a terminal shows the dashboard with counters rising; q prints the summary and exits 0', async () => {
+		const tty = terminal(['--scenario', 'load', '--port', String(port), '--clients', '5']);
+		try {
+			const first = await tty.until(text => messages(text) > 0 && /open 5 /.test(text), 'the dashboard with messages');
+			assert.match(first, /sse-tui .* · SSE · scenario load · http:\/\/localhost:\d+\/dashboard\/stream/);
+			assert.match(first, /elapsed .* \(until q\) · clients 5 \(asked 5\)/);
+			assert.match(first, /^\s+5 open /m);
+			await tty.until(text => messages(text) > messages(first), 'the message counter to rise');
+			tty.keys('q');
+			const end = await tty.until(text => /EXIT=\d+/.test(text), 'the process to exit');
+			assert.match(end, /=== Summary: .*, stopped by signal ===/);
+			assert.match(end, /Clients: +5 requested, 5 connected at least once/);
+			assert.match(end, /EXIT=0/);
+		} finally {
+			tty.close();
+		}
+	});
+
+	test('no run flags in a terminal opens the wizard; its answers run the dashboard, then the summary', async () => {
+		const tty = terminal([]);
+		try {
+			await tty.until(text => /\? Port \(default 3000\)/.test(text), 'the port question');
+			tty.type(String(port));
+			tty.keys('Enter');
+			await tty.until(text => /\? Protocol/.test(text), 'the protocol question');
+			tty.keys('Enter');
+			await tty.until(text => /\? Log level/.test(text), 'the log level question');
+			tty.keys('Enter');
+			await tty.until(text => /\? Scenario/.test(text), 'the scenario question');
+			tty.keys('Down', 'Enter');
+			await tty.until(text => /\? Clients \(default 5\)/.test(text), 'the clients question');
+			tty.type('3');
+			tty.keys('Enter');
+			await tty.until(text => /\? Duration/.test(text), 'the duration question');
+			tty.type('2s');
+			tty.keys('Enter');
+			const dashboard = await tty.until(text => /scenario multiple/.test(text) && messages(text) > 0, 'the dashboard');
+			assert.match(dashboard, /clients 3 \(asked 3\)/);
+			const end = await tty.until(text => /EXIT=\d+/.test(text), 'the process to exit');
+			assert.match(end, /=== Summary: .*, stopped by duration ===/);
+			assert.match(end, /Clients: +3 requested, 3 connected at least once/);
+			assert.match(end, /EXIT=0/);
+		} finally {
+			tty.close();
+		}
+	});
+
+	test('stdout through a pipe gets the plain reporter, not Ink', async () => {
+		const child = spawn(process.execPath, [entry, '--port', String(port), '--duration', '1s', '--stats', '--stats-interval', '300ms'], {
+			cwd: root,
+			env: {...process.env, SSE_URL: '', SSE_CLIENTS: '', LOG_LEVEL: '', CI: ''},
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		let stdout = '';
+		child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+			stdout += chunk;
+		});
+		const code = await new Promise<number | null>(resolve => child.on('close', resolve));
+		assert.equal(code, 0);
+		assert.match(stdout, /STATS/);
+		assert.match(stdout, /=== Summary:/);
+		assert.doesNotMatch(stdout, /\u001B\[/, 'no ANSI cursor or colour codes');
+	});
+});
