@@ -1,29 +1,15 @@
 import {cableIdentifier, CableProtocolError, cableSubprotocols, createCableFrameParser, messageCommand, subscribeCommand, type CableFrame} from './cable-protocol.js';
 import {extractLatency} from './latency.js';
-import type {Client, ClientSink} from './types.js';
-import {createSocketClient} from './ws-client.js';
+import type {Client} from './types.js';
+import {createSocketClient, type SocketClientOptions} from './ws-client.js';
 
-export type CableClientOptions = {
-	id: number;
-	/** ws:// or wss://, usually ending in /cable */
-	url: string;
-	headers: Readonly<Record<string, string>>;
-	/** ActionCable refuses the upgrade (404) when Origin is missing or not allowed */
-	origin: string | undefined;
-	/** offered subprotocols; [] means cableSubprotocols: ['actioncable-v1-json', 'actioncable-unsupported'] */
-	subprotocols: string[];
+/** The shared socket options (url: ws:// or wss://, usually ending in /cable; subprotocols [] = cableSubprotocols) plus the subscription. */
+export type CableClientOptions = SocketClientOptions & {
 	channel: string;
 	/** extra identifier keys, e.g. {room: '1'} */
 	channelParams: Readonly<Record<string, unknown>>;
 	/** after the subscription is confirmed, perform this channel action every `everyMs` */
 	perform?: {action: string; data: Readonly<Record<string, unknown>>; everyMs: number};
-	sink: ClientSink;
-	timeoutMs: number;
-	retryMs: number;
-	maxBackoffMs: number;
-	maxPayload: number;
-	compression: boolean;
-	insecure: boolean;
 	/** assumed ping interval until two pings were seen; Rails pings every 3 s */
 	initialPingIntervalMs?: number;
 	/** stale after this many ping intervals without a ping; 2, like the official JS client's 6 s */
