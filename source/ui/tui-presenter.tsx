@@ -20,7 +20,7 @@ export type TuiPresenterOptions = {
 };
 
 /** 5 redraws a second: above the floor of 4, half Ink's measured cost at 10. */
-const defaultTickMs = 200;
+const defaultTickMs = 250;
 
 /**
  * The live dashboard as a Presenter. Client events only land in a bounded log ring (no
