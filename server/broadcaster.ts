@@ -132,11 +132,12 @@ export class Broadcaster {
 
 	/**
 	 * The seam for other producers (issue 6: one Redis subscription per process): `json` is
-	 * an already serialised message, sent as is.
+	 * an already serialised message, sent as is; `id` is its SSE id when one was assigned
+	 * elsewhere (a Redis stream id), else the replay store numbers it.
 	 */
-	publish(json: string): number {
+	publish(json: string, id?: string): number {
 		this.broadcasts++;
-		const entry = this.options.replay.append(json);
+		const entry = this.options.replay.append(json, id);
 		const sse = this.sendAll('sse', entry.frame);
 		const ws = this.sets.ws.size > 0 ? this.sendAll('ws', wsTextFrame(json)) : 0;
 		let cable = 0;

@@ -5,6 +5,7 @@ import {UsageError} from '../source/errors.js';
 import {parseBytes, parseDuration, parseInteger} from '../source/units.js';
 import {logLevels, type LogLevel, type ServerOptions} from './options.js';
 import {parseAllowedOrigins} from './origins.js';
+import {parseRedisUrl} from './redis-url.js';
 import {startServer, type RunningServer} from './server.js';
 import {formatFinalStats} from './stats.js';
 
@@ -29,12 +30,28 @@ const help = `
 	  --json-logs              log JSON lines instead of text (to stderr)
 	  --help                   show this help
 
+	Redis fan-out (several instances behind a load balancer)
+	  --redis URL              Redis to share broadcasts and replay through (env REDIS_URL)
+	                           redis://host:6379, redis://:password@host:6379/0, rediss://...
+	  --redis-channel NAME     pub/sub channel carrying broadcasts              default dashboard_updates
+	  --cable-prefix P         also subscribe P:<channel>, where a Rails app's redis cable
+	                           adapter (channel_prefix P) broadcasts
+
+	  With --redis every message published on the channel (JSON, or text sent on as a JSON
+	  string) reaches every SSE, cable and ws client of every instance; trigger-test and the
+	  --interval update publish through Redis (one update per interval for the whole cluster);
+	  SSE ids come from a Redis stream, so Last-Event-ID resumes on any instance. If Redis is
+	  down the server keeps serving and delivers locally, reconnecting in the background.
+
 	  Durations: 1500ms, 30s, 5m (a bare number is seconds). Sizes: 65536, 512KiB, 8MiB.
 
 	Examples
 	  $ sse-tui serve
 	  $ sse-tui serve --port 0 --interval 1s --heartbeat 10s
 	  $ sse-tui serve --host 0.0.0.0 --allowed-origins https://app.example.com --json-logs
+	  $ sse-tui serve --port 3001 --redis redis://127.0.0.1:6379 --cable-prefix dashboard_production
+	  $ sse-tui serve --port 3002 --redis redis://127.0.0.1:6379 --cable-prefix dashboard_production
+	  $ sse-tui publish --count 10      (reaches clients of both instances)
 	  $ curl -N http://127.0.0.1:3001/dashboard/stream
 	  $ curl -X POST 'http://127.0.0.1:3001/dashboard/trigger-test?count=100'
 `;
@@ -51,19 +68,22 @@ const flags = {
 	allowedOrigins: {type: 'string'},
 	logLevel: {type: 'string'},
 	jsonLogs: {type: 'boolean'},
+	redis: {type: 'string'},
+	redisChannel: {type: 'string'},
+	cablePrefix: {type: 'string'},
 	help: {type: 'boolean', shortFlag: 'h'},
 } as const;
 
 type ServeFlags = {[Key in keyof typeof flags]?: (typeof flags)[Key]['type'] extends 'boolean' ? boolean : string};
 
 const kebab = (name: string): string => name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
-const knownFlags = new Set(Object.keys(flags).flatMap(name => [name, kebab(name)]));
 
 /**
  * meow reports unknown flags on two lines and calls process.exit; checking first keeps the
- * message to one line and the exit code with the caller.
+ * message to one line and the exit code with the caller. Shared with `sse-tui publish`.
  */
-function checkArguments(argv: readonly string[]): void {
+export function checkArguments(argv: readonly string[], flagNames: readonly string[], command: string): void {
+	const knownFlags = new Set(flagNames.flatMap(name => [name, kebab(name)]));
 	for (const argument of argv) {
 		if (argument === '--') {
 			break;
@@ -77,7 +97,7 @@ function checkArguments(argv: readonly string[]): void {
 		if (argument.startsWith('-') && argument.length > 1 && !/^-\d/.test(argument)) {
 			const name = argument.replace(/^--?/, '').split('=')[0]!;
 			if (!knownFlags.has(name) && !knownFlags.has(name.replace(/^no-/, ''))) {
-				throw new UsageError(`unknown flag ${argument.split('=')[0]}; run "sse-tui serve --help" for the list`);
+				throw new UsageError(`unknown flag ${argument.split('=')[0]}; run "${command} --help" for the list`);
 			}
 		}
 	}
@@ -98,6 +118,26 @@ export function resolveServeOptions(cliFlags: ServeFlags, env: NodeJS.ProcessEnv
 	const logLevelSource = cliFlags.logLevel === undefined ? 'LOG_LEVEL' : '--log-level';
 	if (logLevelText !== undefined && !logLevels.includes(logLevelText.toLowerCase() as LogLevel)) {
 		throw new UsageError(`${logLevelSource} must be one of ${logLevels.join(', ')} (got "${logLevelText}")`);
+	}
+
+	const redisText = cliFlags.redis ?? (env['REDIS_URL'] || undefined);
+	const redisUrl = redisText === undefined ? undefined : parseRedisUrl(redisText, cliFlags.redis === undefined ? 'REDIS_URL' : '--redis');
+	if (redisUrl === undefined) {
+		for (const [flag, value] of [['--redis-channel', cliFlags.redisChannel], ['--cable-prefix', cliFlags.cablePrefix]] as const) {
+			if (value !== undefined) {
+				throw new UsageError(`${flag} needs --redis URL (or REDIS_URL) to mean anything`);
+			}
+		}
+	}
+
+	const redisChannel = cliFlags.redisChannel?.trim() ?? 'dashboard_updates';
+	if (redisChannel === '' || /\s/.test(redisChannel)) {
+		throw new UsageError(`--redis-channel must be a channel name without spaces, like dashboard_updates (got "${cliFlags.redisChannel}")`);
+	}
+
+	const cablePrefix = cliFlags.cablePrefix?.trim();
+	if (cablePrefix !== undefined && (cablePrefix === '' || /\s/.test(cablePrefix))) {
+		throw new UsageError(`--cable-prefix must be the cable adapter's channel_prefix, like dashboard_production (got "${cliFlags.cablePrefix}")`);
 	}
 
 	const host = cliFlags.host?.trim();
@@ -121,11 +161,15 @@ export function resolveServeOptions(cliFlags: ServeFlags, env: NodeJS.ProcessEnv
 		logStream: undefined,
 		requestTimeoutMs: 30_000,
 		shutdownGraceMs: 3000,
+		redisUrl,
+		redisChannel,
+		cablePrefix,
+		redisMaxBackoffMs: 2000,
 	});
 }
 
 function parseServeArguments(argv: string[]): {flags: ServeFlags; help: string} {
-	checkArguments(argv);
+	checkArguments(argv, Object.keys(flags), 'sse-tui serve');
 	let cli;
 	try {
 		cli = meow(help, {
@@ -152,6 +196,7 @@ function parseServeArguments(argv: string[]): {flags: ServeFlags; help: string} 
 
 function banner(server: RunningServer): string {
 	const ws = server.url.replace(/^http/, 'ws');
+	const redis = server.stats().redis;
 	return [
 		`sse-tui reference server listening on ${server.url}`,
 		`  SSE          ${server.url}/dashboard/stream`,
@@ -160,6 +205,7 @@ function banner(server: RunningServer): string {
 		`  Stats        ${server.url}/dashboard/stats`,
 		`  Trigger      curl -X POST '${server.url}/dashboard/trigger-test?count=10'`,
 		`  Health       ${server.url}/health`,
+		...(redis ? [`  Redis        ${redis.url} channels ${redis.channels.join(', ')} (${redis.state})`] : []),
 		'Press Ctrl-C to stop.',
 		'',
 	].join('\n');

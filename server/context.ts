@@ -4,6 +4,7 @@ import type {WebSocket} from 'ws';
 import type {Broadcaster, Subscriber} from './broadcaster.js';
 import type {Logger} from './logger.js';
 import type {ServerOptions} from './options.js';
+import type {RedisBridge} from './redis-bridge.js';
 import type {ReplayStore} from './replay.js';
 
 /** Things that are counted but belong to no single subscriber. */
@@ -28,6 +29,8 @@ export type ServerContext = {
 	readonly broadcaster: Broadcaster;
 	readonly replay: ReplayStore;
 	readonly logger: Logger;
+	/** The Redis fan-out when --redis is set. */
+	readonly redis: RedisBridge | undefined;
 	readonly startedAt: Date;
 	readonly counters: Counters;
 	readonly sseStreams: Set<ServerResponse>;

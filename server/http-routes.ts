@@ -30,16 +30,54 @@ function wholeParam(url: URL, name: string, fallback: number, max: number): numb
 	return value;
 }
 
-/** Broadcasts `count` test updates, a batch per event-loop turn; resolves with the deliveries queued. */
-async function trigger(context: ServerContext, count: number, pad: number): Promise<{deliveries: number; firstId: string; lastId: string}> {
-	let deliveries = 0;
-	let firstId = '';
+type TriggerResult = {
+	deliveries: number;
+	firstId: string;
+	lastId: string;
+	/** Published through Redis, and the subscriber counts Redis reported for them. */
+	viaRedis: number;
+	receivers: {total: number; min: number; max: number};
+	/** Broadcast here only, because Redis was unavailable. */
+	local: number;
+};
+
+/**
+ * Sends `count` test updates, a batch per event-loop turn. With Redis up they are published
+ * there, so every instance (this one too) delivers them once; whatever Redis cannot take is
+ * broadcast to this instance's own subscribers instead.
+ */
+async function trigger(context: ServerContext, count: number, pad: number): Promise<TriggerResult> {
+	const {redis} = context;
+	const result: TriggerResult = {deliveries: 0, firstId: '', lastId: '', viaRedis: 0, receivers: {total: 0, min: Number.POSITIVE_INFINITY, max: 0}, local: 0};
 	for (let sent = 0; sent < count && !context.closing; ) {
 		const end = Math.min(count, sent + triggerBatch);
+		const batch: string[] = [];
 		for (; sent < end; sent++) {
 			context.counters.triggered++;
-			deliveries += context.broadcaster.broadcast(testUpdate(context.counters.triggered, pad));
-			firstId ||= context.replay.lastId;
+			batch.push(JSON.stringify(testUpdate(context.counters.triggered, pad)));
+		}
+
+		let local = batch;
+		if (redis?.available) {
+			// Published together (ioredis pipelines them), counted in order; on the first failure
+			// the rest of the batch goes local, so nothing is delivered twice here.
+			const outcomes = await Promise.allSettled(batch.map(async json => redis.publish(json)));
+			const failed = outcomes.findIndex(outcome => outcome.status === 'rejected');
+			for (const outcome of failed === -1 ? outcomes : outcomes.slice(0, failed)) {
+				const receivers = (outcome as PromiseFulfilledResult<number>).value;
+				result.viaRedis++;
+				result.receivers.total += receivers;
+				result.receivers.min = Math.min(result.receivers.min, receivers);
+				result.receivers.max = Math.max(result.receivers.max, receivers);
+			}
+
+			local = failed === -1 ? [] : batch.slice(failed);
+		}
+
+		for (const json of local) {
+			result.local++;
+			result.deliveries += context.broadcaster.publish(json);
+			result.firstId ||= context.replay.lastId;
 		}
 
 		if (sent < count) {
@@ -49,7 +87,8 @@ async function trigger(context: ServerContext, count: number, pad: number): Prom
 		}
 	}
 
-	return {deliveries, firstId, lastId: context.replay.lastId};
+	result.lastId = result.local > 0 ? context.replay.lastId : '';
+	return result;
 }
 
 async function handleTrigger(context: ServerContext, res: ServerResponse, url: URL): Promise<void> {
@@ -65,8 +104,8 @@ async function handleTrigger(context: ServerContext, res: ServerResponse, url: U
 	const started = performance.now();
 	const result = await trigger(context, count as number, pad as number);
 	const {sse, cable, ws} = context.broadcaster.counts;
-	context.logger.info('test updates broadcast', {count: count as number, pad: pad as number, deliveries: result.deliveries});
-	sendJson(res, 200, {
+	const {redis} = context;
+	const body: Record<string, unknown> = {
 		status: 'ok',
 		count,
 		pad,
@@ -75,7 +114,24 @@ async function handleTrigger(context: ServerContext, res: ServerResponse, url: U
 		last_id: result.lastId,
 		subscribers: {sse: sse.current, cable: cable.current, ws: ws.current},
 		duration_ms: Math.round((performance.now() - started) * 10) / 10,
-	});
+	};
+	if (redis) {
+		// Deliveries through Redis happen as each instance receives them: `deliveries` counts
+		// only the local fallback; `redis.receivers` is what PUBLISH reported (instances).
+		body['via'] = result.local === 0 ? 'redis' : result.viaRedis === 0 ? 'local' : 'redis+local';
+		body['redis'] = {
+			state: redis.state,
+			channel: redis.channels[0],
+			published: result.viaRedis,
+			receivers: result.viaRedis === 0 ? {total: 0, min: 0, max: 0} : result.receivers,
+		};
+		if (result.local > 0) {
+			body['fallback'] = `Redis is ${redis.state}: ${result.local} of ${count as number} updates were broadcast to this instance's subscribers only`;
+		}
+	}
+
+	context.logger.info('test updates sent', {count: count as number, pad: pad as number, via: body['via'] as string | undefined, deliveries: result.deliveries});
+	sendJson(res, 200, body);
 }
 
 /** Every plain HTTP request; upgrades go to the cable and ws modules instead. */
@@ -131,6 +187,7 @@ export function handleRequest(context: ServerContext, req: IncomingMessage, res:
 				status: context.closing ? 'stopping' : 'running',
 				connections: {sse: sse.current, cable: cable.current, ws: ws.current, total: sse.current + cable.current + ws.current},
 				last_event_id: context.replay.lastId,
+				...(context.redis ? {redis: context.redis.state} : {}),
 			});
 			return;
 		}

@@ -31,6 +31,14 @@ export type ServerOptions = {
 	readonly requestTimeoutMs: number;
 	/** Graceful part of close(): after this many ms the remaining sockets are destroyed. */
 	readonly shutdownGraceMs: number;
+	/** Redis URL for fan-out across instances (issue 6); undefined keeps everything in process. */
+	readonly redisUrl: string | undefined;
+	/** The Redis pub/sub channel carrying broadcasts. */
+	readonly redisChannel: string;
+	/** ActionCable redis adapter channel_prefix: also subscribe `<prefix>:<redisChannel>`. */
+	readonly cablePrefix: string | undefined;
+	/** Cap of the Redis reconnect backoff in ms. */
+	readonly redisMaxBackoffMs: number;
 };
 
 export const defaultServerOptions: ServerOptions = Object.freeze({
@@ -49,6 +57,10 @@ export const defaultServerOptions: ServerOptions = Object.freeze({
 	logStream: undefined,
 	requestTimeoutMs: 30_000,
 	shutdownGraceMs: 3000,
+	redisUrl: undefined,
+	redisChannel: 'dashboard_updates', // The seeds' channel, and the Rails broadcasting name.
+	cablePrefix: undefined,
+	redisMaxBackoffMs: 2000,
 });
 
 /** Fills in defaults and checks what the type system cannot; programmer errors throw RangeError. */
@@ -77,6 +89,11 @@ export function resolveServerOptions(partial: Partial<ServerOptions>): ServerOpt
 	whole('retryMs', 0);
 	whole('shutdownGraceMs', 0);
 	whole('requestTimeoutMs', 1);
+	whole('redisMaxBackoffMs', 1);
+	if (typeof options.redisChannel !== 'string' || options.redisChannel === '') {
+		throw new RangeError('redisChannel must be a non-empty string');
+	}
+
 	if (!logLevels.includes(options.logLevel)) {
 		throw new RangeError(`logLevel must be one of ${logLevels.join(', ')} (got ${String(options.logLevel)})`);
 	}

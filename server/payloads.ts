@@ -42,10 +42,10 @@ export function dashboardUpdate(uptimeMs: number, now = new Date()): Record<stri
 }
 
 /** Rails' TestPubsubJob broadcast, plus `sent_at` and an optional `pad` of `padBytes` x's. */
-export function testUpdate(sequence: number, padBytes: number, now = new Date()): Record<string, unknown> {
+export function testUpdate(sequence: number, padBytes: number, now = new Date(), source = 'sse-tui serve'): Record<string, unknown> {
 	const update: Record<string, unknown> = {
 		type: 'test_update',
-		message: `Test update #${sequence} from sse-tui serve`,
+		message: `Test update #${sequence} from ${source}`,
 		timestamp: clock(now),
 		random_value: randomInt(1, 1000),
 		job_id: randomUUID(),

@@ -9,21 +9,41 @@ export type ReplayEntry = {
 	readonly frame: Buffer;
 };
 
+export type Missed = readonly ReplayEntry[] | 'gone';
+
 export type ReplayStore = {
-	/** Stores the JSON payload of one broadcast and returns it with its new id and frame. */
-	append(data: string): ReplayEntry;
+	/**
+	 * Stores the JSON payload of one broadcast and returns it with its id and frame. `id` is
+	 * one assigned elsewhere (a Redis stream id, server/redis-replay.ts); the in-memory ring
+	 * numbers its own entries and never gets one.
+	 */
+	append(data: string, id?: string): ReplayEntry;
 	/**
 	 * Entries after `lastEventId`, oldest first; `[]` when the client is up to date;
 	 * `'gone'` when that id is unknown or already evicted (the client missed something we
-	 * cannot give back in full).
+	 * cannot give back in full). A store backed by Redis answers asynchronously.
 	 */
-	since(lastEventId: string): readonly ReplayEntry[] | 'gone';
+	since(lastEventId: string): Missed | Promise<Missed>;
 	/** Everything still held, oldest first. */
-	entries(): readonly ReplayEntry[];
+	entries(): readonly ReplayEntry[] | Promise<readonly ReplayEntry[]>;
 	readonly size: number;
 	readonly capacity: number;
 	readonly lastId: string;
 };
+
+/**
+ * Orders event ids: the ring's `1, 2, 3` and Redis stream ids `1732245123456-0` (a bare
+ * number reads as `N-0`, as Redis itself reads it). Undefined for anything else.
+ */
+export function parseEventId(id: string): readonly [number, number] | undefined {
+	const match = /^(\d{1,15})(?:-(\d{1,15}))?$/.exec(id.trim());
+	return match ? [Number(match[1]), Number(match[2] ?? 0)] : undefined;
+}
+
+/** Negative, zero or positive as `a` is older than, the same as or newer than `b` (both parseable). */
+export function compareEventIds(a: readonly [number, number], b: readonly [number, number]): number {
+	return a[0] === b[0] ? a[1] - b[1] : a[0] - b[0];
+}
 
 export function sseFrame(id: string, data: string): Buffer {
 	// JSON.stringify never emits a raw newline, so one data line is always enough.

@@ -12,7 +12,9 @@ import {createLogger} from './logger.js';
 import {isOriginAllowed} from './origins.js';
 import {resolveServerOptions, type ServerOptions} from './options.js';
 import {dashboardUpdate} from './payloads.js';
-import {RingReplayStore} from './replay.js';
+import {RedisBridge} from './redis-bridge.js';
+import {RedisReplayStore} from './redis-replay.js';
+import {RingReplayStore, type ReplayStore} from './replay.js';
 import {collectStats, type ServerStats} from './stats.js';
 import {acceptWs, createWsServer, sweepWsClients} from './ws-endpoint.js';
 
@@ -30,11 +32,14 @@ export type RunningServer = {
 	/** Destroy every socket now (the second Ctrl-C); close() still resolves afterwards. */
 	destroy(): void;
 	stats(): ServerStats;
-	/** Send one message to every SSE, cable (dashboard_updates) and ws subscriber. */
+	/** Send one message to every SSE, cable (dashboard_updates) and ws subscriber of this process. */
 	broadcast(message: unknown): number;
 	/** Same, for a message that is already JSON text (the seam for a Redis subscriber). */
 	publish(json: string): number;
 };
+
+/** How long startServer waits for Redis before serving anyway (it keeps retrying after). */
+const redisStartWaitMs = 2000;
 
 /** How often Node looks for requests that exceeded their timeouts. */
 function checkingInterval(requestTimeoutMs: number): number {
@@ -44,7 +49,23 @@ function checkingInterval(requestTimeoutMs: number): number {
 export async function startServer(partial: Partial<ServerOptions> = {}): Promise<RunningServer> {
 	const options = resolveServerOptions(partial);
 	const logger = createLogger({level: options.logLevel, json: options.jsonLogs, stream: options.logStream ?? process.stderr});
-	const replay = new RingReplayStore(options.replay);
+	const redis =
+		options.redisUrl === undefined
+			? undefined
+			: new RedisBridge({
+					url: options.redisUrl,
+					channel: options.redisChannel,
+					cablePrefix: options.cablePrefix,
+					replay: options.replay,
+					logger,
+					maxBackoffMs: options.redisMaxBackoffMs,
+					onMessage({id, json}) {
+						if (!context.closing) {
+							broadcaster.publish(json, id);
+						}
+					},
+				});
+	const replay: ReplayStore = redis && options.replay > 0 ? new RedisReplayStore(options.replay, redis, logger) : new RingReplayStore(options.replay);
 	const broadcaster = new Broadcaster({
 		replay,
 		maxBuffer: options.maxBuffer,
@@ -57,6 +78,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
 		broadcaster,
 		replay,
 		logger,
+		redis,
 		startedAt: new Date(),
 		counters: {rejectedOrigin: 0, rejectedCapacity: 0, deadPeers: 0, replayResumes: 0, replayGaps: 0, clientErrors: 0, cableCommands: 0, cableInvalid: 0, triggered: 0},
 		sseStreams: new Set(),
@@ -138,6 +160,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
 	await new Promise<void>((resolve, reject) => {
 		const onError = (error: NodeJS.ErrnoException): void => {
 			const where = `${options.host}:${options.port}`;
+			redis?.close();
 			reject(
 				error.code === 'EADDRINUSE'
 					? new RunError(`port ${options.port} on ${options.host} is already in use; pick another with --port (0 picks a free one)`)
@@ -167,8 +190,26 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
 		}
 	};
 
+	// With Redis the cluster sends one update per interval, not one per instance: each
+	// instance's ticker tries to take a lease a little shorter than the interval and only the
+	// holder publishes. Without Redis (or while it is away) every instance ticks locally.
+	const tickKey = `sse-tui:tick:${options.redisChannel}`;
+	const leaseMs = Math.max(1, Math.floor(options.intervalMs * 0.8));
 	every(options.intervalMs, () => {
-		broadcaster.broadcast(dashboardUpdate(Date.now() - context.startedAt.getTime()));
+		const json = JSON.stringify(dashboardUpdate(Date.now() - context.startedAt.getTime()));
+		if (!redis?.available) {
+			broadcaster.publish(json);
+			return;
+		}
+
+		redis
+			.lease(tickKey, leaseMs)
+			.then(async mine => (mine ? redis.publish(json) : 0))
+			.catch(() => {
+				if (!context.closing) {
+					broadcaster.publish(json);
+				}
+			});
 	});
 	every(options.heartbeatMs, () => {
 		broadcaster.sendAll('sse', sseHeartbeat);
@@ -193,6 +234,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
 	const close = async (): Promise<void> => {
 		closing ??= new Promise<void>(resolve => {
 			context.closing = true;
+			redis?.close();
 			for (const timer of timers) {
 				clearInterval(timer);
 			}
@@ -231,6 +273,11 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
 	};
 
 	logger.info('listening', {url});
+	if (redis) {
+		redis.start();
+		await redis.ready(redisStartWaitMs);
+	}
+
 	return {
 		url,
 		port,

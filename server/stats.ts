@@ -1,5 +1,6 @@
 import {formatDuration} from '../source/units.js';
 import type {ServerContext} from './context.js';
+import type {RedisStats} from './redis-bridge.js';
 
 type ConnectionCounts = {total: number; current: number; messages: number};
 
@@ -15,6 +16,8 @@ export type ServerStats = {
 	replay: {size: number; capacity: number; lastId: string; resumes: number; gaps: number};
 	cableCommands: {total: number; invalid: number};
 	clientErrors: number;
+	/** Present when the server was started with a Redis URL. */
+	redis?: RedisStats;
 };
 
 export function collectStats(context: ServerContext): ServerStats {
@@ -31,6 +34,7 @@ export function collectStats(context: ServerContext): ServerStats {
 		replay: {size: replay.size, capacity: replay.capacity, lastId: replay.lastId, resumes: counters.replayResumes, gaps: counters.replayGaps},
 		cableCommands: {total: counters.cableCommands, invalid: counters.cableInvalid},
 		clientErrors: counters.clientErrors,
+		...(context.redis ? {redis: context.redis.stats()} : {}),
 	};
 }
 
@@ -54,8 +58,8 @@ export function statsDocument(context: ServerContext): Record<string, unknown> {
 			started: stats.startedAt,
 		},
 		connections: {sse: stats.sse, websocket, cable: stats.cable, ws: stats.ws, max: context.options.maxConnections},
-		// No Redis yet (issue 6); kept so dashboards written for the Go server still parse.
-		redis: {messages_received: 0},
+		// The Go server's field first, so dashboards written for it still parse.
+		redis: stats.redis ? redisDocument(stats.redis) : {messages_received: 0},
 		broadcasts: stats.broadcasts,
 		drops: {slow_consumer: stats.drops.slowConsumer, dead_peer: stats.drops.deadPeer},
 		rejected: stats.rejected,
@@ -63,6 +67,24 @@ export function statsDocument(context: ServerContext): Record<string, unknown> {
 		cable_commands: stats.cableCommands,
 		client_errors: stats.clientErrors,
 		timestamp: new Date().toISOString(),
+	};
+}
+
+function redisDocument(redis: RedisStats): Record<string, unknown> {
+	return {
+		messages_received: redis.messagesReceived,
+		state: redis.state,
+		since: redis.since,
+		url: redis.url,
+		channels: redis.channels,
+		stream: redis.streamKey ?? null,
+		instance: redis.instance,
+		published: redis.published,
+		publish_failures: redis.publishFailures,
+		local_ids: redis.localIds,
+		reconnects: redis.reconnects,
+		retries: redis.retries,
+		last_error: redis.lastError ?? null,
 	};
 }
 
@@ -75,6 +97,9 @@ export function formatFinalStats(stats: ServerStats): string {
 		line('SSE', stats.sse),
 		line('cable', stats.cable),
 		line('ws', stats.ws),
+		...(stats.redis
+			? [`  redis  ${stats.redis.messagesReceived} messages received, ${stats.redis.published} published, ${stats.redis.reconnects} reconnects`]
+			: []),
 		`  dropped ${stats.drops.slowConsumer} slow consumers, ${stats.drops.deadPeer} dead peers; rejected ${stats.rejected.capacity} over capacity, ${stats.rejected.origin} bad origins`,
 	].join('\n');
 }

@@ -10,6 +10,7 @@ const help = `
     $ sse-tui                      in a terminal: the wizard (port, protocol, scenario, clients)
     $ sse-tui [options]            open N Server-Sent Events or WebSocket clients against a URL
     $ sse-tui serve [options]      start the bundled reference server (sse-tui serve --help)
+    $ sse-tui publish [options]    publish test updates on Redis or a trigger endpoint (sse-tui publish --help)
 
   Target
     --url URL              stream to connect to (env SSE_URL)       default http://localhost:3000/dashboard/stream
@@ -103,6 +104,11 @@ async function main(argv: string[]): Promise<number> {
 		return runServeCommand(argv.slice(1));
 	}
 
+	if (argv[0] === 'publish') {
+		const {runPublishCommand} = await import('../server/publish.js');
+		return runPublishCommand(argv.slice(1));
+	}
+
 	const cli = meow(help, {
 		importMeta: import.meta,
 		argv: attachDashValues(argv),
@@ -184,7 +190,7 @@ try {
 	if (isExpectedError(error)) {
 		process.stderr.write(`sse-tui: ${error.message}\n`);
 		if (error instanceof UsageError) {
-			const command = process.argv[2] === 'serve' ? 'sse-tui serve' : 'sse-tui';
+			const command = ['serve', 'publish'].includes(process.argv[2] ?? '') ? `sse-tui ${process.argv[2]}` : 'sse-tui';
 			process.stderr.write(`Run "${command} --help" for usage.\n`);
 		}
 
