@@ -98,8 +98,12 @@ export function createInfo(overrides: Partial<DashboardInfo> = {}): DashboardInf
 	return {url: 'http://localhost:3000/dashboard/stream', protocol: 'sse', scenario: 'load', clients: 20, durationMs: 60_000, logLevel: 'info', ...overrides};
 }
 
-/** ink-testing-library hands each write to Ink at once; Ink needs a turn between keys (Esc waits a setImmediate). */
+/**
+ * ink-testing-library hands each write to Ink at once; Ink needs a turn between keys (Esc waits
+ * a setImmediate), and useInput attaches its listener in an effect, so wait before the first key too.
+ */
 export async function press(stdin: {write(data: string): void}, ...keys: string[]): Promise<void> {
+	await new Promise(resolve => setTimeout(resolve, 30));
 	for (const key of keys) {
 		stdin.write(key);
 		// eslint-disable-next-line no-await-in-loop

@@ -3,6 +3,7 @@ import {describe, test} from 'node:test';
 import {dashboardReducer, initialDashboardState, type DashboardState} from '../../source/ui/dashboard/dashboard-state.js';
 import {columnIds} from '../../source/ui/dashboard/columns.js';
 import {createWizardState, flagsFrom, initialAnswers, wizardReducer, type WizardAction, type WizardState} from '../../source/ui/wizard/wizard-state.js';
+import {typedActions} from '../../source/ui/wizard/use-wizard-input.js';
 import {createRows, createSnapshot} from './factories.js';
 
 const run = (state: WizardState, ...actions: WizardAction[]) => actions.reduce(wizardReducer, state);
@@ -102,5 +103,13 @@ describe('wizard reducer', () => {
 		const state = wizardReducer(createWizardState(), {type: 'cancel'});
 		assert.equal(state.outcome, 'exit');
 		assert.equal(wizardReducer(state, enter), state);
+	});
+});
+
+describe('wizard input chunks', () => {
+	test('splits a chunk into typed text, Enter and Backspace, dropping other control bytes', () => {
+		assert.deepEqual(typedActions('3001\r'), [{type: 'type', text: '3001'}, {type: 'submit'}]);
+		assert.deepEqual(typedActions('ab\u007F\bc\u0001\n'), [{type: 'type', text: 'ab'}, {type: 'erase'}, {type: 'erase'}, {type: 'type', text: 'c'}, {type: 'submit'}]);
+		assert.deepEqual(typedActions('x'), [{type: 'type', text: 'x'}]);
 	});
 });

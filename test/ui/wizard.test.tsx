@@ -57,6 +57,15 @@ describe('wizard steps', () => {
 		assert.doesNotMatch(app.frame(), /✖/);
 	});
 
+	test('pasted or fast-typed input that carries Enter and Backspace in one chunk works like separate keys', async () => {
+		const app = mount();
+		await app.answer('70000\r');
+		assert.match(app.frame(), /✖ Port must be a whole number from 1 to 65535 \(got "70000"\)/);
+		await app.answer('\u007F\u007F\u007F\u007F\u007F3001\r');
+		assert.match(app.frame(), /✔ Port: 3001/);
+		assert.match(app.frame(), /\? Protocol/);
+	});
+
 	test('protocol: SSE by default, WebSocket (ActionCable) one down', async () => {
 		const app = mount();
 		await app.answer(keys.enter);

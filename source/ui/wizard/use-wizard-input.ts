@@ -21,13 +21,45 @@ export function useWizardInput(state: WizardState, dispatch: Dispatch<WizardActi
 		} else if (key.downArrow || key.rightArrow || key.tab) {
 			dispatch({type: 'move', delta: 1});
 		} else if (stepKind(state.step) === 'yes-no') {
-			if (input.toLowerCase() === 'y') {
+			if (input.toLowerCase().startsWith('y')) {
 				dispatch({type: 'answer', yes: true});
-			} else if (input.toLowerCase() === 'n') {
+			} else if (input.toLowerCase().startsWith('n')) {
 				dispatch({type: 'answer', yes: false});
 			}
 		} else if (input !== '' && !key.ctrl && !key.meta) {
-			dispatch({type: 'type', text: input});
+			for (const action of typedActions(input)) {
+				dispatch(action);
+			}
 		}
 	});
+}
+
+/**
+ * A pasted or fast-typed chunk arrives as one input ("3001\r", "\x7f\x7f"): Ink flags Enter
+ * and Backspace only when they come alone, so the chunk is split here into the keys it holds.
+ */
+export function typedActions(input: string): WizardAction[] {
+	const actions: WizardAction[] = [];
+	let text = '';
+	const flush = () => {
+		if (text !== '') {
+			actions.push({type: 'type', text});
+			text = '';
+		}
+	};
+
+	for (const char of input) {
+		if (char === '\r' || char === '\n') {
+			flush();
+			actions.push({type: 'submit'});
+		} else if (char === '\u007F' || char === '\b') {
+			flush();
+			actions.push({type: 'erase'});
+		} else if (char >= ' ') {
+			text += char;
+		}
+	}
+
+	flush();
+	return actions;
 }
