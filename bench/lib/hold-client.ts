@@ -1,0 +1,197 @@
+/**
+ * One client process of bench/sse-hold.ts (forked fresh for every run, with --expose-gc, so
+ * memory deltas start from a clean process). On `hold {kind, port, count, idleMs}` it opens
+ * `count` SSE streams and replies with connect time, memory before/after (after forced GCs) and
+ * CPU while the streams sit idle (from 2 s after the GCs, for `idleMs`).
+ *  - ours: sse-tui's engine wired as source/run.ts wires it: resolveConfig -> createClientFactory
+ *    (one undici Agent via createHttpDispatcher, createSseClient per client) -> createPool with a
+ *    start interval of 0 (`--ramp 0s`), and a MetricsStore as the sink. "Open" is what the store
+ *    says: every client in state `open`.
+ *  - raw: `net` sockets that write the GET request and count the bytes they receive, started in
+ *    the same bursts of 250 per event-loop turn as the pool; open = response headers received.
+ */
+import net from 'node:net';
+import process from 'node:process';
+import {resolveConfig} from '../../source/config.js';
+import {createClientFactory} from '../../source/engine/client-factory.js';
+import {createPool} from '../../source/engine/pool.js';
+import type {ClientSink} from '../../source/engine/types.js';
+import {MetricsStore} from '../../source/metrics/store.js';
+import {serveParent} from './children.js';
+import {delay} from './report.js';
+
+export type HoldResult = {
+	cmd: 'held';
+	kind: string;
+	count: number;
+	opened: number;
+	errors: number;
+	firstError: string;
+	connectMs: number;
+	before: {rss: number; heapUsed: number};
+	after: {rss: number; heapUsed: number};
+	idleCpuPercent: number;
+	bytes: number;
+};
+
+type Holder = {
+	start(): void;
+	/** resolves when all are open; rejects on the first error */
+	allOpen: Promise<void>;
+	errors(): {count: number; first: string};
+	bytes(): number;
+};
+
+const gc = (globalThis as {gc?: () => void}).gc;
+
+function memory(): {rss: number; heapUsed: number} {
+	if (!gc) {
+		throw new Error('run the hold client with --expose-gc');
+	}
+
+	gc();
+	gc();
+	const {rss, heapUsed} = process.memoryUsage();
+	return {rss, heapUsed};
+}
+
+function ours(port: number, count: number): Holder {
+	const config = resolveConfig({url: `http://127.0.0.1:${port}/dashboard/stream`, clients: String(count), ramp: '0s', logLevel: 'error'});
+	const store = new MetricsStore();
+	let opened = 0;
+	let errors = 0;
+	let first = '';
+	let done: {resolve(): void; reject(error: Error): void} | undefined;
+	const allOpen = new Promise<void>((resolve, reject) => {
+		done = {resolve, reject};
+	});
+	// The same sink shape as run.ts (store first); the counter only says when to read the store.
+	const sink: ClientSink = {
+		emit(event) {
+			store.emit(event);
+			if (event.kind === 'open' && ++opened === count) {
+				const {states} = store.snapshot();
+				if (states.open === count) {
+					done!.resolve();
+				} else {
+					done!.reject(new Error(`${count} opens seen but the store shows ${states.open} open`));
+				}
+			} else if (event.kind === 'error') {
+				errors++;
+				first ||= `${event.error}: ${event.message}`;
+				done!.reject(new Error(`client ${event.client}: ${event.error}: ${event.message}`));
+			}
+		},
+		bytes(client, bytes) {
+			store.bytes(client, bytes);
+		},
+	};
+	const factory = createClientFactory(config, sink);
+	const pool = createPool({startIntervalMs: config.startIntervalMs, createClient: factory.create});
+	return {
+		start() {
+			pool.add(config.clients);
+		},
+		allOpen,
+		errors: () => ({count: errors, first}),
+		bytes: () => store.snapshot().totals.bytes,
+	};
+}
+
+function raw(port: number, count: number): Holder {
+	const request = Buffer.from(`GET /dashboard/stream HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n`);
+	const sockets: net.Socket[] = [];
+	let opened = 0;
+	let errors = 0;
+	let first = '';
+	let bytes = 0;
+	let done: {resolve(): void; reject(error: Error): void} | undefined;
+	const allOpen = new Promise<void>((resolve, reject) => {
+		done = {resolve, reject};
+	});
+
+	function connect(): void {
+		const socket = net.connect({host: '127.0.0.1', port});
+		sockets.push(socket);
+		let open = false;
+		socket.write(request);
+		socket.on('data', (chunk: Buffer) => {
+			bytes += chunk.length;
+			if (!open && chunk.includes('\r\n\r\n')) {
+				open = true;
+				if (++opened === count) {
+					done!.resolve();
+				}
+			}
+		});
+		socket.on('error', error => {
+			errors++;
+			first ||= error.message;
+			done!.reject(error);
+		});
+	}
+
+	return {
+		start() {
+			let started = 0;
+			const burst = () => {
+				for (let index = 0; index < 250 && started < count; index++, started++) {
+					connect();
+				}
+
+				if (started < count) {
+					setTimeout(burst, 0);
+				}
+			};
+
+			burst();
+		},
+		allOpen,
+		errors: () => ({count: errors, first}),
+		bytes: () => bytes,
+	};
+}
+
+serveParent(async message => {
+	if (message.cmd !== 'hold') {
+		throw new Error(`unknown command ${message.cmd}`);
+	}
+
+	const kind = String(message['kind']);
+	const port = Number(message['port']);
+	const count = Number(message['count']);
+	const idleMs = Number(message['idleMs']);
+	const holder = kind === 'ours' ? ours(port, count) : raw(port, count);
+	const before = memory();
+	const started = performance.now();
+	holder.start();
+	let failure: Error | undefined;
+	await Promise.race([
+		holder.allOpen,
+		delay(120_000).then(() => {
+			throw new Error(`not all ${count} streams opened within 120 s`);
+		}),
+	]).catch((error: unknown) => {
+		failure = error as Error;
+	});
+	const connectMs = performance.now() - started;
+	if (failure) {
+		throw failure;
+	}
+
+	await delay(1000); // Let the connect burst's garbage and timers settle before measuring.
+	const after = memory();
+	// The forced full GCs leave ~50 ms of concurrent sweeping on V8's helper threads (1 % of a
+	// core over the next 5 s with our 10k streams); measured idle cost starts after it.
+	await delay(2000);
+	const cpuBefore = process.cpuUsage();
+	const idleStarted = performance.now();
+	await delay(idleMs);
+	const cpu = process.cpuUsage(cpuBefore);
+	const idleCpuPercent = ((cpu.user + cpu.system) / 1000) / (performance.now() - idleStarted) * 100;
+	const {count: errors, first} = holder.errors();
+	const result: HoldResult = {cmd: 'held', kind, count, opened: count, errors, firstError: first, connectMs, before, after, idleCpuPercent, bytes: holder.bytes()};
+	return result;
+});
+
+process.title = 'sse-bench-hold-client';
