@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import {describe, test} from 'node:test';
+import {DurationHistogram} from '../../source/metrics/histogram.js';
+
+describe('DurationHistogram', () => {
+	test('is empty until something is recorded', () => {
+		assert.equal(new DurationHistogram().summary(), undefined);
+	});
+
+	/** HDR keeps 3 significant digits: a reported value is within 0.1 % of the recorded one. */
+	const near = (actual: number, expected: number) => {
+		assert.ok(Math.abs(actual - expected) <= expected / 1000, `${actual} is not within 0.1 % of ${expected}`);
+	};
+
+	test('percentiles over runs of equal and different values are exact to 3 digits', () => {
+		const histogram = new DurationHistogram();
+		for (let index = 0; index < 90; index++) {
+			histogram.record(1);
+		}
+
+		for (let index = 0; index < 9; index++) {
+			histogram.record(10);
+		}
+
+		histogram.record(250);
+		const summary = histogram.summary()!;
+		assert.equal(summary.count, 100);
+		near(summary.p50, 1);
+		near(summary.p90, 1);
+		near(summary.p99, 10);
+		near(summary.max, 250);
+		assert.equal(histogram.count, 100);
+	});
+
+	test('a value recorded last is counted without a following different value', () => {
+		const histogram = new DurationHistogram();
+		histogram.record(5);
+		histogram.record(5);
+		assert.equal(histogram.count, 2);
+		histogram.record(5);
+		assert.equal(histogram.summary()!.count, 3);
+	});
+
+	test('negative latencies (clock skew) count as zero', () => {
+		const histogram = new DurationHistogram();
+		histogram.record(-20);
+		assert.equal(histogram.summary()!.max, 0);
+	});
+});
