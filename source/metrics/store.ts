@@ -1,4 +1,5 @@
 import {clientStates, type ClientEvent, type ClientSink, type ClientState, type ErrorKind} from '../engine/types.js';
+import {columnNames, createColumns} from './columns.js';
 import {DurationHistogram} from './histogram.js';
 import type {ClientRow, Snapshot} from './snapshot.js';
 
@@ -300,18 +301,4 @@ export class MetricsStore implements ClientSink {
 		this.#stateCounts[0]! += id - this.#clients;
 		this.#clients = id;
 	}
-}
-
-const columnNames = ['messages', 'heartbeats', 'errors', 'reconnects', 'connects', 'bytes', 'lastMessageAt', 'lastHeartbeatAt', 'connectMs', 'latencyMs'] as const;
-type Column = typeof columnNames[number];
-/** Columns holding a time or a duration start at -1 ("never"); counters start at 0. */
-const unsetIsMinusOne = new Set<Column>(['lastMessageAt', 'lastHeartbeatAt', 'connectMs', 'latencyMs']);
-
-function createColumns(capacity: number): Record<Column, Float64Array> {
-	const columns = {} as Record<Column, Float64Array>;
-	for (const name of columnNames) {
-		columns[name] = new Float64Array(capacity).fill(unsetIsMinusOne.has(name) ? -1 : 0);
-	}
-
-	return columns;
 }

@@ -1,0 +1,14 @@
+/** The per-client numeric columns of the metrics store, one typed array each, indexed by client id. */
+export const columnNames = ['messages', 'heartbeats', 'errors', 'reconnects', 'connects', 'bytes', 'lastMessageAt', 'lastHeartbeatAt', 'connectMs', 'latencyMs'] as const;
+export type Column = typeof columnNames[number];
+/** Columns holding a time or a duration start at -1 ("never"); counters start at 0. */
+const unsetIsMinusOne = new Set<Column>(['lastMessageAt', 'lastHeartbeatAt', 'connectMs', 'latencyMs']);
+
+export function createColumns(capacity: number): Record<Column, Float64Array> {
+	const columns = {} as Record<Column, Float64Array>;
+	for (const name of columnNames) {
+		columns[name] = new Float64Array(capacity).fill(unsetIsMinusOne.has(name) ? -1 : 0);
+	}
+
+	return columns;
+}
