@@ -1,6 +1,6 @@
 import {formatDuration} from '../source/units.js';
 import type {ServerContext} from './context.js';
-import type {RedisStats} from './redis-bridge.js';
+import type {RedisStats} from './redis-stats.js';
 
 type ConnectionCounts = {total: number; current: number; messages: number};
 

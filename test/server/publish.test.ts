@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {after, before, describe, test} from 'node:test';
-import {resolvePublishOptions} from '../../server/publish.js';
+import {resolvePublishOptions} from '../../server/publish-options.js';
 import {UsageError} from '../../source/errors.js';
 import {runCli} from '../helpers/cli.js';
 import {freePort, startTestRedis, type TestRedis} from '../helpers/redis-server.js';

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {dashboardReducer, initialDashboardState, type DashboardState} from '../../source/ui/dashboard/dashboard-state.js';
 import {columnIds} from '../../source/ui/dashboard/columns.js';
-import {createWizardState, flagsFrom, initialAnswers, wizardReducer, type WizardAction, type WizardState} from '../../source/ui/wizard/wizard-state.js';
+import {flagsFrom} from '../../source/ui/wizard/wizard-flags.js';
+import {createWizardState, wizardReducer, type WizardAction, type WizardState} from '../../source/ui/wizard/wizard-state.js';
+import {initialAnswers} from '../../source/ui/wizard/wizard-steps.js';
 import {typedActions} from '../../source/ui/wizard/use-wizard-input.js';
 import {createRows, createSnapshot} from './factories.js';
 

@@ -2,7 +2,9 @@ import {render} from 'ink';
 import type {RunFlags} from '../../config.js';
 import {colorEnabled} from '../theme.js';
 import {Wizard} from './wizard.js';
-import {flagsFrom, localTarget, type WizardState} from './wizard-state.js';
+import {flagsFrom} from './wizard-flags.js';
+import type {WizardState} from './wizard-state.js';
+import {localTarget} from './wizard-steps.js';
 
 export type WizardResult = {
 	/** exactly what `sse-tui` would parse from the equivalent argv */

@@ -1,6 +1,7 @@
 import {useInput} from 'ink';
 import type {Dispatch} from 'react';
-import {stepKind, type WizardAction, type WizardState} from './wizard-state.js';
+import type {WizardAction, WizardState} from './wizard-state.js';
+import {stepKind} from './wizard-steps.js';
 
 /** Keys -> wizard actions: Enter submits, Esc goes back, Ctrl-C leaves, y/n answer yes-no steps. */
 export function useWizardInput(state: WizardState, dispatch: Dispatch<WizardAction>): void {

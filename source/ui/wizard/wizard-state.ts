@@ -1,43 +1,8 @@
-import {defaults, logLevels, resolveConfig, type LogLevel, type RunFlags} from '../../config.js';
-import {parseDuration, parseInteger} from '../../units.js';
-
-/** The wizard's questions, in the old test.sh order; which ones are asked depends on the answers. */
-export type StepId = 'port' | 'protocol' | 'logLevel' | 'scenario' | 'url' | 'clients' | 'stats' | 'duration' | 'probe' | 'server';
-
-export type WizardProtocol = 'sse' | 'websocket';
-export type WizardScenario = 'single' | 'multiple' | 'load' | 'custom' | 'exit';
-
-export type Answers = {
-	port: number;
-	protocol: WizardProtocol;
-	logLevel: LogLevel;
-	scenario: WizardScenario;
-	url: string;
-	clients: number;
-	stats: boolean;
-	/** as typed ("30s"); empty: until q */
-	duration: string;
-	/** whether something listened on the target port (set by the probe) */
-	listening: boolean;
-	startServer: boolean;
-};
-
-export type Choice<T> = {value: T; label: string};
-
-export const protocolChoices: ReadonlyArray<Choice<WizardProtocol>> = [
-	{value: 'sse', label: 'SSE (/dashboard/stream)'},
-	{value: 'websocket', label: 'WebSocket (/cable, ActionCable)'},
-];
-
-export const logLevelChoices: ReadonlyArray<Choice<LogLevel>> = logLevels.map(level => ({value: level, label: level}));
-
-export const scenarioChoices: ReadonlyArray<Choice<WizardScenario>> = [
-	{value: 'single', label: 'single client'},
-	{value: 'multiple', label: 'multiple clients'},
-	{value: 'load', label: 'load test with stats'},
-	{value: 'custom', label: 'custom URL'},
-	{value: 'exit', label: 'exit'},
-];
+import {defaults, logLevels, type LogLevel} from '../../config.js';
+import {
+	acceptText, choicesFor, clientDefaults, initialAnswers, nextStep, protocolChoices, scenarioChoices, stepKind, textDefault,
+	type Answers, type StepId, type WizardProtocol, type WizardScenario,
+} from './wizard-steps.js';
 
 export type WizardState = {
 	step: StepId;
@@ -65,111 +30,6 @@ export type WizardAction =
 	| {type: 'probed'; listening: boolean}
 	| {type: 'cancel'};
 
-export const initialAnswers: Answers = {
-	port: defaults.port,
-	protocol: 'sse',
-	logLevel: defaults.logLevel,
-	scenario: 'single',
-	url: '',
-	clients: 1,
-	stats: false,
-	duration: '',
-	listening: true,
-	startServer: false,
-};
-
-export const clientDefaults: Record<WizardScenario, number> = {single: 1, multiple: 5, load: 20, custom: 5, exit: 1};
-
-type Kind = 'text' | 'select' | 'yes-no' | 'wait';
-
-export function stepKind(step: StepId): Kind {
-	switch (step) {
-		case 'port':
-		case 'url':
-		case 'clients':
-		case 'duration': { return 'text'; }
-		case 'protocol':
-		case 'logLevel':
-		case 'scenario': { return 'select'; }
-		case 'stats':
-		case 'server': { return 'yes-no'; }
-		case 'probe': { return 'wait'; }
-	}
-}
-
-/** The URL the run would use for these answers without --url: shown as the custom step's default. */
-export function builtUrl(answers: Pick<Answers, 'port' | 'protocol'>): string {
-	return answers.protocol === 'websocket' ? `ws://localhost:${answers.port}/cable` : `http://localhost:${answers.port}${defaults.path}`;
-}
-
-/** The default shown for a text step; Enter on an empty line takes it. */
-export function textDefault(step: StepId, answers: Answers): string {
-	switch (step) {
-		case 'port': { return String(defaults.port); }
-		case 'url': { return builtUrl(answers); }
-		case 'clients': { return String(clientDefaults[answers.scenario]); }
-		default: { return ''; }
-	}
-}
-
-function choicesOf(step: StepId): ReadonlyArray<Choice<string>> {
-	switch (step) {
-		case 'protocol': { return protocolChoices; }
-		case 'logLevel': { return logLevelChoices; }
-		case 'scenario': { return scenarioChoices; }
-		default: { return []; }
-	}
-}
-
-export function choicesFor(step: StepId): ReadonlyArray<Choice<string>> {
-	return choicesOf(step);
-}
-
-/** The host and port the run will connect to, when it is this machine (the bundled server can only help there). */
-export function localTarget(answers: Answers): number | undefined {
-	if (answers.scenario !== 'custom') {
-		return answers.port;
-	}
-
-	try {
-		const url = new URL(answers.url);
-		if (!['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
-			return undefined;
-		}
-
-		const port = url.port === '' ? (['https:', 'wss:'].includes(url.protocol) ? 443 : 80) : Number(url.port);
-		return port;
-	} catch {
-		return undefined;
-	}
-}
-
-/** The step after `step` once it is answered. */
-function nextStep(step: StepId, answers: Answers): StepId | 'done' | 'exit' {
-	switch (step) {
-		case 'port': { return 'protocol'; }
-		case 'protocol': { return 'logLevel'; }
-		case 'logLevel': { return 'scenario'; }
-		case 'scenario': {
-			switch (answers.scenario) {
-				case 'single': { return 'duration'; }
-				case 'multiple':
-				case 'load': { return 'clients'; }
-				case 'custom': { return 'url'; }
-				case 'exit': { return 'exit'; }
-			}
-		}
-
-		// eslint-disable-next-line no-fallthrough
-		case 'url': { return 'clients'; }
-		case 'clients': { return answers.scenario === 'custom' ? 'stats' : 'duration'; }
-		case 'stats': { return 'duration'; }
-		case 'duration': { return localTarget(answers) === undefined ? 'done' : 'probe'; }
-		case 'probe': { return answers.listening ? 'done' : 'server'; }
-		case 'server': { return 'done'; }
-	}
-}
-
 /** What a step's input line or cursor starts as when arriving at it (again, after Esc). */
 function enter(state: WizardState, step: StepId, answers: Answers): WizardState {
 	const base = {...state, step, answers, error: undefined};
@@ -192,29 +52,6 @@ function advance(state: WizardState, answers: Answers): WizardState {
 	}
 
 	return enter({...state, history: [...state.history, state.step]}, next, answers);
-}
-
-/** Validates a text answer with the same rules the flags go through; a UsageError's message is the reason shown. */
-function acceptText(step: StepId, text: string, answers: Answers): Answers {
-	switch (step) {
-		case 'port': { return {...answers, port: parseInteger(text, 'Port', 1, 65_535)}; }
-		case 'clients': { return {...answers, clients: parseInteger(text, 'Clients', 1, 1_000_000)}; }
-		case 'duration': {
-			if (text !== '') {
-				parseDuration(text, 'Duration');
-			}
-
-			return {...answers, duration: text};
-		}
-
-		case 'url': {
-			// resolveConfig holds the URL rules (scheme per protocol); its message names --url.
-			resolveConfig({scenario: 'custom', protocol: answers.protocol, url: text});
-			return {...answers, url: text};
-		}
-
-		default: { return answers; }
-	}
 }
 
 export function createWizardState(): WizardState {
@@ -262,7 +99,7 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
 				return state;
 			}
 
-			const count = choicesOf(state.step).length;
+			const count = choicesFor(state.step).length;
 			return {...state, cursor: (state.cursor + action.delta + count) % count};
 		}
 
@@ -295,7 +132,7 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
 				}
 
 				case 'select': {
-					const value = choicesOf(state.step)[state.cursor]!.value;
+					const value = choicesFor(state.step)[state.cursor]!.value;
 					const answers = state.step === 'protocol'
 						? {...state.answers, protocol: value as WizardProtocol}
 						: (state.step === 'logLevel' ? {...state.answers, logLevel: value as LogLevel} : {...state.answers, scenario: value as WizardScenario, clients: clientDefaults[value as WizardScenario]});
@@ -313,29 +150,4 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
 			}
 		}
 	}
-}
-
-/** The answers as the flags `sse-tui` would parse from argv for the same run. */
-export function flagsFrom(answers: Answers): RunFlags {
-	const flags: RunFlags = {protocol: answers.protocol, logLevel: answers.logLevel};
-	if (answers.scenario !== 'exit') {
-		flags.scenario = answers.scenario;
-	}
-
-	if (answers.scenario === 'custom') {
-		flags.url = answers.url;
-		flags.clients = String(answers.clients);
-		flags.stats = answers.stats;
-	} else {
-		flags.port = String(answers.port);
-		if (answers.scenario === 'multiple' || answers.scenario === 'load') {
-			flags.clients = String(answers.clients);
-		}
-	}
-
-	if (answers.duration !== '') {
-		flags.duration = answers.duration;
-	}
-
-	return flags;
 }

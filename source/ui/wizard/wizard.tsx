@@ -1,10 +1,11 @@
 import {Box, Text} from 'ink';
 import {useEffect, useReducer} from 'react';
 import {probePort as realProbe} from '../probe-port.js';
+import {createWizardState, wizardReducer, type WizardState} from './wizard-state.js';
 import {
-	builtUrl, choicesFor, createWizardState, localTarget, logLevelChoices, protocolChoices, scenarioChoices, stepKind, textDefault, wizardReducer,
-	type Answers, type StepId, type WizardState,
-} from './wizard-state.js';
+	builtUrl, choicesFor, localTarget, logLevelChoices, protocolChoices, scenarioChoices, stepKind, textDefault,
+	type Answers, type StepId,
+} from './wizard-steps.js';
 import {useWizardInput} from './use-wizard-input.js';
 
 export type WizardProps = {

@@ -1,0 +1,134 @@
+import {UsageError} from '../source/errors.js';
+import {parseBytes, parseDuration, parseInteger} from '../source/units.js';
+import {parseRedisUrl} from './redis-url.js';
+
+export const publishHelp = `
+	Usage
+	  $ sse-tui publish [options] [JSON]
+
+	Publishes test updates (Rails' TestPubsubJob shape, with "seq" and "sent_at"), or the
+	JSON you give, on a Redis channel, and prints how many subscribers Redis reported for
+	each publish: with "sse-tui serve --redis", one per server instance. With --http it sends
+	them through a server's trigger endpoint instead.
+
+	Options
+	  --redis URL        Redis to publish on (env REDIS_URL)             default redis://127.0.0.1:6379
+	  --channel NAME     channel (Rails cable adapter: PREFIX:NAME)      default dashboard_updates
+	  --count N          how many messages                                default 1
+	  --rate R[/s]       messages per second (0 = as fast as possible)    default 0
+	  --pad BYTES        add a "pad" of this many x's to each test update default 0
+	  --http URL         POST to a trigger endpoint instead of Redis,
+	                     e.g. http://127.0.0.1:3001/dashboard/trigger-test
+	  --timeout D        connect (and HTTP response) timeout             default 5s
+	  --help             show this help
+
+	  JSON               publish this exact message instead of test updates (--count times);
+	                     it must be valid JSON: quote it for the shell
+
+	  Each line says how many subscribers received a publish; over 10 messages only the
+	  summary is printed (total, min and max per publish). Exit codes: 0 published,
+	  1 Redis or the endpoint could not be reached (or failed), 2 usage error.
+
+	Examples
+	  $ sse-tui publish
+	  $ sse-tui publish --count 1000 --rate 200 --pad 1KiB
+	  $ sse-tui publish '{"type":"announcement","message":"hello"}'
+	  $ sse-tui publish --redis redis://:secret@cache:6379/0 --channel dashboard_production:dashboard_updates
+	  $ sse-tui publish --http http://127.0.0.1:3001/dashboard/trigger-test --count 100
+`;
+
+export const publishFlagSpec = {
+	redis: {type: 'string'},
+	channel: {type: 'string'},
+	count: {type: 'string'},
+	rate: {type: 'string'},
+	pad: {type: 'string'},
+	http: {type: 'string'},
+	timeout: {type: 'string'},
+	help: {type: 'boolean', shortFlag: 'h'},
+} as const;
+
+export type PublishFlags = {[Key in keyof typeof publishFlagSpec]?: (typeof publishFlagSpec)[Key]['type'] extends 'boolean' ? boolean : string};
+
+export type PublishOptions = {
+	readonly target: {readonly kind: 'redis'; readonly url: string; readonly channel: string} | {readonly kind: 'http'; readonly url: string};
+	readonly count: number;
+	/** Messages per second; 0 = no pacing. */
+	readonly rate: number;
+	readonly padBytes: number;
+	/** The exact message (JSON text), or undefined for test updates. */
+	readonly message: string | undefined;
+	readonly timeoutMs: number;
+};
+
+export const maxPublishCount = 10_000_000;
+
+function parseRate(text: string): number {
+	const match = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*s)?\s*$/i.exec(text);
+	const value = match ? Number(match[1]) : Number.NaN;
+	if (!Number.isFinite(value) || value > 1_000_000) {
+		throw new UsageError(`--rate must be messages per second like 100 or 100/s, 0 for no limit (got "${text}")`);
+	}
+
+	return value;
+}
+
+/** Pure: parsed flags + the JSON argument + environment -> validated, frozen options. */
+export function resolvePublishOptions(cliFlags: PublishFlags, input: readonly string[], env: NodeJS.ProcessEnv): PublishOptions {
+	if (input.length > 1) {
+		throw new UsageError(`"sse-tui publish" takes at most one JSON argument (got ${input.length}); quote the JSON for the shell`);
+	}
+
+	const message = input[0];
+	if (message !== undefined) {
+		try {
+			JSON.parse(message);
+		} catch {
+			throw new UsageError(`the message must be valid JSON, e.g. '{"type":"hello"}' (got ${JSON.stringify(message.slice(0, 60))})`);
+		}
+	}
+
+	const count = parseInteger(cliFlags.count ?? '1', '--count', 1, maxPublishCount);
+	const rate = parseRate(cliFlags.rate ?? '0');
+	const padBytes = cliFlags.pad === undefined || cliFlags.pad.trim() === '0' ? 0 : parseBytes(cliFlags.pad, '--pad');
+	if (padBytes > 0 && message !== undefined) {
+		throw new UsageError('--pad applies to test updates, not to a JSON message you give');
+	}
+
+	const timeoutMs = parseDuration(cliFlags.timeout ?? '5s', '--timeout');
+	if (cliFlags.http !== undefined) {
+		if (cliFlags.redis !== undefined || cliFlags.channel !== undefined) {
+			throw new UsageError('--http publishes through the server; drop --redis and --channel (or drop --http)');
+		}
+
+		if (message !== undefined) {
+			throw new UsageError('--http sends the trigger endpoint\'s own test updates; a JSON message needs Redis (drop --http)');
+		}
+
+		let url: URL;
+		try {
+			url = new URL(cliFlags.http);
+		} catch {
+			throw new UsageError(`--http must be a URL like http://127.0.0.1:3001/dashboard/trigger-test (got "${cliFlags.http}")`);
+		}
+
+		if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+			throw new UsageError(`--http must be an http:// or https:// URL (got "${cliFlags.http}")`);
+		}
+
+		if (url.pathname === '/') {
+			url.pathname = '/dashboard/trigger-test';
+		}
+
+		return Object.freeze({target: Object.freeze({kind: 'http' as const, url: url.toString()}), count, rate, padBytes, message, timeoutMs});
+	}
+
+	const redisText = cliFlags.redis ?? (env['REDIS_URL'] || 'redis://127.0.0.1:6379');
+	const url = parseRedisUrl(redisText, cliFlags.redis === undefined && env['REDIS_URL'] ? 'REDIS_URL' : '--redis');
+	const channel = (cliFlags.channel ?? 'dashboard_updates').trim();
+	if (channel === '' || /\s/.test(channel)) {
+		throw new UsageError(`--channel must be a channel name without spaces, like dashboard_updates (got "${cliFlags.channel}")`);
+	}
+
+	return Object.freeze({target: Object.freeze({kind: 'redis' as const, url, channel}), count, rate, padBytes, message, timeoutMs});
+}

@@ -1,0 +1,27 @@
+import type {RunFlags} from '../../config.js';
+import type {Answers} from './wizard-steps.js';
+
+/** The answers as the flags `sse-tui` would parse from argv for the same run. */
+export function flagsFrom(answers: Answers): RunFlags {
+	const flags: RunFlags = {protocol: answers.protocol, logLevel: answers.logLevel};
+	if (answers.scenario !== 'exit') {
+		flags.scenario = answers.scenario;
+	}
+
+	if (answers.scenario === 'custom') {
+		flags.url = answers.url;
+		flags.clients = String(answers.clients);
+		flags.stats = answers.stats;
+	} else {
+		flags.port = String(answers.port);
+		if (answers.scenario === 'multiple' || answers.scenario === 'load') {
+			flags.clients = String(answers.clients);
+		}
+	}
+
+	if (answers.duration !== '') {
+		flags.duration = answers.duration;
+	}
+
+	return flags;
+}

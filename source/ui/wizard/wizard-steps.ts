@@ -1,0 +1,164 @@
+import {defaults, logLevels, resolveConfig, type LogLevel} from '../../config.js';
+import {parseDuration, parseInteger} from '../../units.js';
+
+/** The wizard's questions, in the old test.sh order; which ones are asked depends on the answers. */
+export type StepId = 'port' | 'protocol' | 'logLevel' | 'scenario' | 'url' | 'clients' | 'stats' | 'duration' | 'probe' | 'server';
+
+export type WizardProtocol = 'sse' | 'websocket';
+export type WizardScenario = 'single' | 'multiple' | 'load' | 'custom' | 'exit';
+
+export type Answers = {
+	port: number;
+	protocol: WizardProtocol;
+	logLevel: LogLevel;
+	scenario: WizardScenario;
+	url: string;
+	clients: number;
+	stats: boolean;
+	/** as typed ("30s"); empty: until q */
+	duration: string;
+	/** whether something listened on the target port (set by the probe) */
+	listening: boolean;
+	startServer: boolean;
+};
+
+export type Choice<T> = {value: T; label: string};
+
+export const protocolChoices: ReadonlyArray<Choice<WizardProtocol>> = [
+	{value: 'sse', label: 'SSE (/dashboard/stream)'},
+	{value: 'websocket', label: 'WebSocket (/cable, ActionCable)'},
+];
+
+export const logLevelChoices: ReadonlyArray<Choice<LogLevel>> = logLevels.map(level => ({value: level, label: level}));
+
+export const scenarioChoices: ReadonlyArray<Choice<WizardScenario>> = [
+	{value: 'single', label: 'single client'},
+	{value: 'multiple', label: 'multiple clients'},
+	{value: 'load', label: 'load test with stats'},
+	{value: 'custom', label: 'custom URL'},
+	{value: 'exit', label: 'exit'},
+];
+
+export const initialAnswers: Answers = {
+	port: defaults.port,
+	protocol: 'sse',
+	logLevel: defaults.logLevel,
+	scenario: 'single',
+	url: '',
+	clients: 1,
+	stats: false,
+	duration: '',
+	listening: true,
+	startServer: false,
+};
+
+export const clientDefaults: Record<WizardScenario, number> = {single: 1, multiple: 5, load: 20, custom: 5, exit: 1};
+
+type Kind = 'text' | 'select' | 'yes-no' | 'wait';
+
+export function stepKind(step: StepId): Kind {
+	switch (step) {
+		case 'port':
+		case 'url':
+		case 'clients':
+		case 'duration': { return 'text'; }
+		case 'protocol':
+		case 'logLevel':
+		case 'scenario': { return 'select'; }
+		case 'stats':
+		case 'server': { return 'yes-no'; }
+		case 'probe': { return 'wait'; }
+	}
+}
+
+/** The URL the run would use for these answers without --url: shown as the custom step's default. */
+export function builtUrl(answers: Pick<Answers, 'port' | 'protocol'>): string {
+	return answers.protocol === 'websocket' ? `ws://localhost:${answers.port}/cable` : `http://localhost:${answers.port}${defaults.path}`;
+}
+
+/** The default shown for a text step; Enter on an empty line takes it. */
+export function textDefault(step: StepId, answers: Answers): string {
+	switch (step) {
+		case 'port': { return String(defaults.port); }
+		case 'url': { return builtUrl(answers); }
+		case 'clients': { return String(clientDefaults[answers.scenario]); }
+		default: { return ''; }
+	}
+}
+
+export function choicesFor(step: StepId): ReadonlyArray<Choice<string>> {
+	switch (step) {
+		case 'protocol': { return protocolChoices; }
+		case 'logLevel': { return logLevelChoices; }
+		case 'scenario': { return scenarioChoices; }
+		default: { return []; }
+	}
+}
+
+/** The host and port the run will connect to, when it is this machine (the bundled server can only help there). */
+export function localTarget(answers: Answers): number | undefined {
+	if (answers.scenario !== 'custom') {
+		return answers.port;
+	}
+
+	try {
+		const url = new URL(answers.url);
+		if (!['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
+			return undefined;
+		}
+
+		const port = url.port === '' ? (['https:', 'wss:'].includes(url.protocol) ? 443 : 80) : Number(url.port);
+		return port;
+	} catch {
+		return undefined;
+	}
+}
+
+/** The step after `step` once it is answered. */
+export function nextStep(step: StepId, answers: Answers): StepId | 'done' | 'exit' {
+	switch (step) {
+		case 'port': { return 'protocol'; }
+		case 'protocol': { return 'logLevel'; }
+		case 'logLevel': { return 'scenario'; }
+		case 'scenario': {
+			switch (answers.scenario) {
+				case 'single': { return 'duration'; }
+				case 'multiple':
+				case 'load': { return 'clients'; }
+				case 'custom': { return 'url'; }
+				case 'exit': { return 'exit'; }
+			}
+		}
+
+		// eslint-disable-next-line no-fallthrough
+		case 'url': { return 'clients'; }
+		case 'clients': { return answers.scenario === 'custom' ? 'stats' : 'duration'; }
+		case 'stats': { return 'duration'; }
+		case 'duration': { return localTarget(answers) === undefined ? 'done' : 'probe'; }
+		case 'probe': { return answers.listening ? 'done' : 'server'; }
+		case 'server': { return 'done'; }
+	}
+}
+
+/** Validates a text answer with the same rules the flags go through; a UsageError's message is the reason shown. */
+export function acceptText(step: StepId, text: string, answers: Answers): Answers {
+	switch (step) {
+		case 'port': { return {...answers, port: parseInteger(text, 'Port', 1, 65_535)}; }
+		case 'clients': { return {...answers, clients: parseInteger(text, 'Clients', 1, 1_000_000)}; }
+		case 'duration': {
+			if (text !== '') {
+				parseDuration(text, 'Duration');
+			}
+
+			return {...answers, duration: text};
+		}
+
+		case 'url': {
+			// resolveConfig holds the URL rules (scheme per protocol); its message names --url.
+			resolveConfig({scenario: 'custom', protocol: answers.protocol, url: text});
+			return {...answers, url: text};
+		}
+
+		default: { return answers; }
+	}
+}
