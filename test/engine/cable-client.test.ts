@@ -136,6 +136,14 @@ describe('ActionCable client', () => {
 		});
 	});
 
+	test('pings in close pairs (two server beat timers) are not mistaken for a fast beat that stopped', async () => {
+		await withCable({pingEveryMs: 300, secondPingAfterMs: 15}, {initialPingIntervalMs: 300}, async ({sink}) => {
+			await new Promise(resolve => setTimeout(resolve, 2500));
+			assert.ok(sink.of('heartbeat').length >= 12, `heartbeats ${sink.of('heartbeat').length}`);
+			assert.deepEqual(sink.of('error'), []);
+		});
+	});
+
 	test('no ping at all counts as stale after 2× the assumed interval', async () => {
 		await withCable({}, {initialPingIntervalMs: 50, retryMs: 5000}, async ({sink}) => {
 			await waitFor(() => sink.of('error').length === 1, 3000, 'stale');

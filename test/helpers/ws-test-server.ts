@@ -98,6 +98,8 @@ export async function startWsTestServer(options: WsTestServerOptions = {}): Prom
 export type CableScript = {
 	/** ping every this many ms (0: never) */
 	pingEveryMs?: number;
+	/** send each ping twice, the second this many ms later (Rails running two beat timers) */
+	secondPingAfterMs?: number;
 	/** answer subscribe with confirm (default) or reject */
 	subscription?: 'confirm' | 'reject' | 'ignore';
 };
@@ -109,7 +111,15 @@ export function speakCable(peer: Peer, script: CableScript = {}) {
 	socket.send(JSON.stringify({type: 'welcome'}));
 	let pinger: NodeJS.Timeout | undefined = script.pingEveryMs
 		? setInterval(() => {
-			socket.send(JSON.stringify({type: 'ping', message: Math.floor(Date.now() / 1000)}));
+			const ping = JSON.stringify({type: 'ping', message: Math.floor(Date.now() / 1000)});
+			socket.send(ping);
+			if (script.secondPingAfterMs !== undefined) {
+				setTimeout(() => {
+					if (socket.readyState === socket.OPEN) {
+						socket.send(ping);
+					}
+				}, script.secondPingAfterMs);
+			}
 		}, script.pingEveryMs)
 		: undefined;
 	socket.on('message', (data: Buffer) => {
