@@ -1,6 +1,6 @@
-import {request, type Dispatcher} from 'undici';
-import {reconnectDelay, sleep} from './backoff.js';
-import {createSseParser, SseParseError} from './sse-parser.js';
+import type {Dispatcher} from 'undici';
+import {reconnectDelay} from './backoff.js';
+import {createSseParser, SseParseError, type SseEvent, type SseParser, type SseParserCallbacks} from './sse-parser.js';
 import type {Client, ClientSink, ErrorKind} from './types.js';
 import {extractLatency} from './latency.js';
 
@@ -20,10 +20,41 @@ export type SseClientOptions = {
 
 const eventStreamType = /^text\/event-stream\s*(?:;|$)/i;
 
+/** Redirects followed per attempt, as undici's redirect interceptor did (fetch allows 20). */
+const maxRedirections = 10;
+
 class AttemptError extends Error {
 	constructor(readonly kind: ErrorKind, message: string, readonly status?: number) {
 		super(message);
 	}
+}
+
+type ResponseHeaders = Record<string, string | string[] | undefined>;
+
+type Outcome = 'ended' | 'no-content' | AttemptError;
+
+type Target = {origin: string; path: string};
+
+// Every client of a run has the same URL: parse it once, and share its origin and path strings.
+let lastUrl: string | undefined;
+let lastTarget: Target | undefined;
+
+function parseTarget(url: string | URL): Target {
+	const parsed = typeof url === 'string' ? new URL(url) : url;
+	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+		throw new Error(`unsupported protocol ${parsed.protocol} in ${parsed.href}`);
+	}
+
+	return {origin: parsed.origin, path: parsed.pathname + parsed.search};
+}
+
+function targetOf(url: string): Target {
+	if (url !== lastUrl || lastTarget === undefined) {
+		lastTarget = parseTarget(url);
+		lastUrl = url;
+	}
+
+	return lastTarget;
 }
 
 /**
@@ -32,160 +63,395 @@ class AttemptError extends Error {
  * stops for good on 204 or `stop()`. Everything it sees goes to the sink.
  */
 export function createSseClient(options: SseClientOptions): Client {
-	const {id, url, sink} = options;
-	const stopController = new AbortController();
-	let retryMs = options.retryMs;
-	let running: Promise<void> | undefined;
+	return new SseClient(options);
+}
 
-	const parser = createSseParser({
-		onEvent(event) {
-			sink.emit({kind: 'event', client: id, type: event.type, data: event.data, id: event.id, bytes: event.data.length, latencyMs: extractLatency(event.data)});
-		},
-		onComment(text) {
-			sink.emit({kind: 'comment', client: id, text});
-		},
-		onRetry(ms) {
-			retryMs = ms;
-			sink.emit({kind: 'retry', client: id, retryMs: ms});
-		},
-	}, {maxEventSize: options.maxEventSize});
+// Memory per held stream matters here (10k+ streams per process), so the client is one object
+// with methods, not a nest of closures: it is the parser's callback object too, each attempt is
+// one small handler object for undici's dispatch() (no body Readable, no AbortController, no
+// promise per attempt), and timers run only while waiting for headers or for the next attempt.
+class SseClient implements Client, SseParserCallbacks {
+	readonly id: number;
+	readonly url: string;
+	readonly sink: ClientSink;
+	readonly dispatcher: Dispatcher;
+	readonly headers: Readonly<Record<string, string>>;
+	readonly timeoutMs: number;
+	readonly maxBackoffMs: number;
+	readonly parser: SseParser;
+	retryMs: number;
+	stopped = false;
+	attempts = 0;
+	failures = 0;
+	/** the attempt in flight, if any */
+	current: Attempt | undefined = undefined;
+	/** the backoff sleep before the next attempt, if any */
+	sleepTimer: NodeJS.Timeout | undefined = undefined;
+	running: Promise<void> | undefined = undefined;
+	finished: (() => void) | undefined = undefined;
 
-	/** Resolves 'ended' when the server ended the stream, 'no-content' on 204; throws AttemptError otherwise. */
-	async function attempt(): Promise<'ended' | 'no-content'> {
-		const attemptController = new AbortController();
-		const abortAttempt = () => {
-			attemptController.abort();
-		};
+	constructor(options: SseClientOptions) {
+		this.id = options.id;
+		this.url = options.url;
+		this.sink = options.sink;
+		this.dispatcher = options.dispatcher;
+		this.headers = options.headers;
+		this.timeoutMs = options.timeoutMs;
+		this.maxBackoffMs = options.maxBackoffMs;
+		this.retryMs = options.retryMs;
+		this.parser = createSseParser(this, {maxEventSize: options.maxEventSize});
+	}
 
-		stopController.signal.addEventListener('abort', abortAttempt, {once: true});
-		let timedOut = false;
-		const timer = setTimeout(() => {
-			timedOut = true;
-			attemptController.abort();
-		}, options.timeoutMs);
-		const started = performance.now();
+	async start(): Promise<void> {
+		if (this.running === undefined) {
+			this.running = new Promise<void>(resolve => {
+				this.finished = resolve;
+			});
+			if (this.stopped) {
+				this.finish('stopped');
+			} else {
+				this.connect();
+			}
+		}
+
+		return this.running;
+	}
+
+	async stop(): Promise<void> {
+		if (!this.stopped) {
+			this.stopped = true;
+			if (this.running !== undefined) {
+				const attempt = this.current;
+				this.current = undefined;
+				if (attempt) {
+					attempt.cancel();
+				}
+
+				if (this.sleepTimer !== undefined) {
+					clearTimeout(this.sleepTimer);
+					this.sleepTimer = undefined;
+				}
+
+				if (this.finished !== undefined) {
+					this.finish('stopped');
+				}
+			}
+		}
+
+		await this.running;
+	}
+
+	// Parser callbacks.
+	onEvent(event: SseEvent): void {
+		this.sink.emit({kind: 'event', client: this.id, type: event.type, data: event.data, id: event.id, bytes: event.data.length, latencyMs: extractLatency(event.data)});
+	}
+
+	onComment(text: string): void {
+		this.sink.emit({kind: 'comment', client: this.id, text});
+	}
+
+	onRetry(ms: number): void {
+		this.retryMs = ms;
+		this.sink.emit({kind: 'retry', client: this.id, retryMs: ms});
+	}
+
+	connect(): void {
+		this.attempts++;
+		this.sink.emit({kind: 'connecting', client: this.id, attempt: this.attempts});
+		if (this.stopped) {
+			// A sink that called stop() while seeing `connecting`.
+			return;
+		}
+
+		const attempt = new Attempt(this);
+		this.current = attempt;
+		attempt.begin();
+	}
+
+	/**
+	 * Request headers of an attempt. After a redirect they lose Host, after a 303 any Content-*,
+	 * and after a hop to another origin the credentials, as undici's redirect handler did.
+	 */
+	requestHeaders(redirected: boolean, drop: number): Record<string, string> {
+		const headers: Record<string, string> = {accept: 'text/event-stream', 'cache-control': 'no-cache', ...this.headers};
+		if (redirected) {
+			for (const name of Object.keys(headers)) {
+				const lower = name.toLowerCase();
+				if (lower === 'host'
+					|| ((drop & dropContent) !== 0 && lower.startsWith('content-'))
+					|| ((drop & dropCredentials) !== 0 && (lower === 'authorization' || lower === 'cookie' || lower === 'proxy-authorization'))) {
+					delete headers[name];
+				}
+			}
+		}
+
+		if (this.parser.lastEventId !== '') {
+			headers['last-event-id'] = this.parser.lastEventId;
+		}
+
+		return headers;
+	}
+
+	/** The response is a stream: the attempt is open. */
+	opened(status: number, started: number): void {
+		this.parser.reset();
+		this.sink.emit({kind: 'open', client: this.id, status, connectMs: performance.now() - started, url: this.url});
+	}
+
+	/** Called once per attempt, unless the client was stopped first. */
+	settled(attempt: Attempt, outcome: Outcome): void {
+		if (attempt !== this.current) {
+			return;
+		}
+
+		this.current = undefined;
+		const {id, sink} = this;
+		if (outcome === 'no-content') {
+			sink.emit({kind: 'close', client: id, reason: 'server answered 204 No Content: not reconnecting', final: true});
+			this.stopped = true;
+			this.finish();
+			return;
+		}
+
+		if (outcome === 'ended') {
+			this.failures = 0;
+			sink.emit({kind: 'close', client: id, reason: 'stream ended by server', final: false});
+		} else {
+			// A stream that opened and then broke reconnects after `retry`, like a clean end.
+			const opened = outcome.kind === 'stream' || outcome.kind === 'too-large';
+			this.failures = opened ? 0 : this.failures + 1;
+			sink.emit({kind: 'error', client: id, error: outcome.kind, message: outcome.message, ...(outcome.status === undefined ? {} : {status: outcome.status})});
+		}
+
+		if (this.stopped) {
+			// stop() from inside the sink: it has already finished the client.
+			return;
+		}
+
+		const delayMs = reconnectDelay(this.failures, this.retryMs, this.maxBackoffMs);
+		sink.emit({kind: 'reconnect', client: id, delayMs, attempt: this.attempts + 1, lastEventId: this.parser.lastEventId});
+		if (!this.stopped) {
+			this.sleepTimer = setTimeout(wake, delayMs, this);
+		}
+	}
+
+	finish(reason?: 'stopped'): void {
+		if (reason === 'stopped') {
+			this.sink.emit({kind: 'close', client: this.id, reason: 'stopped', final: true});
+		}
+
+		const finished = this.finished;
+		this.finished = undefined;
+		finished?.();
+	}
+}
+
+function wake(client: SseClient): void {
+	client.sleepTimer = undefined;
+	if (!client.stopped) {
+		client.connect();
+	}
+}
+
+function onHeadersTimeout(attempt: Attempt): void {
+	attempt.timer = undefined;
+	attempt.fail(new AttemptError('timeout', `no response headers within ${attempt.client.timeoutMs}ms`));
+}
+
+/** Attempt#drop bits */
+const dropCredentials = 1;
+const dropContent = 2;
+
+const waiting = 0; // for response headers (across redirects)
+const redirecting = 1; // a redirect's body is being skipped; its end starts the next hop
+const streaming = 2;
+const done = 3;
+
+/**
+ * One connection attempt, and undici's dispatch handler for each of its requests (the first and
+ * any redirect hops). Settles the client exactly once: 'ended', 'no-content' or an AttemptError;
+ * callbacks that arrive after that (an aborted request reporting its abort) are ignored.
+ */
+class Attempt implements Dispatcher.DispatchHandler {
+	state = waiting;
+	controller: Dispatcher.DispatchController | undefined = undefined;
+	timer: NodeJS.Timeout | undefined = undefined;
+	readonly started = performance.now();
+	target: Target | undefined = undefined;
+	/** the hops so far, only once there is a redirect */
+	visited: string[] | undefined = undefined;
+	/** what later hops' headers leave out (dropCredentials, dropContent) */
+	drop = 0;
+
+	constructor(readonly client: SseClient) {}
+
+	begin(): void {
+		this.timer = setTimeout(onHeadersTimeout, this.client.timeoutMs, this);
 		try {
-			const headers: Record<string, string> = {accept: 'text/event-stream', 'cache-control': 'no-cache', ...options.headers};
-			if (parser.lastEventId !== '') {
-				headers['last-event-id'] = parser.lastEventId;
-			}
+			this.target = targetOf(this.client.url);
+		} catch (error) {
+			this.fail(new AttemptError('connect', describe(error)));
+			return;
+		}
 
-			let response: Dispatcher.ResponseData;
-			try {
-				response = await request(url, {method: 'GET', headers, dispatcher: options.dispatcher, signal: attemptController.signal});
-			} catch (error) {
-				if (timedOut) {
-					throw new AttemptError('timeout', `no response headers within ${options.timeoutMs}ms`);
-				}
+		this.send();
+	}
 
-				throw new AttemptError('connect', describe(error));
-			} finally {
-				clearTimeout(timer);
-			}
+	send(): void {
+		const {origin, path} = this.target!;
+		const headers = this.client.requestHeaders(this.visited !== undefined, this.drop);
+		try {
+			this.client.dispatcher.dispatch({origin, path, method: 'GET', headers}, this);
+		} catch (error) {
+			this.fail(new AttemptError('connect', describe(error)));
+		}
+	}
 
-			const {statusCode, body} = response;
-			if (statusCode === 204) {
-				await body.dump().catch(() => undefined);
-				return 'no-content';
-			}
+	/** stop(): end the attempt without settling the client. */
+	cancel(): void {
+		this.end();
+		this.controller?.abort(new Error('stopped'));
+	}
 
-			if (statusCode !== 200) {
-				await body.dump().catch(() => undefined);
-				throw new AttemptError('status', `HTTP ${statusCode}`, statusCode);
-			}
+	fail(error: AttemptError): void {
+		if (this.state === done) {
+			return;
+		}
 
-			const contentType = String(response.headers['content-type'] ?? '');
+		this.end();
+		this.controller?.abort(error);
+		this.client.settled(this, error);
+	}
+
+	private end(): void {
+		this.state = done;
+		if (this.timer !== undefined) {
+			clearTimeout(this.timer);
+			this.timer = undefined;
+		}
+	}
+
+	private settle(outcome: Outcome): void {
+		this.end();
+		this.client.settled(this, outcome);
+	}
+
+	onRequestStart(controller: Dispatcher.DispatchController): void {
+		if (this.state === done) {
+			// Settled (timeout, stop) before undici got to send this request.
+			controller.abort(new Error('attempt is over'));
+			return;
+		}
+
+		this.controller = controller;
+	}
+
+	onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: ResponseHeaders): void {
+		if (this.state !== waiting) {
+			return;
+		}
+
+		// undici's controller would keep the raw header Buffers, views of the socket's first
+		// read, alive as long as the stream lasts; `headers` has all we need.
+		controller.rawHeaders = null;
+		if (statusCode === 200) {
+			const contentType = String(headers['content-type'] ?? '');
 			if (!eventStreamType.test(contentType)) {
-				await body.dump().catch(() => undefined);
-				throw new AttemptError('content-type', `expected text/event-stream, got "${contentType || 'no content type'}"`, statusCode);
+				this.fail(new AttemptError('content-type', `expected text/event-stream, got "${contentType || 'no content type'}"`, statusCode));
+				return;
 			}
 
-			parser.reset();
-			sink.emit({kind: 'open', client: id, status: statusCode, connectMs: performance.now() - started, url});
-			await readStream(body);
-			return 'ended';
-		} finally {
-			clearTimeout(timer);
-			stopController.signal.removeEventListener('abort', abortAttempt);
+			if (this.timer !== undefined) {
+				clearTimeout(this.timer);
+				this.timer = undefined;
+			}
+
+			this.state = streaming;
+			this.client.opened(statusCode, this.started);
+			return;
+		}
+
+		if (statusCode === 204) {
+			// Nothing to read: drop the request now rather than wait for a body.
+			this.end();
+			controller.abort(new Error('204 No Content'));
+			this.client.settled(this, 'no-content');
+			return;
+		}
+
+		const {location} = headers;
+		if ((statusCode === 301 || statusCode === 302 || statusCode === 303 || statusCode === 307 || statusCode === 308) && location && (this.visited?.length ?? 0) < maxRedirections) {
+			this.redirect(statusCode, String(location));
+			return;
+		}
+
+		this.fail(new AttemptError('status', `HTTP ${statusCode}`, statusCode));
+	}
+
+	private redirect(statusCode: number, location: string): void {
+		const {origin, path} = this.target!;
+		let next: Target;
+		try {
+			next = parseTarget(new URL(location, origin + path));
+		} catch (error) {
+			this.fail(new AttemptError('connect', `bad redirect to "${location}": ${describe(error)}`));
+			return;
+		}
+
+		const visited = this.visited ?? [];
+		this.visited = visited;
+		visited.push(origin + path);
+		if (visited.includes(next.origin + next.path)) {
+			this.fail(new AttemptError('connect', `Redirect loop detected: ${next.origin + next.path} was already visited`));
+			return;
+		}
+
+		if (next.origin !== origin) {
+			this.drop |= dropCredentials;
+		}
+
+		if (statusCode === 303) {
+			this.drop |= dropContent;
+		}
+
+		this.target = next;
+		this.state = redirecting;
+	}
+
+	onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+		if (this.state !== streaming) {
+			return;
+		}
+
+		const {client} = this;
+		client.sink.bytes(client.id, chunk.length);
+		try {
+			client.parser.feed(chunk);
+		} catch (error) {
+			if (this.state === streaming) {
+				this.fail(error instanceof SseParseError ? new AttemptError('too-large', error.message) : new AttemptError('stream', describe(error)));
+			}
 		}
 	}
 
-	async function readStream(body: Dispatcher.ResponseData['body']): Promise<void> {
-		return new Promise((resolve, reject) => {
-			body.on('data', (chunk: Buffer) => {
-				sink.bytes(id, chunk.length);
-				try {
-					parser.feed(chunk);
-				} catch (error) {
-					body.destroy();
-					reject(error instanceof SseParseError
-						? new AttemptError('too-large', error.message)
-						: error);
-				}
-			});
-			body.once('end', () => {
-				parser.end();
-				resolve();
-			});
-			body.on('error', error => {
-				reject(new AttemptError('stream', describe(error)));
-			});
-		});
+	onResponseEnd(): void {
+		if (this.state === streaming) {
+			this.client.parser.end();
+			this.settle('ended');
+		} else if (this.state === redirecting) {
+			this.state = waiting;
+			this.controller = undefined;
+			this.send();
+		}
 	}
 
-	async function loop(): Promise<void> {
-		const {signal} = stopController;
-		let attempts = 0;
-		let failures = 0;
-		while (!signal.aborted) {
-			attempts++;
-			sink.emit({kind: 'connecting', client: id, attempt: attempts});
-			try {
-				// eslint-disable-next-line no-await-in-loop
-				const outcome = await attempt();
-				if (outcome === 'no-content') {
-					sink.emit({kind: 'close', client: id, reason: 'server answered 204 No Content: not reconnecting', final: true});
-					return;
-				}
-
-				failures = 0;
-				sink.emit({kind: 'close', client: id, reason: 'stream ended by server', final: false});
-			} catch (error) {
-				if (signal.aborted) {
-					break;
-				}
-
-				const failure = error instanceof AttemptError ? error : new AttemptError('stream', describe(error));
-				// A stream that opened and then broke reconnects after `retry`, like a clean end.
-				const opened = failure.kind === 'stream' || failure.kind === 'too-large';
-				failures = opened ? 0 : failures + 1;
-				sink.emit({kind: 'error', client: id, error: failure.kind, message: failure.message, ...(failure.status === undefined ? {} : {status: failure.status})});
-			}
-
-			if (signal.aborted) {
-				break;
-			}
-
-			const delayMs = reconnectDelay(failures, retryMs, options.maxBackoffMs);
-			sink.emit({kind: 'reconnect', client: id, delayMs, attempt: attempts + 1, lastEventId: parser.lastEventId});
-			// eslint-disable-next-line no-await-in-loop
-			await sleep(delayMs, signal);
+	onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+		if (this.state === done) {
+			return;
 		}
 
-		sink.emit({kind: 'close', client: id, reason: 'stopped', final: true});
+		this.settle(new AttemptError(this.state === streaming ? 'stream' : 'connect', describe(error)));
 	}
-
-	return {
-		id,
-		async start() {
-			running ??= loop();
-			return running;
-		},
-		async stop() {
-			stopController.abort();
-			await running;
-		},
-	};
 }
 
 function describe(error: unknown): string {

@@ -2,9 +2,9 @@
  * A pure, streaming text/event-stream parser: WHATWG HTML §9.2.6 "Interpreting an event stream".
  * https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
  *
- * Bytes are decoded with StringDecoder (split multi-byte characters are held back, invalid bytes
- * become U+FFFD) and lines are cut with String indexOf/slice, which V8 runs as intrinsics; a
- * byte-level parser measured 2-3x slower (MEASURED.md point 5).
+ * Bytes are decoded as UTF-8 exactly as StringDecoder does it (split multi-byte characters are
+ * held back, invalid bytes become U+FFFD) and lines are cut with String indexOf/slice, which V8
+ * runs as intrinsics; a byte-level parser measured 2-3x slower (MEASURED.md point 5).
  */
 import {StringDecoder} from 'node:string_decoder';
 
@@ -62,7 +62,10 @@ export function createSseParser(callbacks: SseParserCallbacks, options: SseParse
 // A class, not closures: one parser per connection, and 10k connections share the methods
 // (about 0.7 KB per parser instead of about 1.9 KB, and call sites stay monomorphic).
 class Parser implements SseParser {
-	private readonly decoder = new StringDecoder('utf8');
+	// Created only when a chunk ends inside a multi-byte character (a chunk ending in an ASCII byte,
+	// the usual "\n", leaves a StringDecoder nothing to hold back and decodes exactly like
+	// Buffer#toString): a StringDecoder costs about 270 bytes of heap, per held stream.
+	private decoder: StringDecoder | undefined = undefined;
 	private bomPending = true;
 	// The previous text ended in CR: a LF starting the next text completes that CRLF, not a new line.
 	private skipLf = false;
@@ -91,7 +94,7 @@ class Parser implements SseParser {
 
 	feed(chunk: Uint8Array): void {
 		if (this.failed) throw new Error('SSE parser failed on a too-large line or event; call reset() before feeding it again');
-		const text = this.decoder.write(chunk);
+		const text = this.decode(chunk);
 		if (text.length === 0) return;
 		let pos = 0;
 		if (this.bomPending) {
@@ -121,8 +124,8 @@ class Parser implements SseParser {
 	}
 
 	reset(): void {
-		// end() also empties the decoder of a partial character, ready for new input.
-		this.decoder.end();
+		// Drops a partial character along with the decoder, ready for new input.
+		this.decoder = undefined;
 		this.bomPending = true;
 		this.skipLf = false;
 		this.pending = '';
@@ -131,6 +134,18 @@ class Parser implements SseParser {
 		this.dataLines = 0;
 		this.eventType = '';
 		this.idBuffer = this.committedId;
+	}
+
+	private decode(chunk: Uint8Array): string {
+		if (this.decoder === undefined) {
+			const last = chunk.length - 1;
+			if (last < 0) return '';
+			if (chunk[last]! < 0x80) {
+				return (chunk instanceof Buffer ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)).toString();
+			}
+			this.decoder = new StringDecoder('utf8');
+		}
+		return this.decoder.write(chunk);
 	}
 
 	private fail(what: 'line' | 'data'): never {

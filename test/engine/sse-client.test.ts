@@ -133,6 +133,132 @@ describe('SSE client', () => {
 		});
 	});
 
+	test('a 200 text/plain body that never ends does not hold the client: error, then reconnect', async () => {
+		await withClient((_request, response) => {
+			response.writeHead(200, {'content-type': 'text/plain'});
+			response.write('data: not an event\n\n');
+			// Never ended.
+		}, {}, async ({sink, server}) => {
+			await waitFor(() => server.requests.length >= 2, 3000, 'a retry');
+			assert.equal(sink.of('error')[0]!.error, 'content-type');
+			assert.equal(sink.of('event').length, 0);
+			assert.equal(sink.of('open').length, 0);
+		});
+	});
+
+	test('a 500 whose body never ends is a status error, then reconnect', async () => {
+		await withClient((_request, response) => {
+			response.writeHead(500, {'content-type': 'text/plain'});
+			response.write('still failing');
+		}, {retryMs: 20}, async ({sink, server}) => {
+			await waitFor(() => server.requests.length >= 2, 3000, 'a retry');
+			assert.equal(sink.of('error')[0]!.error, 'status');
+			assert.equal(sink.of('error')[0]!.status, 500);
+		});
+	});
+
+	test('follows a relative redirect against the current URL, keeping the query', async () => {
+		await withClient((request, response) => {
+			if (request.url === '/stream') {
+				response.writeHead(302, {location: 'a/b'}).end();
+				return;
+			}
+
+			if (request.url === '/a/b') {
+				response.writeHead(301, {location: '../c?x=1'}).end();
+				return;
+			}
+
+			eventStreamHeaders(response);
+			response.write('data: moved\n\n');
+		}, {}, async ({sink, server}) => {
+			await waitFor(() => sink.of('event').length === 1, 3000, 'event');
+			assert.deepEqual(server.requests.map(request => request.path), ['/stream', '/a/b', '/c?x=1']);
+			assert.equal(sink.of('open')[0]!.url, server.url());
+			assert.equal(sink.of('error').length, 0);
+		});
+	});
+
+	test('a redirect loop is a connect error, then reconnect', async () => {
+		await withClient((request, response) => {
+			response.writeHead(307, {location: request.url === '/stream' ? '/other' : '/stream'}).end();
+		}, {retryMs: 20}, async ({sink, server}) => {
+			await waitFor(() => sink.of('error').length >= 2, 3000, 'two errors');
+			assert.equal(sink.of('error')[0]!.error, 'connect');
+			assert.match(sink.of('error')[0]!.message, /loop/i);
+			assert.deepEqual(server.requests.slice(0, 2).map(request => request.path), ['/stream', '/other']);
+		});
+	});
+
+	test('after 10 redirects the next one is a status error', async () => {
+		await withClient((request, response) => {
+			const hop = Number(request.url!.slice('/stream'.length) || 0);
+			response.writeHead(308, {location: `/stream${hop + 1}`}).end();
+		}, {retryMs: 5000}, async ({sink, server}) => {
+			await waitFor(() => sink.of('error').length === 1, 3000, 'an error');
+			assert.equal(sink.of('error')[0]!.error, 'status');
+			assert.equal(sink.of('error')[0]!.status, 308);
+			assert.equal(server.requests.length, 11);
+		});
+	});
+
+	test('a redirect to another origin drops the credentials but keeps Last-Event-ID', async () => {
+		const target = await startTestServer((_request, response) => {
+			eventStreamHeaders(response);
+		});
+		try {
+			await withClient((_request, response, attempt) => {
+				if (attempt === 1) {
+					eventStreamHeaders(response);
+					response.end('id: 5\ndata: x\n\n');
+					return;
+				}
+
+				response.writeHead(302, {location: target.url('/elsewhere')}).end();
+			}, {headers: {authorization: 'Bearer x', 'x-custom': 'kept'}}, async ({sink, server}) => {
+				await waitFor(() => target.requests.length === 1 && sink.of('open').length === 2, 3000, 'the redirected stream');
+				assert.equal(server.requests[1]!.headers.authorization, 'Bearer x');
+				const {headers} = target.requests[0]!;
+				assert.equal(headers.authorization, undefined);
+				assert.equal(headers['x-custom'], 'kept');
+				assert.equal(headers['last-event-id'], '5');
+				assert.equal(headers.accept, 'text/event-stream');
+			});
+		} finally {
+			await target.close();
+		}
+	});
+
+	test('stop() while waiting for headers, or during the backoff sleep, ends the client at once with one final close', async () => {
+		for (const answer of ['never', '500'] as const) {
+			// eslint-disable-next-line no-await-in-loop
+			const server = await startTestServer((_request, response) => {
+				if (answer === '500') {
+					response.writeHead(500).end();
+				}
+			});
+			const sink = createRecordingSink();
+			const client = createSseClient({id: 4, url: server.url(), headers: {}, dispatcher, sink, timeoutMs: 5000, retryMs: 10_000, maxBackoffMs: 10_000, maxEventSize: 1024});
+			const running = client.start();
+			try {
+				// eslint-disable-next-line no-await-in-loop
+				await waitFor(() => answer === 'never' ? server.requests.length === 1 : sink.of('reconnect').length === 1, 3000, 'the request');
+				const stopped = performance.now();
+				// eslint-disable-next-line no-await-in-loop
+				await client.stop();
+				// eslint-disable-next-line no-await-in-loop
+				await running;
+				assert.ok(performance.now() - stopped < 1000, `stop took ${performance.now() - stopped}ms`);
+				assert.equal(sink.of('error').length, answer === 'never' ? 0 : 1);
+				assert.deepEqual(sink.of('close').map(close => [close.reason, close.final]), [['stopped', true]]);
+				assert.equal(sink.events.at(-1)!.kind, 'close');
+			} finally {
+				// eslint-disable-next-line no-await-in-loop
+				await server.close();
+			}
+		}
+	});
+
 	test('a line past --max-event-size is an error, not unbounded memory, and the client reconnects', async () => {
 		await withClient((_request, response, attempt) => {
 			eventStreamHeaders(response);
