@@ -17,7 +17,8 @@ import type {AddressInfo, Socket} from 'node:net';
 import {fileURLToPath} from 'node:url';
 import WebSocket, {WebSocketServer} from 'ws';
 import {cableSubprotocols} from '../source/engine/cable-protocol.js';
-import {createCableClient} from '../source/engine/cable-client.js';
+import {resolveConfig} from '../source/config.js';
+import {createClientFactory} from '../source/engine/client-factory.js';
 import type {Client, ClientSink} from '../source/engine/types.js';
 
 const clients = Number(process.env['BENCH_CLIENTS'] ?? 10_000);
@@ -211,12 +212,9 @@ async function runClient(kind: Kind, port: number): Promise<void> {
 		return ws;
 	};
 
-	// Shared option values, as a pool building clients from one frozen config would pass them.
-	const base = {
-		url, headers: {}, origin: 'http://127.0.0.1', subprotocols: [], channel: 'DashboardUpdatesChannel', channelParams: {}, sink,
-		timeoutMs: 30_000, retryMs: 1000, maxBackoffMs: 30_000, maxPayload: 1 << 20, compression: false, insecure: false,
-	};
-	const cable = (id: number) => createCableClient({...base, id});
+	// Clients built exactly as a run builds them: config -> client factory.
+	const factory = createClientFactory(resolveConfig({protocol: 'websocket', url, origin: 'http://127.0.0.1', timeout: '30s', retry: '1s', maxEventSize: '1MiB'}), sink);
+	const cable = (id: number) => factory.create(id);
 
 	settle();
 	const baseline = process.memoryUsage();
