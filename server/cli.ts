@@ -1,12 +1,12 @@
 import process from 'node:process';
 import type {Writable} from 'node:stream';
-import meow from 'meow';
 import {UsageError} from '../source/errors.js';
 import {parseBytes, parseDuration, parseInteger} from '../source/units.js';
 import {logLevels, type LogLevel, type ServerOptions} from './options.js';
 import {parseAllowedOrigins} from './origins.js';
 import {parseRedisUrl} from './redis-url.js';
 import {startServer, type RunningServer} from './server.js';
+import {parseSubcommand} from './subcommand.js';
 import {formatFinalStats} from './stats.js';
 
 const help = `
@@ -76,33 +76,6 @@ const flags = {
 
 type ServeFlags = {[Key in keyof typeof flags]?: (typeof flags)[Key]['type'] extends 'boolean' ? boolean : string};
 
-const kebab = (name: string): string => name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
-
-/**
- * meow reports unknown flags on two lines and calls process.exit; checking first keeps the
- * message to one line and the exit code with the caller. Shared with `sse-tui publish`.
- */
-export function checkArguments(argv: readonly string[], flagNames: readonly string[], command: string): void {
-	const knownFlags = new Set(flagNames.flatMap(name => [name, kebab(name)]));
-	for (const argument of argv) {
-		if (argument === '--') {
-			break;
-		}
-
-		if (argument === '-h') {
-			continue; // The short form of --help.
-		}
-
-		// A negative number is a (bad) value, reported by the flag's own check.
-		if (argument.startsWith('-') && argument.length > 1 && !/^-\d/.test(argument)) {
-			const name = argument.replace(/^--?/, '').split('=')[0]!;
-			if (!knownFlags.has(name) && !knownFlags.has(name.replace(/^no-/, ''))) {
-				throw new UsageError(`unknown flag ${argument.split('=')[0]}; run "${command} --help" for the list`);
-			}
-		}
-	}
-}
-
 export type ServeIo = {
 	env?: NodeJS.ProcessEnv;
 	stdout?: Writable;
@@ -169,24 +142,7 @@ export function resolveServeOptions(cliFlags: ServeFlags, env: NodeJS.ProcessEnv
 }
 
 function parseServeArguments(argv: string[]): {flags: ServeFlags; help: string} {
-	checkArguments(argv, Object.keys(flags), 'sse-tui serve');
-	let cli;
-	try {
-		cli = meow(help, {
-			importMeta: import.meta,
-			argv,
-			flags,
-			allowUnknownFlags: false,
-			autoHelp: false,
-			autoVersion: false,
-			description: false,
-			booleanDefault: undefined,
-		});
-	} catch (error) {
-		// meow throws plain Errors for repeated flags; keep its first line.
-		throw new UsageError(`${String((error as Error).message).split('\n')[0]} See "sse-tui serve --help".`);
-	}
-
+	const cli = parseSubcommand(argv, {name: 'sse-tui serve', help, flags, importMeta: import.meta});
 	if (cli.input.length > 0) {
 		throw new UsageError(`"sse-tui serve" takes no arguments (got "${cli.input[0]}"); see "sse-tui serve --help"`);
 	}

@@ -1,8 +1,6 @@
 import process from 'node:process';
 import type {Writable} from 'node:stream';
-import meow from 'meow';
-import {UsageError} from '../source/errors.js';
-import {checkArguments} from './cli.js';
+import {parseSubcommand} from './subcommand.js';
 import {publishViaHttp} from './publish-http.js';
 import {publishFlagSpec, publishHelp, resolvePublishOptions, type PublishFlags, type PublishOptions} from './publish-options.js';
 import {publishViaRedis} from './publish-redis.js';
@@ -15,23 +13,7 @@ export type PublishIo = {env?: NodeJS.ProcessEnv; stdout?: Writable; stderr?: Wr
  */
 export async function runPublishCommand(argv: string[], io: PublishIo = {}): Promise<number> {
 	const stdout = io.stdout ?? process.stdout;
-	checkArguments(argv, Object.keys(publishFlagSpec), 'sse-tui publish');
-	let cli;
-	try {
-		cli = meow(publishHelp, {
-			importMeta: import.meta,
-			argv,
-			flags: publishFlagSpec,
-			allowUnknownFlags: false,
-			autoHelp: false,
-			autoVersion: false,
-			description: false,
-			booleanDefault: undefined,
-		});
-	} catch (error) {
-		throw new UsageError(`${String((error as Error).message).split('\n')[0]} See "sse-tui publish --help".`);
-	}
-
+	const cli = parseSubcommand(argv, {name: 'sse-tui publish', help: publishHelp, flags: publishFlagSpec, importMeta: import.meta});
 	const cliFlags = cli.flags as PublishFlags;
 	if (cliFlags.help) {
 		stdout.write(cli.help.trimStart() + '\n');

@@ -189,7 +189,7 @@ try {
 } catch (error) {
 	if (isExpectedError(error)) {
 		process.stderr.write(`sse-tui: ${error.message}\n`);
-		if (error instanceof UsageError) {
+		if (error instanceof UsageError && !error.message.includes('--help')) {
 			const command = ['serve', 'publish'].includes(process.argv[2] ?? '') ? `sse-tui ${process.argv[2]}` : 'sse-tui';
 			process.stderr.write(`Run "${command} --help" for usage.\n`);
 		}
