@@ -229,3 +229,36 @@ describe('dashboard frame', () => {
 		assert.match(text, /1 stale/);
 	});
 });
+
+describe('dashboard table drawing', () => {
+	test('columns stay aligned when cells are cut or short, one line per client', () => {
+		const rows = createRows(3, id => ({lastEventId: id === 2 ? 'an-event-id-longer-than-its-column' : String(id), messages: id * 1000, latencyMs: id}));
+		const app = mount({rows, width: 120});
+		const table = app.frame();
+		const head = table.find(line => /^\s+id/.test(line))!;
+		const rowLines = table.filter(line => /^\s+\d+ open/.test(line));
+		assert.equal(rowLines.length, 3);
+		assert.match(rowLines[1]!, /^ {5}2 open {12}2000 {6}0 {5}0 {6}0 an-event-id… {7}- {7}- {4}2\.0ms$/);
+		for (const line of rowLines) {
+			assert.equal(line.length, head.length, `"${line}" lines up with the header`);
+		}
+	});
+
+	test('an event id with wide characters does not break the other rows', () => {
+		const rows = createRows(3, id => ({lastEventId: id === 2 ? '事件事件' : 'x'}));
+		const app = mount({rows});
+		assert.deepEqual(app.ids(), [1, 2, 3]);
+		assert.match(app.frame().find(line => /^\s+2 /.test(line))!, /^\s+2 open .*事件事件/);
+		assert.match(app.frame().find(line => /^\s+3 /.test(line))!, /^\s+3 open +0 +0 +0 +0 x +- +- +-$/);
+	});
+
+	test('problem rows are painted with colour on and the frame text is the same as without', () => {
+		const rows = createRows(4, id => ({state: id === 2 ? 'failed' : 'open', heartbeats: 3, lastHeartbeatAt: id === 3 ? 30_000 : 95_000}));
+		const snapshot = createSnapshot({elapsedMs: 100_000, clients: 4, totals: {heartbeats: 12}});
+		const plain = mount({rows, snapshot, color: false}).frame();
+		cleanup();
+		const colored = mount({rows, snapshot, color: true}).frame();
+		// eslint-disable-next-line no-control-regex
+		assert.deepEqual(colored.map(line => line.replaceAll(/\u001B\[[\d;]*m/g, '')), plain);
+	});
+});

@@ -79,6 +79,20 @@ export function headerLine(shown: readonly Column[], sort: ColumnId, descending:
 	}).join(' ');
 }
 
+/**
+ * One cell as the table's column boxes draw it: cut to the width like `fit`, right-aligned
+ * cells padded on the left, left-aligned ones not padded (the box's blank cells do that, and
+ * Ink has fewer characters to tokenize per frame).
+ */
+export function cellText(candidate: Column, row: ClientRow, context: RowContext): string {
+	const text = candidate.cell(row, context);
+	if (text.length > candidate.width || candidate.align === 'right') {
+		return fit(text, candidate.width, candidate.align);
+	}
+
+	return text;
+}
+
 export function rowLine(row: ClientRow, shown: readonly Column[], context: RowContext): string {
 	return shown.map(candidate => fit(candidate.cell(row, context), candidate.width, candidate.align)).join(' ');
 }

@@ -1,23 +1,18 @@
 import {Box, Text} from 'ink';
-import {useMemo, useReducer, useRef, useSyncExternalStore} from 'react';
-import type {ClientRow, Snapshot} from '../../metrics/snapshot.js';
+import {useMemo, useReducer, useRef, useSyncExternalStore, type ReactNode} from 'react';
+import type {ClientRow} from '../../metrics/snapshot.js';
 import type {RunControls} from '../../reporters/presenter.js';
 import {fit} from '../format.js';
 import type {LogBuffer} from '../log-buffer.js';
 import {useTerminalSize} from '../use-terminal-size.js';
-import {column, fitColumns, headerLine, rowLine, type RowContext} from './columns.js';
+import {cellText, column, fitColumns, headerLine, rowLine, type Column, type RowContext} from './columns.js';
 import {dashboardReducer, initialDashboardState, type DashboardState, type Frozen, type Limits} from './dashboard-state.js';
 import {Header, Help, LogPane, Totals, type DashboardInfo} from './panels.js';
-import {StaleTracker} from './stale.js';
+import {TableFeed, type DashboardSource} from './table-feed.js';
 import {clampOffset, selectRows} from './table-model.js';
 import {useDashboardInput} from './use-dashboard-input.js';
 
-/** The part of the MetricsStore the dashboard reads: a snapshot per tick, and the rows behind it. */
-export type DashboardSource = {
-	subscribe(listener: () => void): () => void;
-	getSnapshot(): Snapshot;
-	clientRows(): ClientRow[];
-};
+export type {DashboardSource} from './table-feed.js';
 
 export type DashboardProps = {
 	source: DashboardSource;
@@ -48,34 +43,74 @@ export function layout(height: number): {page: number; logLines: number} {
 	return {page: Math.max(1, height - 1 - fixed - logBlock), logLines};
 }
 
+/** Every cell but the event id is ASCII by construction (numbers, state names, `…` is one column wide). */
+const printableAscii = /^[\u0000-\u007E]*$/;
+
+/**
+ * The visible rows as one box per column, each holding a single <Text> of newline-joined cells:
+ * the same characters on screen as a <Text> per row, but 2 Ink nodes per column instead of one
+ * per row, and no separator or trailing padding for Ink to tokenize (its output stage costs
+ * about 3 us per character written, the largest part of a frame). Colour per cell, only on
+ * the rows that have one.
+ */
+function TableBody({rows, shown, context, rowColor}: {rows: readonly ClientRow[]; shown: readonly Column[]; context: RowContext; rowColor: (row: ClientRow) => string | undefined}) {
+	if (!rows.every(row => printableAscii.test(row.lastEventId))) {
+		// A server's event id may hold wide characters, wider than their length: a column box
+		// would make Ink truncate its whole multi-line text. Draw such a page a <Text> per row.
+		return rows.map(row => <Text key={row.id} wrap="truncate" color={rowColor(row)}>{rowLine(row, shown, context)}</Text>);
+	}
+
+	const colors = rows.map(row => rowColor(row));
+	return (
+		<Box>
+			{shown.map((candidate, index) => {
+				const parts: ReactNode[] = [];
+				let plain = '';
+				for (const [line, row] of rows.entries()) {
+					const text = cellText(candidate, row, context);
+					const color = colors[line];
+					if (color === undefined) {
+						plain += text;
+					} else {
+						if (plain !== '') {
+							parts.push(plain);
+						}
+
+						parts.push(<Text key={line} color={color}>{text}</Text>);
+						plain = '';
+					}
+
+					if (line < rows.length - 1) {
+						plain += '\n';
+					}
+				}
+
+				if (plain !== '') {
+					parts.push(plain);
+				}
+
+				return (
+					<Box key={candidate.id} width={candidate.width} marginLeft={index === 0 ? 0 : 1} flexShrink={0}>
+						<Text wrap="truncate">{parts.length === 1 ? parts[0] : parts}</Text>
+					</Box>
+				);
+			})}
+		</Box>
+	);
+}
+
 export function Dashboard({source, info, controls, version, log, color = true, width, height, initialState, onForceQuit}: DashboardProps) {
 	const [state, dispatch] = useReducer(dashboardReducer, {...initialDashboardState, ...initialState});
-	// Paused: stop listening, so the frozen frame costs nothing while the run goes on.
-	const live = useSyncExternalStore(state.frozen ? noSubscription : source.subscribe, source.getSnapshot);
-	const snapshot = state.frozen?.snapshot ?? live;
 	const terminal = useTerminalSize();
 	const columns = width ?? terminal.columns;
 	const {page, logLines} = layout(height ?? terminal.rows);
 	const paint = (name: string) => (color ? name : undefined);
 
-	const tracker = useRef<StaleTracker>(undefined);
-	tracker.current ??= new StaleTracker();
-	// Once per snapshot: read every row and update the stale rule's view of heartbeats.
-	const {rows, context, staleCount} = useMemo(() => {
-		const rows = state.frozen?.rows ?? source.clientRows();
-		const stale = tracker.current!;
-		const now = snapshot.elapsedMs;
-		stale.update(rows, now);
-		const context: RowContext = {now, isStale: row => stale.isStale(row, now)};
-		let staleCount = 0;
-		for (const row of rows) {
-			if (context.isStale(row)) {
-				staleCount++;
-			}
-		}
-
-		return {rows, context, staleCount};
-	}, [snapshot, state.frozen, source]);
+	const feed = useMemo(() => new TableFeed(source), [source]);
+	// Paused: stop listening, so the frozen frame costs nothing while the run goes on.
+	const live = useSyncExternalStore(state.frozen ? noSubscription : feed.subscribe, state.frozen ? feed.peek : feed.getSnapshot);
+	const {frozen} = state;
+	const {snapshot, rows, context, staleCount} = useMemo(() => (frozen ? feed.read(frozen.snapshot, frozen.rows) : live), [feed, frozen, live]);
 
 	const selected = useMemo(() => selectRows(rows, state.sort, state.descending, state.filter, context), [rows, state.sort, state.descending, state.filter, context]);
 	const offset = clampOffset(state.offset, selected.length, page);
@@ -109,7 +144,7 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 						<Text bold underline={color} wrap="truncate">{headerLine(shown, state.sort, state.descending)}</Text>
 						{visible.length === 0
 							? <Text wrap="truncate">{fit(state.filter === 'problems' ? 'no problems: every client is fine' : 'no clients yet', columns)}</Text>
-							: visible.map(row => <Text key={row.id} wrap="truncate" color={rowColor(row)}>{rowLine(row, shown, context)}</Text>)}
+							: <TableBody rows={visible} shown={shown} context={context} rowColor={rowColor}/>}
 						<Text wrap="truncate" dimColor={color}>{footer}</Text>
 						{logLines > 0 && log
 							? <LogPane lines={log.latest(logLines)} level={info.logLevel} suppressed={log.suppressed} count={logLines} paint={paint}/>
