@@ -188,8 +188,19 @@ export async function runServeCommand(argv: string[], io: ServeIo = {}): Promise
 	const server = await startServer(options);
 	stdout.write(banner(server));
 
+	let forced = false;
+	const force = (): void => {
+		forced = true;
+		stderr.write('forcing exit\n');
+		server.destroy();
+	};
+
 	const signal = await new Promise<NodeJS.Signals>(resolve => {
 		const onSignal = (received: NodeJS.Signals): void => {
+			// Swap in the force handler before anything else runs: between the two, a second
+			// Ctrl-C would meet the default disposition and kill the process mid-shutdown.
+			process.once('SIGINT', force);
+			process.once('SIGTERM', force);
 			process.off('SIGINT', onSignal);
 			process.off('SIGTERM', onSignal);
 			resolve(received);
@@ -200,15 +211,6 @@ export async function runServeCommand(argv: string[], io: ServeIo = {}): Promise
 	});
 	stderr.write(`\n${signal}: shutting down (press Ctrl-C again to force)\n`);
 
-	let forced = false;
-	const force = (): void => {
-		forced = true;
-		stderr.write('forcing exit\n');
-		server.destroy();
-	};
-
-	process.once('SIGINT', force);
-	process.once('SIGTERM', force);
 	// Last resort if a socket outlives destroy(): never hang past the deadline.
 	const deadline = setTimeout(() => {
 		stderr.write(`still not closed after ${exitDeadlineMs / 1000}s; exiting\n`);
