@@ -11,7 +11,7 @@ import {EventEmitter} from 'node:events';
 import {monitorEventLoopDelay, PerformanceObserver} from 'node:perf_hooks';
 import {resolveConfig} from '../source/config.js';
 import {MetricsStore} from '../source/metrics/store.js';
-import type {Snapshot} from '../source/metrics/snapshot.js';
+import type {ClientRow, Snapshot} from '../source/metrics/snapshot.js';
 import {buildSummary} from '../source/reporters/summary.js';
 import {createTuiPresenter} from '../source/ui/tui-presenter.js';
 
@@ -62,7 +62,7 @@ const manual = Object.assign(Object.create(store) as MetricsStore, {
 	},
 	getSnapshot: () => published,
 	snapshot: () => store.snapshot(),
-	clientRows: () => store.clientRows(),
+	clientRows: (reuse?: ClientRow[]) => store.clientRows(reuse),
 	clientRow: (id: number) => store.clientRow(id),
 });
 

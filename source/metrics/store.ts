@@ -204,13 +204,41 @@ export class MetricsStore implements ClientSink {
 		};
 	}
 
-	clientRows(): ClientRow[] {
-		const rows: ClientRow[] = [];
+	/**
+	 * Every client's row, in id order. Given `reuse` (the array a previous call returned), its
+	 * row objects are refilled in place: a dashboard reading 10,000 rows per tick then makes no
+	 * garbage, and no young-generation pauses copying rows that live until the next tick.
+	 */
+	clientRows(reuse?: ClientRow[]): ClientRow[] {
+		const rows = reuse ?? [];
 		for (let id = 1; id <= this.#clients; id++) {
-			rows.push(this.clientRow(id));
+			const row = rows[id - 1];
+			if (row === undefined) {
+				rows.push(this.clientRow(id));
+			} else {
+				this.#fillRow(row, id);
+			}
 		}
 
+		rows.length = this.#clients;
 		return rows;
+	}
+
+	#fillRow(row: ClientRow, id: number): void {
+		const columns = this.#columns;
+		row.state = clientStates[this.#state[id]!] ?? 'idle';
+		row.messages = columns.messages[id]!;
+		row.heartbeats = columns.heartbeats[id]!;
+		row.errors = columns.errors[id]!;
+		row.reconnects = columns.reconnects[id]!;
+		row.connects = columns.connects[id]!;
+		row.bytes = columns.bytes[id]!;
+		row.lastEventId = this.#lastEventId[id] ?? '';
+		row.lastMessageAt = columns.lastMessageAt[id]!;
+		row.lastHeartbeatAt = columns.lastHeartbeatAt[id]!;
+		row.connectMs = columns.connectMs[id]!;
+		row.latencyMs = columns.latencyMs[id]!;
+		row.lastError = this.#lastError[id] ?? '';
 	}
 
 	/** Take a rate sample; the tick calls this once a second. */

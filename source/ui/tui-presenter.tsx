@@ -81,7 +81,7 @@ export function createTuiPresenter({stdout, stdin, version, tickMs = defaultTick
 					};
 				},
 				getSnapshot: () => final ?? store.getSnapshot(),
-				clientRows: () => store.clientRows(),
+				clientRows: reuse => store.clientRows(reuse),
 			};
 			finalSnapshot = () => {
 				final = store.snapshot();

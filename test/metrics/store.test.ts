@@ -84,4 +84,23 @@ describe('metrics store', () => {
 		assert.equal(snapshot.history.at(-1), 69);
 		assert.equal(snapshot.rates.messagesPerSec, 69);
 	});
+
+	test('clientRows(reuse) refills the same row objects with current values', () => {
+		const store = new MetricsStore();
+		store.emit({kind: 'event', client: 2, type: 'message', data: '', id: '7', bytes: 0});
+		const rows = store.clientRows();
+		const [first, second] = rows;
+		assert.equal(rows.length, 2);
+		assert.equal(second!.messages, 1);
+		store.emit({kind: 'event', client: 2, type: 'message', data: '', id: '8', bytes: 0});
+		store.emit({kind: 'open', client: 3, status: 200, connectMs: 1, url: 'u'});
+		const again = store.clientRows(rows);
+		assert.equal(again, rows);
+		assert.equal(again[0], first, 'same object');
+		assert.equal(again[1], second, 'same object');
+		assert.deepEqual({messages: second!.messages, lastEventId: second!.lastEventId}, {messages: 2, lastEventId: '8'});
+		assert.equal(again.length, 3);
+		assert.deepEqual(again[2], store.clientRow(3));
+		assert.deepEqual(store.clientRows(), again.map(row => ({...row})), 'a fresh read agrees');
+	});
 });

@@ -6,7 +6,8 @@ import {StaleTracker} from './stale.js';
 export type DashboardSource = {
 	subscribe(listener: () => void): () => void;
 	getSnapshot(): Snapshot;
-	clientRows(): ClientRow[];
+	/** refills `reuse`'s row objects in place when given (see MetricsStore.clientRows) */
+	clientRows(reuse?: ClientRow[]): ClientRow[];
 };
 
 /** One snapshot with every row read, the stale rule fed, and the stale clients counted. */
@@ -27,6 +28,11 @@ export class TableFeed {
 	readonly #source: DashboardSource;
 	readonly #stale = new StaleTracker();
 	#current: TableData | undefined;
+	// Two row buffers in turn: a read refills the one the previous snapshot did not use, so the
+	// rows on screen never change under React, and (paused) a frozen frame keeps its buffer
+	// because nothing is read while paused.
+	readonly #buffers: [ClientRow[], ClientRow[]] = [[], []];
+	#flip = 0;
 
 	constructor(source: DashboardSource) {
 		this.#source = source;
@@ -53,7 +59,8 @@ export class TableFeed {
 	getSnapshot = (): TableData => {
 		const snapshot = this.#source.getSnapshot();
 		if (this.#current?.snapshot !== snapshot) {
-			this.#current = this.read(snapshot, this.#source.clientRows());
+			this.#flip ^= 1;
+			this.#current = this.read(snapshot, this.#source.clientRows(this.#buffers[this.#flip]));
 		}
 
 		return this.#current;
