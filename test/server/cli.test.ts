@@ -1,35 +1,15 @@
 import assert from 'node:assert/strict';
-import {spawn} from 'node:child_process';
 import {describe, test} from 'node:test';
-import {fileURLToPath} from 'node:url';
 import WebSocket from 'ws';
 import {resolveServeOptions, runServeCommand} from '../../server/cli.js';
 import {defaultServerOptions} from '../../server/options.js';
 import {UsageError} from '../../source/errors.js';
+import {serverBinPath, startCommand, type Running} from '../helpers/cli.js';
 import {openRawSse, startTestServer, waitFor} from '../helpers/server-start.js';
 
-const bin = fileURLToPath(new URL('../helpers/server-bin.js', import.meta.url));
-
-type Run = {code: Promise<number | null>; stdout(): string; stderr(): string; kill(signal: NodeJS.Signals): void};
-
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Run {
-	const child = spawn(process.execPath, [bin, ...args], {env: {...process.env, SSE_PORT: '', PORT: '', LOG_LEVEL: '', ...env}});
-	let stdout = '';
-	let stderr = '';
-	child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-		stdout += chunk;
-	});
-	child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-		stderr += chunk;
-	});
-	const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-	const code = new Promise<number | null>(resolve => {
-		child.on('close', exitCode => {
-			clearTimeout(timer);
-			resolve(exitCode);
-		});
-	});
-	return {code, stdout: () => stdout, stderr: () => stderr, kill: signal => child.kill(signal)};
+/** `sse-tui serve` as a process, with the serve variables a shell might set cleared. */
+function run(args: string[], env: Record<string, string> = {}): Running {
+	return startCommand(serverBinPath, args, {env: {SSE_PORT: '', PORT: '', LOG_LEVEL: '', ...env}, timeoutMs: 15_000});
 }
 
 describe('sse-tui serve (command)', {concurrency: true}, () => {

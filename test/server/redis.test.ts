@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
-import {spawn} from 'node:child_process';
-import {fileURLToPath} from 'node:url';
 import {after, before, describe, test} from 'node:test';
 import {PassThrough} from 'node:stream';
 import WebSocket from 'ws';
 import {resolveServeOptions} from '../../server/cli.js';
 import {parseRedisUrl, redactRedisUrl} from '../../server/redis-url.js';
 import {UsageError} from '../../source/errors.js';
+import {serverBinPath, startCommand} from '../helpers/cli.js';
 import {startTestRedis, type TestRedis} from '../helpers/redis-server.js';
 import {openRawSse, startTestServer, waitFor, type RawSse, type TestServer} from '../helpers/server-start.js';
 import type {ServerOptions} from '../../server/server.js';
 
-const serverBin = fileURLToPath(new URL('../helpers/server-bin.js', import.meta.url));
 const identifier = JSON.stringify({channel: 'DashboardUpdatesChannel'});
 
 type Socket = {ws: WebSocket; messages: Array<Record<string, any>>; close(): void};
@@ -392,28 +390,17 @@ describe('Redis outages', () => {
 describe('sse-tui serve --redis (command)', () => {
 	test('prints the Redis line in the banner without the password, and Redis counts at exit', async () => {
 		const redis = await startTestRedis();
-		const child = spawn(process.execPath, [serverBin, '--port', '0', '--redis', `redis://:hunter2@127.0.0.1:${redis.port}`, '--cable-prefix', 'app_production'], {
-			env: {...process.env, SSE_PORT: '', PORT: '', LOG_LEVEL: '', REDIS_URL: ''},
-		});
-		let stdout = '';
-		let stderr = '';
-		child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-			stdout += chunk;
-		});
-		child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-			stderr += chunk;
-		});
-		const exited = new Promise<number | null>(resolve => {
-			child.on('close', resolve);
+		const child = startCommand(serverBinPath, ['--port', '0', '--redis', `redis://:hunter2@127.0.0.1:${redis.port}`, '--cable-prefix', 'app_production'], {
+			env: {SSE_PORT: '', PORT: '', LOG_LEVEL: '', REDIS_URL: ''},
 		});
 		try {
-			await waitFor(() => stdout.includes('Press Ctrl-C'), 'the banner', 10_000);
-			assert.match(stdout, new RegExp(`  Redis        redis://:\\*\\*\\*@127\\.0\\.0\\.1:${redis.port} channels dashboard_updates, app_production:dashboard_updates \\(connected\\)`));
+			await waitFor(() => child.stdout().includes('Press Ctrl-C'), 'the banner', 10_000);
+			assert.match(child.stdout(), new RegExp(`  Redis        redis://:\\*\\*\\*@127\\.0\\.0\\.1:${redis.port} channels dashboard_updates, app_production:dashboard_updates \\(connected\\)`));
 			assert.equal(await redis.client().publish('dashboard_updates', '{"x":1}'), 1);
 			child.kill('SIGTERM');
-			assert.equal(await exited, 0, stderr);
-			assert.match(stdout, /  redis  1 messages received, 0 published, 0 reconnects/);
-			assert.ok(!(stdout + stderr).includes('hunter2'), stdout + stderr);
+			assert.equal(await child.code, 0, child.stderr());
+			assert.match(child.stdout(), /  redis  1 messages received, 0 published, 0 reconnects/);
+			assert.ok(!(child.stdout() + child.stderr()).includes('hunter2'), child.stdout() + child.stderr());
 		} finally {
 			child.kill('SIGKILL');
 			await redis.stop();
