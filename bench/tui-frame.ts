@@ -7,7 +7,7 @@
  * Run: `npx tsc -p tsconfig.json && node dist/bench/tui-frame.js` (BENCH_FRAMES, default 60).
  */
 import '../source/ui/node-env.js';
-import {EventEmitter} from 'node:events';
+import {NullStdin, NullTty} from './lib/null-terminal.js';
 import {monitorEventLoopDelay, PerformanceObserver} from 'node:perf_hooks';
 import {resolveConfig} from '../source/config.js';
 import {MetricsStore} from '../source/metrics/store.js';
@@ -17,31 +17,6 @@ import {createTuiPresenter} from '../source/ui/tui-presenter.js';
 
 const frames = Number(process.env['BENCH_FRAMES'] ?? 60);
 const clients = Number(process.env['BENCH_CLIENTS'] ?? 10_000);
-
-class NullTty extends EventEmitter {
-	columns = 120;
-	rows = 40;
-	isTTY = true;
-	writes = 0;
-	write(): boolean {
-		this.writes++;
-		return true;
-	}
-}
-
-class NullStdin extends EventEmitter {
-	isTTY = true;
-	read(): null {
-		return null;
-	}
-
-	setEncoding(): void {}
-	setRawMode(): void {}
-	resume(): void {}
-	pause(): void {}
-	ref(): void {}
-	unref(): void {}
-}
 
 const store = new MetricsStore();
 const config = resolveConfig({clients: String(clients), logLevel: 'warn'});

@@ -10,7 +10,7 @@
  * Targets (issue 5): drawing < 10 % of one core at >= 4 redraws/s, no stall over 20 ms.
  */
 import '../source/ui/node-env.js';
-import {EventEmitter} from 'node:events';
+import {NullStdin, NullTty} from './lib/null-terminal.js';
 import {monitorEventLoopDelay} from 'node:perf_hooks';
 import {resolveConfig} from '../source/config.js';
 import {MetricsStore} from '../source/metrics/store.js';
@@ -20,32 +20,6 @@ import {createTuiPresenter} from '../source/ui/tui-presenter.js';
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
 const clients = Number(process.env['BENCH_CLIENTS'] ?? 10_000);
 const rate = Number(process.env['BENCH_RATE'] ?? 100_000);
-
-class NullTty extends EventEmitter {
-	columns = 120;
-	rows = 40;
-	isTTY = true;
-	bytes = 0;
-	write(chunk: string): boolean {
-		this.bytes += chunk.length;
-
-		return true;
-	}
-}
-
-class NullStdin extends EventEmitter {
-	isTTY = true;
-	read(): null {
-		return null;
-	}
-
-	setEncoding(): void {}
-	setRawMode(): void {}
-	resume(): void {}
-	pause(): void {}
-	ref(): void {}
-	unref(): void {}
-}
 
 type Result = {mode: string; cpuPercent: number; frames: number; stallMaxMs: number; stallP99Ms: number; events: number};
 
