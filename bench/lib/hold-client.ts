@@ -19,6 +19,7 @@ import type {ClientSink} from '../../source/engine/types.js';
 import {MetricsStore} from '../../source/metrics/store.js';
 import {serveParent} from './children.js';
 import {delay} from './report.js';
+import {inBursts} from './burst.js';
 
 export type HoldResult = {
 	cmd: 'held';
@@ -133,18 +134,7 @@ function raw(port: number, count: number): Holder {
 
 	return {
 		start() {
-			let started = 0;
-			const burst = () => {
-				for (let index = 0; index < 250 && started < count; index++, started++) {
-					connect();
-				}
-
-				if (started < count) {
-					setTimeout(burst, 0);
-				}
-			};
-
-			burst();
+			inBursts(count, connect);
 		},
 		allOpen,
 		errors: () => ({count: errors, first}),

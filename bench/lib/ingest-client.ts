@@ -24,6 +24,7 @@ import type {ClientSink} from '../../source/engine/types.js';
 import {MetricsStore} from '../../source/metrics/store.js';
 import {serveParent} from './children.js';
 import {delay} from './report.js';
+import {inBursts} from './burst.js';
 
 type Session = {
 	/** events counted so far (ours: the store's total) */
@@ -144,18 +145,7 @@ async function connectRaw(port: number, count: number): Promise<Session> {
 			socket.on('error', reject);
 		};
 
-		let started = 0;
-		const burst = () => {
-			for (let index = 0; index < 250 && started < count; index++, started++) {
-				connect();
-			}
-
-			if (started < count) {
-				setTimeout(burst, 0);
-			}
-		};
-
-		burst();
+		inBursts(count, connect);
 	});
 	return {
 		events: () => events,

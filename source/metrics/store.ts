@@ -1,10 +1,10 @@
 import {clientStates, type ClientEvent, type ClientSink, type ClientState, type ErrorKind} from '../engine/types.js';
 import {columnNames, createColumns} from './columns.js';
 import {DurationHistogram} from './histogram.js';
+import {RateSampler} from './rates.js';
 import type {ClientRow, Snapshot} from './snapshot.js';
 
 const stateIndex = new Map<ClientState, number>(clientStates.map((state, index) => [state, index]));
-const historyLength = 60;
 
 /**
  * Counters per client in typed arrays indexed by client id (ids start at 1), so recording an
@@ -27,9 +27,7 @@ export class MetricsStore implements ClientSink {
 	readonly #stateCounts = new Float64Array(clientStates.length);
 	readonly #totals = {messages: 0, heartbeats: 0, errors: 0, reconnects: 0, connects: 0, failedAttempts: 0, clientsConnected: 0, bytes: 0};
 	readonly #errorsByKind: Partial<Record<ErrorKind, number>> = {};
-	readonly #history: number[] = [];
-	#rates = {messagesPerSec: 0, heartbeatsPerSec: 0, bytesPerSec: 0};
-	#lastSample = {at: 0, messages: 0, heartbeats: 0, bytes: 0};
+	readonly #rates: RateSampler;
 
 	readonly #startedAt: number;
 	readonly #now: () => number;
@@ -40,7 +38,7 @@ export class MetricsStore implements ClientSink {
 	constructor({now = () => performance.now()}: {now?: () => number} = {}) {
 		this.#now = now;
 		this.#startedAt = now();
-		this.#lastSample.at = this.#startedAt;
+		this.#rates = new RateSampler(this.#startedAt);
 	}
 
 	/** ms since the store was created: the run's clock, also used for `t` in the event log. */
@@ -178,30 +176,18 @@ export class MetricsStore implements ClientSink {
 			states,
 			totals: {...this.#totals},
 			errorsByKind: {...this.#errorsByKind},
-			rates: {...this.#rates},
-			history: [...this.#history],
+			rates: {...this.#rates.rates},
+			history: [...this.#rates.history],
 			connectMs: this.connectHistogram.summary(),
 			latencyMs: this.latencyHistogram.summary(),
 		};
 	}
 
 	clientRow(id: number): ClientRow {
-		return {
-			id,
-			state: clientStates[this.#state[id]!] ?? 'idle',
-			messages: this.#columns.messages[id]!,
-			heartbeats: this.#columns.heartbeats[id]!,
-			errors: this.#columns.errors[id]!,
-			reconnects: this.#columns.reconnects[id]!,
-			connects: this.#columns.connects[id]!,
-			bytes: this.#columns.bytes[id]!,
-			lastEventId: this.#lastEventId[id] ?? '',
-			lastMessageAt: this.#columns.lastMessageAt[id]!,
-			lastHeartbeatAt: this.#columns.lastHeartbeatAt[id]!,
-			connectMs: this.#columns.connectMs[id]!,
-			latencyMs: this.#columns.latencyMs[id]!,
-			lastError: this.#lastError[id] ?? '',
-		};
+		// Every field written in one order, so all rows share one hidden class.
+		const row: ClientRow = {id, state: 'idle', messages: 0, heartbeats: 0, errors: 0, reconnects: 0, connects: 0, bytes: 0, lastEventId: '', lastMessageAt: -1, lastHeartbeatAt: -1, connectMs: -1, latencyMs: -1, lastError: ''};
+		this.#fillRow(row, id);
+		return row;
 	}
 
 	/**
@@ -243,24 +229,7 @@ export class MetricsStore implements ClientSink {
 
 	/** Take a rate sample; the tick calls this once a second. */
 	sample(): void {
-		const now = this.#now();
-		const seconds = (now - this.#lastSample.at) / 1000;
-		if (seconds <= 0) {
-			return;
-		}
-
-		const {messages, heartbeats, bytes} = this.#totals;
-		this.#rates = {
-			messagesPerSec: (messages - this.#lastSample.messages) / seconds,
-			heartbeatsPerSec: (heartbeats - this.#lastSample.heartbeats) / seconds,
-			bytesPerSec: (bytes - this.#lastSample.bytes) / seconds,
-		};
-		this.#history.push(Math.round(this.#rates.messagesPerSec));
-		if (this.#history.length > historyLength) {
-			this.#history.shift();
-		}
-
-		this.#lastSample = {at: now, messages, heartbeats, bytes};
+		this.#rates.sample(this.#now(), this.#totals);
 	}
 
 	/** Publish a fresh snapshot to subscribers every `intervalMs`, and sample rates each second. */
