@@ -2,6 +2,7 @@ import {clientStates, type ClientEvent, type ClientSink, type ClientState, type 
 import {columnNames, createColumns} from './columns.js';
 import {DurationHistogram} from './histogram.js';
 import {RateSampler} from './rates.js';
+import {emptyRow, fillRow, readRows, type RowTable} from './row-table.js';
 import type {ClientRow, Snapshot} from './snapshot.js';
 
 const stateIndex = new Map<ClientState, number>(clientStates.map((state, index) => [state, index]));
@@ -184,47 +185,19 @@ export class MetricsStore implements ClientSink {
 	}
 
 	clientRow(id: number): ClientRow {
-		// Every field written in one order, so all rows share one hidden class.
-		const row: ClientRow = {id, state: 'idle', messages: 0, heartbeats: 0, errors: 0, reconnects: 0, connects: 0, bytes: 0, lastEventId: '', lastMessageAt: -1, lastHeartbeatAt: -1, connectMs: -1, latencyMs: -1, lastError: ''};
-		this.#fillRow(row, id);
+		const row = emptyRow(id);
+		fillRow(this.rowTable(), row, id);
 		return row;
 	}
 
-	/**
-	 * Every client's row, in id order. Given `reuse` (the array a previous call returned), its
-	 * row objects are refilled in place: a dashboard reading 10,000 rows per tick then makes no
-	 * garbage, and no young-generation pauses copying rows that live until the next tick.
-	 */
+	/** Every client's row, in id order; `reuse` as in readRows (refilled in place, no garbage). */
 	clientRows(reuse?: ClientRow[]): ClientRow[] {
-		const rows = reuse ?? [];
-		for (let id = 1; id <= this.#clients; id++) {
-			const row = rows[id - 1];
-			if (row === undefined) {
-				rows.push(this.clientRow(id));
-			} else {
-				this.#fillRow(row, id);
-			}
-		}
-
-		rows.length = this.#clients;
-		return rows;
+		return readRows(this.rowTable(), reuse);
 	}
 
-	#fillRow(row: ClientRow, id: number): void {
-		const columns = this.#columns;
-		row.state = clientStates[this.#state[id]!] ?? 'idle';
-		row.messages = columns.messages[id]!;
-		row.heartbeats = columns.heartbeats[id]!;
-		row.errors = columns.errors[id]!;
-		row.reconnects = columns.reconnects[id]!;
-		row.connects = columns.connects[id]!;
-		row.bytes = columns.bytes[id]!;
-		row.lastEventId = this.#lastEventId[id] ?? '';
-		row.lastMessageAt = columns.lastMessageAt[id]!;
-		row.lastHeartbeatAt = columns.lastHeartbeatAt[id]!;
-		row.connectMs = columns.connectMs[id]!;
-		row.latencyMs = columns.latencyMs[id]!;
-		row.lastError = this.#lastError[id] ?? '';
+	/** The store's own per-client arrays, read-only by convention; copyRowTable to keep or send them. */
+	rowTable(): RowTable {
+		return {count: this.#clients, state: this.#state, columns: this.#columns, lastEventId: this.#lastEventId, lastError: this.#lastError};
 	}
 
 	/** Take a rate sample; the tick calls this once a second. */
