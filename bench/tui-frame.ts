@@ -39,6 +39,7 @@ const manual = Object.assign(Object.create(store) as MetricsStore, {
 	snapshot: () => store.snapshot(),
 	clientRows: (reuse?: ClientRow[]) => store.clientRows(reuse),
 	clientRow: (id: number) => store.clientRow(id),
+	rowTable: () => store.rowTable(),
 });
 
 const stdout = new NullTty();

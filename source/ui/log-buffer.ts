@@ -2,6 +2,9 @@ import type {LogLevel} from '../config.js';
 
 export type LogLine = {readonly seq: number; readonly at: number; readonly level: LogLevel; readonly text: string};
 
+/** What the log pane reads. */
+export type LogView = Pick<LogBuffer, 'latest' | 'suppressed'>;
+
 export type LogBufferOptions = {
 	/** lines kept; the pane shows the newest few */
 	capacity?: number;

@@ -43,6 +43,17 @@ class FakeStdin extends EventEmitter {
 // eslint-disable-next-line no-control-regex
 const plain = (text: string) => text.replaceAll(/\u001B\[[\d;?]*[A-Za-z]/g, '');
 const sleep = async (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+/** Polls until check() holds; the dashboard thread loads React and Ink first, slower on a busy machine. */
+async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!check()) {
+		if (Date.now() > deadline) {
+			assert.fail(`timed out waiting for ${what}`);
+		}
+
+		await sleep(10);
+	}
+}
 
 describe('TUI presenter', () => {
 	test('draws from the store tick, logs events to the pane, q stops, and the summary follows the last frame', async () => {
@@ -66,10 +77,10 @@ describe('TUI presenter', () => {
 		presenter.event(failure, store.elapsed());
 		presenter.event({kind: 'event', client: 1, type: 'message', data: '{}', id: '9', bytes: 2}, store.elapsed());
 		presenter.message('info', 'stopping (signal): closing 2 clients', store.elapsed());
-		await sleep(200);
+		await waitFor(() => plain(stdout.output).includes('sse-tui 1.2.3'), 'the first frame');
 
 		stdin.press('q');
-		await sleep(50);
+		await waitFor(() => controls.calls.length > 0, 'q to reach the run');
 		assert.deepEqual(controls.calls, ['stop']);
 
 		store.emit({kind: 'close', client: 1, reason: 'stopped', final: true});

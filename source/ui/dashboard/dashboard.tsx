@@ -3,7 +3,7 @@ import {useMemo, useReducer, useRef, useSyncExternalStore, type ReactNode} from 
 import type {ClientRow} from '../../metrics/snapshot.js';
 import type {RunControls} from '../../reporters/presenter.js';
 import {fit} from '../format.js';
-import type {LogBuffer} from '../log-buffer.js';
+import type {LogView} from '../log-buffer.js';
 import {useTerminalSize} from '../use-terminal-size.js';
 import {cellText, column, fitColumns, headerLine, rowLine, type Column, type RowContext} from './columns.js';
 import {dashboardReducer, initialDashboardState, type DashboardState, type Frozen, type Limits} from './dashboard-state.js';
@@ -19,7 +19,7 @@ export type DashboardProps = {
 	info: DashboardInfo;
 	controls: RunControls;
 	version: string;
-	log?: LogBuffer;
+	log?: LogView;
 	/** false under NO_COLOR: no colour attributes at all, text markers only */
 	color?: boolean;
 	/** override the terminal size (tests) */

@@ -1,0 +1,219 @@
+import {Worker} from 'node:worker_threads';
+import type {LogLevel} from '../config.js';
+import {copyRowTable} from '../metrics/row-table.js';
+import {describeEvent, levelOf, levelRank} from '../reporters/describe-event.js';
+import type {Presenter, RunControls} from '../reporters/presenter.js';
+import {summaryLines} from '../reporters/text.js';
+import type {MetricsStore} from '../metrics/store.js';
+import type {DashboardThreadData, FromDashboard, ToDashboard} from './dashboard-thread/protocol.js';
+import {LogBuffer} from './log-buffer.js';
+import {colorEnabled} from './theme.js';
+
+export type TuiPresenterOptions = {
+	stdout: NodeJS.WriteStream;
+	stdin: NodeJS.ReadStream;
+	version: string;
+	/** snapshot tick; the dashboard redraws at most this often (and Ink at most 10 times a second) */
+	tickMs?: number;
+	/** a second q / Ctrl-C while clients are still closing; default: restore the terminal and exit 130 */
+	onForceQuit?: () => void;
+	env?: NodeJS.ProcessEnv;
+};
+
+/** 4 redraws a second: the issue's floor, well under Ink's measured cost at 10. */
+const defaultTickMs = 250;
+/** How long finish waits for the dashboard thread to draw its last frame. */
+const exitWaitMs = 3000;
+const showCursor = '\u001B[?25h';
+
+/**
+ * The live dashboard as a Presenter. React and Ink run in a worker thread
+ * (./dashboard-thread/worker.tsx), so drawing a frame never stalls the event loop that reads the
+ * clients' sockets; this thread keeps the terminal: it posts a frame per store tick (the
+ * snapshot and a copy of every row), writes what Ink drew, forwards keys, and carries the
+ * dashboard's commands to the run. Client events only land in a bounded log ring. On finish the
+ * last frame is drawn from the final state and the plain summary is printed below it, so it
+ * stays in the terminal's scrollback.
+ */
+export function createTuiPresenter({stdout, stdin, version, tickMs = defaultTickMs, onForceQuit, env = process.env}: TuiPresenterOptions): Presenter {
+	const log = new LogBuffer();
+	let threshold = levelRank.info;
+	let finish: (final: Parameters<Presenter['finish']>[0]) => Promise<void> = async () => undefined;
+
+	const push = (level: LogLevel, text: string, at: number) => {
+		if (levelRank[level] <= threshold && log.accept(level, at)) {
+			log.push(level, text, at);
+		}
+	};
+
+	return {
+		get wantsEvents() {
+			// Client events are warn at the most severe (levelOf): none would show at --log-level error.
+			return threshold >= levelRank.warn;
+		},
+		start({config, store, controls}) {
+			threshold = levelRank[config.logLevel];
+			const data: DashboardThreadData = {
+				info: {url: config.url, protocol: config.protocol, scenario: config.scenario, clients: config.clients, durationMs: config.durationMs, logLevel: config.logLevel},
+				version,
+				color: colorEnabled(env),
+				columns: stdout.columns || 80,
+				rows: stdout.rows || 24,
+				keys: Boolean(stdin.isTTY),
+			};
+			finish = startDashboardThread({data, stdout, stdin, store, controls, log, tickMs, onForceQuit});
+		},
+		event(event, elapsedMs) {
+			const level = levelOf(event);
+			// Rate check before describeEvent: at debug level this runs for every message.
+			if (level !== undefined && levelRank[level] <= threshold && log.accept(level, elapsedMs)) {
+				log.push(level, `client ${event.client} ${describeEvent(event)}`, elapsedMs);
+			}
+		},
+		message(level, text, elapsedMs) {
+			push(level, text, elapsedMs);
+		},
+		async finish(summary) {
+			await finish(summary);
+			stdout.write(summaryLines(summary).join('\n') + '\n');
+		},
+	};
+}
+
+type ThreadOptions = {
+	data: DashboardThreadData;
+	stdout: NodeJS.WriteStream;
+	stdin: NodeJS.ReadStream;
+	store: MetricsStore;
+	controls: RunControls;
+	log: LogBuffer;
+	tickMs: number;
+	onForceQuit: (() => void) | undefined;
+};
+
+/** Starts the dashboard thread and wires it to the store, the terminal and the run; returns the finish step. */
+function startDashboardThread({data, stdout, stdin, store, controls, log, tickMs, onForceQuit}: ThreadOptions): () => Promise<void> {
+	const worker = new Worker(new URL('dashboard-thread/worker.js', import.meta.url), {workerData: data});
+	const send = (message: ToDashboard, transfer: ArrayBuffer[] = []) => {
+		worker.postMessage(message, transfer);
+	};
+
+	let logSent = log.total;
+	/** false while the thread has not taken the last frame: a busy dashboard skips ticks, it never queues them */
+	let ready = true;
+	const sendFrame = (final: boolean) => {
+		const {table, transfer} = copyRowTable(store.rowTable());
+		const fresh = log.total - logSent;
+		logSent = log.total;
+		ready = false;
+		send({type: 'frame', snapshot: final ? store.snapshot() : store.getSnapshot(), table, log: fresh > 0 ? log.latest(fresh) : [], suppressed: log.suppressed, clients: controls.clients, final}, transfer);
+	};
+
+	let exited!: () => void;
+	const exit = new Promise<void>(resolve => {
+		exited = resolve;
+	});
+	const onKeys = () => {
+		let chunk: string | Buffer | null;
+		while ((chunk = stdin.read() as string | Buffer | null) !== null) {
+			send({type: 'keys', data: String(chunk)});
+		}
+	};
+
+	const onResize = () => {
+		send({type: 'resize', columns: stdout.columns || 80, rows: stdout.rows || 24});
+	};
+
+	const release = () => {
+		off();
+		stdout.off('resize', onResize);
+		if (data.keys) {
+			stdin.off('readable', onKeys);
+			stdin.setRawMode(false);
+			stdin.unref();
+		}
+	};
+
+	const forceQuit = onForceQuit ?? (() => {
+		release();
+		void worker.terminate().finally(() => {
+			stdout.write(showCursor);
+			process.exit(130);
+		});
+	});
+
+	worker.on('message', (message: FromDashboard) => {
+		switch (message.type) {
+			case 'output': {
+				stdout.write(message.data);
+				break;
+			}
+
+			case 'taken': {
+				ready = true;
+				break;
+			}
+
+			case 'stop': {
+				controls.stop();
+				break;
+			}
+
+			case 'add-clients': {
+				controls.addClients(message.count);
+				break;
+			}
+
+			case 'remove-clients': {
+				controls.removeClients(message.count).catch(() => undefined);
+				break;
+			}
+
+			case 'force-quit': {
+				forceQuit();
+				break;
+			}
+
+			case 'exited': {
+				exited();
+				break;
+			}
+		}
+	});
+	worker.on('error', error => {
+		// The run goes on without a live view; the summary still comes at the end.
+		stdout.write(`${showCursor}\nsse-tui: the dashboard stopped (${error.message}); the run goes on and the summary follows\n`);
+		exited();
+	});
+	worker.on('exit', () => {
+		exited();
+	});
+
+	store.startTicking(tickMs);
+	const off = store.subscribe(() => {
+		if (ready) {
+			sendFrame(false);
+		}
+	});
+	stdout.on('resize', onResize);
+	if (data.keys) {
+		stdin.setEncoding('utf8');
+		stdin.setRawMode(true);
+		stdin.on('readable', onKeys);
+		stdin.ref();
+	}
+
+	sendFrame(false);
+
+	return async () => {
+		store.stopTicking();
+		sendFrame(true);
+		let timer: NodeJS.Timeout | undefined;
+		await Promise.race([exit, new Promise(resolve => {
+			timer = setTimeout(resolve, exitWaitMs);
+		})]);
+		clearTimeout(timer);
+		release();
+		await worker.terminate();
+	};
+}
