@@ -18,6 +18,8 @@ export type TuiPresenterOptions = {
 	/** a second q / Ctrl-C while clients are still closing; default: restore the terminal and exit 130 */
 	onForceQuit?: () => void;
 	env?: NodeJS.ProcessEnv;
+	/** the dashboard thread's module (tests swap in a broken one) */
+	threadModule?: URL;
 };
 
 /** 4 redraws a second: the issue's floor, well under Ink's measured cost at 10. */
@@ -25,6 +27,7 @@ const defaultTickMs = 250;
 /** How long finish waits for the dashboard thread to draw its last frame. */
 const exitWaitMs = 3000;
 const showCursor = '\u001B[?25h';
+const defaultThreadModule = new URL('dashboard-thread/worker.js', import.meta.url);
 
 /**
  * The live dashboard as a Presenter. React and Ink run in a worker thread
@@ -35,7 +38,7 @@ const showCursor = '\u001B[?25h';
  * last frame is drawn from the final state and the plain summary is printed below it, so it
  * stays in the terminal's scrollback.
  */
-export function createTuiPresenter({stdout, stdin, version, tickMs = defaultTickMs, onForceQuit, env = process.env}: TuiPresenterOptions): Presenter {
+export function createTuiPresenter({stdout, stdin, version, tickMs = defaultTickMs, onForceQuit, env = process.env, threadModule = defaultThreadModule}: TuiPresenterOptions): Presenter {
 	const log = new LogBuffer();
 	let threshold = levelRank.info;
 	let finish: (final: Parameters<Presenter['finish']>[0]) => Promise<void> = async () => undefined;
@@ -61,7 +64,7 @@ export function createTuiPresenter({stdout, stdin, version, tickMs = defaultTick
 				rows: stdout.rows || 24,
 				keys: Boolean(stdin.isTTY),
 			};
-			finish = startDashboardThread({data, stdout, stdin, store, controls, log, tickMs, onForceQuit});
+			finish = startDashboardThread({data, stdout, stdin, store, controls, log, tickMs, onForceQuit, threadModule});
 		},
 		event(event, elapsedMs) {
 			const level = levelOf(event);
@@ -89,11 +92,12 @@ type ThreadOptions = {
 	log: LogBuffer;
 	tickMs: number;
 	onForceQuit: (() => void) | undefined;
+	threadModule: URL;
 };
 
 /** Starts the dashboard thread and wires it to the store, the terminal and the run; returns the finish step. */
-function startDashboardThread({data, stdout, stdin, store, controls, log, tickMs, onForceQuit}: ThreadOptions): () => Promise<void> {
-	const worker = new Worker(new URL('dashboard-thread/worker.js', import.meta.url), {workerData: data});
+function startDashboardThread({data, stdout, stdin, store, controls, log, tickMs, onForceQuit, threadModule}: ThreadOptions): () => Promise<void> {
+	const worker = new Worker(threadModule, {workerData: data});
 	const send = (message: ToDashboard, transfer: ArrayBuffer[] = []) => {
 		worker.postMessage(message, transfer);
 	};
@@ -124,7 +128,13 @@ function startDashboardThread({data, stdout, stdin, store, controls, log, tickMs
 		send({type: 'resize', columns: stdout.columns || 80, rows: stdout.rows || 24});
 	};
 
+	let released = false;
 	const release = () => {
+		if (released) {
+			return;
+		}
+
+		released = true;
 		off();
 		stdout.off('resize', onResize);
 		if (data.keys) {
@@ -181,11 +191,14 @@ function startDashboardThread({data, stdout, stdin, store, controls, log, tickMs
 		}
 	});
 	worker.on('error', error => {
-		// The run goes on without a live view; the summary still comes at the end.
-		stdout.write(`${showCursor}\nsse-tui: the dashboard stopped (${error.message}); the run goes on and the summary follows\n`);
+		// The run goes on without a live view; the summary still comes at the end. The terminal
+		// leaves raw mode, so Ctrl-C is a signal again and stops the run as it does without a TUI.
+		release();
+		stdout.write(`${showCursor}\nsse-tui: the dashboard stopped (${error.message}); the run goes on, Ctrl-C stops it and the summary follows\n`);
 		exited();
 	});
 	worker.on('exit', () => {
+		release();
 		exited();
 	});
 

@@ -33,7 +33,7 @@ class FakeStdin extends EventEmitter {
 	}
 
 	setEncoding(): void {}
-	setRawMode(): void {}
+	setRawMode(_mode: boolean): void {}
 	resume(): void {}
 	pause(): void {}
 	ref(): void {}
@@ -100,6 +100,27 @@ describe('TUI presenter', () => {
 		assert.doesNotMatch(frame, /DEBUG/, 'debug lines stay out at info level');
 		assert.match(text.slice(summaryAt), /Messages: +3 /);
 		assert.doesNotMatch(stdout.output.slice(stdout.output.indexOf('=== Summary:')), /\u001B/, 'the summary is plain text');
+	});
+
+	test('a dashboard thread that fails leaves raw mode, says so in one line, and the run still ends with the summary', async () => {
+		const stdout = new FakeStdout();
+		const stdin = new FakeStdin();
+		const raw: boolean[] = [];
+		stdin.setRawMode = (mode: boolean) => {
+			raw.push(mode);
+		};
+
+		const threadModule = new URL('fixtures/broken-dashboard-thread.js', import.meta.url);
+		const presenter = createTuiPresenter({stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, version: '1', tickMs: 20, threadModule});
+		const config = resolveConfig({port: '3999', clients: '1'});
+		const store = new MetricsStore();
+		presenter.start({config, store, controls: createControls(1)});
+		await waitFor(() => stdout.output.includes('the dashboard stopped'), 'the failure line');
+		assert.deepEqual(raw, [true, false], 'raw mode is off again, so Ctrl-C is a signal');
+		assert.match(stdout.output, /sse-tui: the dashboard stopped \(the dashboard thread could not load\); the run goes on, Ctrl-C stops it and the summary follows\n/);
+		store.emit({kind: 'connecting', client: 1, attempt: 1});
+		await presenter.finish(buildSummary(store.snapshot(), config, {startedAt: new Date(), stoppedBy: 'signal'}));
+		assert.match(stdout.output, /=== Summary:/);
 	});
 
 	test('at --log-level error the presenter asks for no client events', () => {
