@@ -3,15 +3,21 @@
  * counting client, with one event per TCP segment and with coalesced writes; counts are exact.
  * Run: npx tsc -p tsconfig.json && node dist/bench/sse-ingest.js [--clients 1000] [--runs 3]
  *      [--only paced,unpaced,batched] [--paced-events 30] [--paced-round-ms 100]
- *      [--unpaced-events 100] [--batched-events 2000] [--batch 100] [--cpu-prof DIR]
+ *      [--unpaced-events 100] [--batched-events 2000] [--batch 100] [--kinds ours,undici,raw]
+ *      [--cpu-prof DIR]
  *
- * Three processes: the server (bench/lib/sse-server.ts) and one client process per kind
+ * Four processes: the server (bench/lib/sse-server.ts) and one client process per kind
  * (bench/lib/ingest-client.ts), each kept for the whole benchmark. Ours is sse-tui's engine
  * (createSseClient -> parser -> MetricsStore, wired as run.ts does); the baseline counts "\n\n"
- * on raw `net` sockets. Per run the server sends a fixed number of ~380-byte events to every
- * stream, and the client's CPU time (process.cpuUsage) and wall time run from just before the
- * first event to the last one. events/s per core = events / client CPU seconds. Every run must
- * count exactly what the server wrote, or the benchmark exits 1.
+ * on raw `net` sockets; `undici` counts "\n\n" in undici's onResponseData, the ceiling of any
+ * client reading through undici (the engine's transport until it got its own HTTP/1.1 reader),
+ * shown beside the other two. Read paths differ: ours reads through net's `onread` (one reused
+ * buffer, no Readable stream), raw through 'data' events (a new Buffer per read); raw finds each
+ * "\n\n" with Buffer.indexOf, a native call per event, which costs it ~1 µs per event on batched
+ * reads. Per run the server sends a fixed number of ~380-byte events to every stream, and the
+ * client's CPU time (process.cpuUsage) and wall time run from just before the first event to the
+ * last one. events/s per core = events / client CPU seconds. Every run must count exactly what
+ * the server wrote, or the benchmark exits 1.
  *  - paced: one event per socket write (Nagle off), one write per socket per round, rounds
  *    --paced-round-ms apart (default 100 ms: 10k events/s to 1,000 streams), slow enough that
  *    both clients keep up and every read holds one event. This is the per-event cost with one
@@ -20,7 +26,7 @@
  *    A client that falls behind gets several events per read and pays less per event, so read
  *    its "events/read" column before comparing CPU per event.
  *  - batched: --batch events per write, unpaced (a socket with 256 KiB queued waits).
- * A warm-up pair per scenario, then ours/baseline interleaved; medians with ours / baseline.
+ * A warm-up per kind and scenario, then the kinds interleaved; medians with each / baseline.
  * --cpu-prof DIR profiles our client during each measured ingest window (V8's sampling profiler,
  * the one behind `node --cpu-prof`, via node:inspector) and writes
  * DIR/ours-<scenario>-<run>.cpuprofile; the profiler's own overhead then shows in the numbers.
@@ -38,8 +44,9 @@ const only = option('--only', '');
 const cpuProfDir = option('--cpu-prof', '');
 const target = 0.9;
 
-type Kind = 'ours' | 'raw';
-const label: Record<Kind, string> = {ours: 'ours (undici + parser + store)', raw: 'raw net, counts "\\n\\n"'};
+type Kind = 'ours' | 'undici' | 'raw';
+const kinds = (['ours', 'undici', 'raw'] as const).filter(kind => kind === 'raw' || option('--kinds', 'ours,undici,raw').split(',').includes(kind));
+const label: Record<Kind, string> = {ours: 'ours (HTTP/1.1 reader + parser + store)', undici: 'undici dispatch, counts "\\n\\n"', raw: 'raw net, counts "\\n\\n"'};
 
 type Scenario = {name: string; title: string; eventsPerConnection: number; batch: number; roundMs: number};
 const pacedRoundMs = integerOption('--paced-round-ms', 100);
@@ -98,31 +105,29 @@ runBenchmark(async () => {
 		mkdirSync(cpuProfDir, {recursive: true});
 	}
 
-	const ours = new Child('our ingest client', script, {args: ['ours']});
-	const raw = new Child('raw ingest client', script, {args: ['raw']});
-	const processes: Record<Kind, Child> = {ours, raw};
-	console.error(`sse-ingest: ${clients} streams, ${runs} runs per client and scenario (+ a warm-up pair)`);
+	const processes = Object.fromEntries(kinds.map(kind => [kind, new Child(`${kind} ingest client`, script, {args: [kind]})])) as Record<Kind, Child>;
+	console.error(`sse-ingest: ${clients} streams, ${runs} runs per client and scenario (+ a warm-up each)`);
 	const results: Array<{scenario: Scenario; samples: Record<Kind, Sample[]>}> = [];
 	for (const scenario of scenarios) {
-		for (const kind of ['ours', 'raw'] as const) {
+		for (const kind of kinds) {
 			await measure(server, processes[kind], kind, scenario);
 		}
 
-		const samples: Record<Kind, Sample[]> = {ours: [], raw: []};
+		const samples: Record<Kind, Sample[]> = {ours: [], undici: [], raw: []};
 		for (let run = 1; run <= runs; run++) {
-			for (const kind of ['ours', 'raw'] as const) {
+			for (const kind of kinds) {
 				const profile = cpuProfDir && kind === 'ours' ? path.resolve(cpuProfDir, `ours-${scenario.name}-${run}.cpuprofile`) : undefined;
 				const sample = await measure(server, processes[kind], kind, scenario, profile);
 				samples[kind].push(sample);
-				console.error(`  ${scenario.name} run ${run} ${kind.padEnd(4)}: ${thousands(sample.events)} events, ${fixed(sample.eventsPerRead, 2)} events/read, CPU ${fixed(sample.cpuS, 3)} s, wall ${fixed(sample.wallS, 3)} s -> ${thousands(sample.perCore)} events/CPU-s`);
+				console.error(`  ${scenario.name} run ${run} ${kind.padEnd(6)}: ${thousands(sample.events)} events, ${fixed(sample.eventsPerRead, 2)} events/read, CPU ${fixed(sample.cpuS, 3)} s, wall ${fixed(sample.wallS, 3)} s -> ${thousands(sample.perCore)} events/CPU-s`);
 			}
 		}
 
 		results.push({scenario, samples});
 	}
 
-	await Promise.all([ours.stop(), raw.stop(), server.stop()]);
-	const eventBytes = results[0]?.samples.ours[0]?.eventBytes ?? 0;
+	await Promise.all([...kinds.map(kind => processes[kind].stop()), server.stop()]);
+	const eventBytes = results[0]?.samples.raw[0]?.eventBytes ?? 0;
 	console.log(`\nsse-ingest: ${clients.toLocaleString('en-US')} streams, ${Math.round(eventBytes)}-byte events (id + JSON data), counts exact, medians of ${runs} runs (Node ${process.version}, NODE_ENV=production)`);
 	const verdicts: string[] = [];
 	for (const {scenario, samples} of results) {
@@ -136,12 +141,17 @@ runBenchmark(async () => {
 			thousands(med(kind, 'perCore')),
 			thousands(med(kind, 'wallRate')),
 		];
-		const ratio = med('ours', 'perCore') / med('raw', 'perCore');
+		const ratioRow = (kind: Kind) => [`${kind} / raw`, '', '', '', '', `${fixed(med(kind, 'perCore') / med('raw', 'perCore') * 100, 0)} %`, `${fixed(med(kind, 'wallRate') / med('raw', 'wallRate') * 100, 0)} %`];
 		console.log(`\n(${scenario.name}) ${scenario.title}\n`);
 		console.log(table(
 			['client', 'events', 'events/read', 'client CPU (s)', 'CPU µs/event', 'events/s per core', 'wall events/s'],
-			[row('ours'), row('raw'), ['ours / raw', '', '', '', '', `${fixed(ratio * 100, 0)} %`, `${fixed(med('ours', 'wallRate') / med('raw', 'wallRate') * 100, 0)} %`]],
+			[...kinds.map(kind => row(kind)), ...kinds.filter(kind => kind !== 'raw').map(kind => ratioRow(kind))],
 		));
+		if (!kinds.includes('ours')) {
+			continue;
+		}
+
+		const ratio = med('ours', 'perCore') / med('raw', 'perCore');
 		const readsOurs = med('ours', 'eventsPerRead');
 		const readsRaw = med('raw', 'eventsPerRead');
 		// Several events per read are cheaper per event: compare CPU only when both read alike.

@@ -12,11 +12,15 @@
  *    createPool, start interval 0, MetricsStore as the sink); events = the store's message total.
  *  - raw: the issue's "raw-socket counting client": `net` sockets that write the GET request and
  *    count "\n\n" in the bytes after the response headers (Buffer.indexOf, no decoding).
+ *  - undici: the same count on undici's read path: one Agent, dispatch() per stream with a
+ *    handler whose onResponseData counts "\n\n" (socket -> llhttp -> handler, no parsing): the
+ *    most any client built on undici could reach.
  */
 import {writeFile} from 'node:fs/promises';
 import {Session as InspectorSession} from 'node:inspector/promises';
 import net from 'node:net';
 import process from 'node:process';
+import {Agent, type Dispatcher} from 'undici';
 import {resolveConfig} from '../../source/config.js';
 import {createClientFactory} from '../../source/engine/client-factory.js';
 import {createPool, type Pool} from '../../source/engine/pool.js';
@@ -33,7 +37,8 @@ type Session = {
 	close(): Promise<void>;
 };
 
-const kind = process.argv[2] === 'raw' ? 'raw' : 'ours';
+const kinds = ['ours', 'raw', 'undici'] as const;
+const kind = kinds.find(name => name === process.argv[2]) ?? 'ours';
 
 let expected = Number.POSITIVE_INFINITY;
 let onExpected: (() => void) | undefined;
@@ -158,13 +163,86 @@ async function connectRaw(port: number, count: number): Promise<Session> {
 	};
 }
 
+/** Counts "\n\n" in chunks of one stream, including a pair split across two chunks. */
+class LfLfCounter {
+	endsInLf = false;
+
+	count(chunk: Buffer, start: number): number {
+		let events = 0;
+		let position = start;
+		if (this.endsInLf && chunk[position] === 10) {
+			events++;
+			position++;
+		}
+
+		let found = chunk.indexOf(lflf, position);
+		while (found !== -1) {
+			events++;
+			found = chunk.indexOf(lflf, found + 2);
+		}
+
+		this.endsInLf = chunk.at(-1) === 10;
+		return events;
+	}
+}
+
+async function connectUndici(port: number, count: number): Promise<Session> {
+	// As the engine's undici Agent was configured: one socket per stream, no timeouts on a quiet body.
+	const agent = new Agent({connections: null, pipelining: 1, headersTimeout: 0, bodyTimeout: 0});
+	const controllers: Dispatcher.DispatchController[] = [];
+	let events = 0;
+	let reads = 0;
+	let opened = 0;
+	await new Promise<void>((resolve, reject) => {
+		const connect = () => {
+			const counter = new LfLfCounter();
+			const handler: Dispatcher.DispatchHandler = {
+				onRequestStart(controller) {
+					controllers.push(controller);
+				},
+				onResponseStart(_controller, statusCode) {
+					if (statusCode !== 200) {
+						reject(new Error(`HTTP ${statusCode}`));
+					} else if (++opened === count) {
+						resolve();
+					}
+				},
+				onResponseData(_controller, chunk: Buffer) {
+					reads++;
+					events += counter.count(chunk, 0);
+					check(events);
+				},
+				onResponseEnd() {
+					// The benchmark closes the streams itself.
+				},
+				onResponseError(_controller, error) {
+					reject(error);
+				},
+			};
+			agent.dispatch({origin: `http://127.0.0.1:${port}`, path: '/dashboard/stream', method: 'GET', headers: {accept: 'text/event-stream', 'cache-control': 'no-cache'}}, handler);
+		};
+
+		inBursts(count, connect);
+	});
+	return {
+		events: () => events,
+		reads: () => reads,
+		async close() {
+			for (const controller of controllers) {
+				controller.abort(new Error('benchmark over'));
+			}
+
+			await agent.destroy().catch(() => undefined);
+		},
+	};
+}
+
 serveParent(async message => {
 	switch (message.cmd) {
 		case 'connect': {
 			const started = performance.now();
-			session = kind === 'ours'
-				? await connectOurs(Number(message['port']), Number(message['count']))
-				: await connectRaw(Number(message['port']), Number(message['count']));
+			const connect = {ours: connectOurs, raw: connectRaw, undici: connectUndici}[kind];
+			session = await connect(Number(message['port']), Number(message['count']));
 			return {cmd: 'connected', ms: performance.now() - started};
 		}
 
