@@ -4,8 +4,9 @@
  *
  * A minimal SSE server (bench/lib/sse-server.ts: headers, then a heartbeat comment every 30 s)
  * runs in one child process; every measured run forks a fresh client process (--expose-gc,
- * bench/lib/hold-client.ts) holding either our engine (createSseClient + createHttpDispatcher +
- * createPool + MetricsStore, wired as run.ts does, start interval 0) or the raw `net` baseline.
+ * bench/lib/hold-client.ts) holding either our engine (createClientFactory -> createSseClient,
+ * each on its own socket through http-stream.ts, + createPool + MetricsStore, wired as run.ts
+ * does, start interval 0) or the raw `net` baseline.
  * Per run: connect time (first start -> all N open), marginal RSS and heap per stream
  * ((after - before) / N, both after forced GCs), and CPU while the N streams sit idle.
  * A warm-up pair, then ours/baseline interleaved; medians printed with ours / baseline.
@@ -27,7 +28,7 @@ if (clients > fdCeiling) {
 }
 
 type Kind = 'ours' | 'raw';
-const label: Record<Kind, string> = {ours: 'ours (undici engine + store)', raw: 'raw net (baseline)'};
+const label: Record<Kind, string> = {ours: 'ours (engine + store)', raw: 'raw net (baseline)'};
 
 type Sample = {connectS: number; rssPerConn: number; heapPerConn: number; idleCpu: number; rssTotal: number};
 

@@ -4,7 +4,7 @@
  * `count` SSE streams and replies with connect time, memory before/after (after forced GCs) and
  * CPU while the streams sit idle (from 2 s after the GCs, for `idleMs`).
  *  - ours: sse-tui's engine wired as source/run.ts wires it: resolveConfig -> createClientFactory
- *    (one undici Agent via createHttpDispatcher, createSseClient per client) -> createPool with a
+ *    (createSseClient per client, each on a socket of its own) -> createPool with a
  *    start interval of 0 (`--ramp 0s`), and a MetricsStore as the sink. "Open" is what the store
  *    says: every client in state `open`.
  *  - raw: `net` sockets that write the GET request and count the bytes they receive, started in

@@ -1,13 +1,12 @@
 import type {Config} from '../config.js';
 import {createCableClient} from './cable-client.js';
-import {createHttpDispatcher} from './http-dispatcher.js';
 import {createSseClient} from './sse-client.js';
 import type {Client, ClientSink} from './types.js';
 import {createWsClient} from './ws-client.js';
 
 export type ClientFactory = {
 	create(id: number): Client;
-	/** release what the clients shared (the HTTP connection pool) */
+	/** release what the clients shared, if anything */
 	close(): Promise<void>;
 };
 
@@ -38,13 +37,12 @@ export function createClientFactory(config: Config, sink: ClientSink): ClientFac
 		};
 	}
 
-	const dispatcher = createHttpDispatcher({timeoutMs: config.timeoutMs, insecure: config.insecure});
 	return {
 		create: id => createSseClient({
 			id,
 			url: config.url,
 			headers: config.headers,
-			dispatcher,
+			insecure: config.insecure,
 			sink,
 			timeoutMs: config.timeoutMs,
 			retryMs: config.retryMs,
@@ -52,7 +50,7 @@ export function createClientFactory(config: Config, sink: ClientSink): ClientFac
 			maxEventSize: config.maxEventSize,
 		}),
 		async close() {
-			await dispatcher.close().catch(() => undefined);
+			// Each SSE client owns its socket (http-stream.ts); stopping the clients closed them.
 		},
 	};
 }

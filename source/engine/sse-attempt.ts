@@ -1,4 +1,6 @@
-import type {Dispatcher} from 'undici';
+import {requestHead, parseTarget, type HttpTarget} from './http-request.js';
+import type {ResponseHeaders} from './http-head.js';
+import {HttpStream, type ResponseHandler} from './http-stream.js';
 import {SseParseError} from './sse-parser.js';
 import type {SseClient} from './sse-client.js';
 import type {ErrorKind} from './types.js';
@@ -17,26 +19,13 @@ export class AttemptError extends Error {
 	}
 }
 
-type ResponseHeaders = Record<string, string | string[] | undefined>;
-
 export type Outcome = 'ended' | 'no-content' | AttemptError;
 
-type Target = {origin: string; path: string};
-
-// Every client of a run has the same URL: parse it once, and share its origin and path strings.
+// Every client of a run has the same URL: parse it once, and share its target.
 let lastUrl: string | undefined;
-let lastTarget: Target | undefined;
+let lastTarget: HttpTarget | undefined;
 
-function parseTarget(url: string | URL): Target {
-	const parsed = typeof url === 'string' ? new URL(url) : url;
-	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-		throw new Error(`unsupported protocol ${parsed.protocol} in ${parsed.href}`);
-	}
-
-	return {origin: parsed.origin, path: parsed.pathname + parsed.search};
-}
-
-function targetOf(url: string): Target {
+function targetOf(url: string): HttpTarget {
 	if (url !== lastUrl || lastTarget === undefined) {
 		lastTarget = parseTarget(url);
 		lastUrl = url;
@@ -47,7 +36,11 @@ function targetOf(url: string): Target {
 
 function onHeadersTimeout(attempt: Attempt): void {
 	attempt.timer = undefined;
-	attempt.fail(new AttemptError('timeout', `no response headers within ${attempt.client.timeoutMs}ms`));
+	const {timeoutMs} = attempt.client;
+	const {host, port} = attempt.target!;
+	attempt.fail(new AttemptError('timeout', attempt.stream?.connecting
+		? `could not connect to ${host.includes(':') ? `[${host}]` : host}:${port} within ${timeoutMs}ms`
+		: `no response headers within ${timeoutMs}ms`));
 }
 
 /** Attempt#drop bits */
@@ -55,21 +48,20 @@ export const dropCredentials = 1;
 export const dropContent = 2;
 
 const waiting = 0; // for response headers (across redirects)
-const redirecting = 1; // a redirect's body is being skipped; its end starts the next hop
-const streaming = 2;
-const done = 3;
+const streaming = 1;
+const done = 2;
 
 /**
- * One connection attempt, and undici's dispatch handler for each of its requests (the first and
- * any redirect hops). Settles the client exactly once: 'ended', 'no-content' or an AttemptError;
- * callbacks that arrive after that (an aborted request reporting its abort) are ignored.
+ * One connection attempt, and the response handler of each of its requests (the first and any
+ * redirect hops, each on a connection of its own). Settles the client exactly once: 'ended',
+ * 'no-content' or an AttemptError; nothing is heard from a request after that.
  */
-export class Attempt implements Dispatcher.DispatchHandler {
+export class Attempt implements ResponseHandler {
 	state = waiting;
-	controller: Dispatcher.DispatchController | undefined = undefined;
+	stream: HttpStream | undefined = undefined;
 	timer: NodeJS.Timeout | undefined = undefined;
 	readonly started = performance.now();
-	target: Target | undefined = undefined;
+	target: HttpTarget | undefined = undefined;
 	/** the hops so far, only once there is a redirect */
 	visited: string[] | undefined = undefined;
 	/** what later hops' headers leave out (dropCredentials, dropContent) */
@@ -90,10 +82,10 @@ export class Attempt implements Dispatcher.DispatchHandler {
 	}
 
 	send(): void {
-		const {origin, path} = this.target!;
+		const target = this.target!;
 		const headers = this.client.requestHeaders(this.visited !== undefined, this.drop);
 		try {
-			this.client.dispatcher.dispatch({origin, path, method: 'GET', headers}, this);
+			this.stream = new HttpStream(target, requestHead(target, headers), this, this.client);
 		} catch (error) {
 			this.fail(new AttemptError('connect', describe(error)));
 		}
@@ -102,7 +94,6 @@ export class Attempt implements Dispatcher.DispatchHandler {
 	/** stop(): end the attempt without settling the client. */
 	cancel(): void {
 		this.end();
-		this.controller?.abort(new Error('stopped'));
 	}
 
 	fail(error: AttemptError): void {
@@ -111,7 +102,6 @@ export class Attempt implements Dispatcher.DispatchHandler {
 		}
 
 		this.end();
-		this.controller?.abort(error);
 		this.client.settled(this, error);
 	}
 
@@ -121,6 +111,8 @@ export class Attempt implements Dispatcher.DispatchHandler {
 			clearTimeout(this.timer);
 			this.timer = undefined;
 		}
+
+		this.stream?.close();
 	}
 
 	private settle(outcome: Outcome): void {
@@ -128,29 +120,16 @@ export class Attempt implements Dispatcher.DispatchHandler {
 		this.client.settled(this, outcome);
 	}
 
-	onRequestStart(controller: Dispatcher.DispatchController): void {
-		if (this.state === done) {
-			// Settled (timeout, stop) before undici got to send this request.
-			controller.abort(new Error('attempt is over'));
-			return;
-		}
-
-		this.controller = controller;
-	}
-
-	onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: ResponseHeaders): void {
+	onResponseHead(statusCode: number, headers: ResponseHeaders): boolean {
 		if (this.state !== waiting) {
-			return;
+			return false;
 		}
 
-		// undici's controller would keep the raw header Buffers, views of the socket's first
-		// read, alive as long as the stream lasts; `headers` has all we need.
-		controller.rawHeaders = null;
 		if (statusCode === 200) {
-			const contentType = String(headers['content-type'] ?? '');
+			const contentType = headers['content-type'] ?? '';
 			if (!eventStreamType.test(contentType)) {
 				this.fail(new AttemptError('content-type', `expected text/event-stream, got "${contentType || 'no content type'}"`, statusCode));
-				return;
+				return false;
 			}
 
 			if (this.timer !== undefined) {
@@ -160,29 +139,29 @@ export class Attempt implements Dispatcher.DispatchHandler {
 
 			this.state = streaming;
 			this.client.opened(statusCode, this.started);
-			return;
+			return true;
 		}
 
 		if (statusCode === 204) {
-			// Nothing to read: drop the request now rather than wait for a body.
-			this.end();
-			controller.abort(new Error('204 No Content'));
-			this.client.settled(this, 'no-content');
-			return;
+			// Nothing to read: the server asks the client to stop.
+			this.settle('no-content');
+			return false;
 		}
 
 		const {location} = headers;
 		if ((statusCode === 301 || statusCode === 302 || statusCode === 303 || statusCode === 307 || statusCode === 308) && location && (this.visited?.length ?? 0) < maxRedirections) {
-			this.redirect(statusCode, String(location));
-			return;
+			this.redirect(statusCode, location);
+			return false;
 		}
 
 		this.fail(new AttemptError('status', `HTTP ${statusCode}`, statusCode));
+		return false;
 	}
 
+	// The redirect's own connection closes at once (its body is not read); the next hop gets a new one.
 	private redirect(statusCode: number, location: string): void {
 		const {origin, path} = this.target!;
-		let next: Target;
+		let next: HttpTarget;
 		try {
 			next = parseTarget(new URL(location, origin + path));
 		} catch (error) {
@@ -206,43 +185,37 @@ export class Attempt implements Dispatcher.DispatchHandler {
 			this.drop |= dropContent;
 		}
 
+		this.stream!.close();
 		this.target = next;
-		this.state = redirecting;
+		this.send();
 	}
 
-	onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-		if (this.state !== streaming) {
-			return;
-		}
-
+	onResponseData(buffer: Buffer, start: number, end: number): boolean {
 		const {client} = this;
-		client.sink.bytes(client.id, chunk.length);
+		client.sink.bytes(client.id, end - start);
+		client.readClock = -1;
 		try {
-			client.parser.feed(chunk);
+			client.parser.feed(buffer, start, end);
 		} catch (error) {
 			if (this.state === streaming) {
 				this.fail(error instanceof SseParseError ? new AttemptError('too-large', error.message) : new AttemptError('stream', describe(error)));
 			}
 		}
+
+		return this.state === streaming;
 	}
 
 	onResponseEnd(): void {
 		if (this.state === streaming) {
 			this.client.parser.end();
 			this.settle('ended');
-		} else if (this.state === redirecting) {
-			this.state = waiting;
-			this.controller = undefined;
-			this.send();
 		}
 	}
 
-	onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-		if (this.state === done) {
-			return;
+	onResponseError(error: Error): void {
+		if (this.state !== done) {
+			this.settle(new AttemptError(this.state === streaming ? 'stream' : 'connect', describe(error)));
 		}
-
-		this.settle(new AttemptError(this.state === streaming ? 'stream' : 'connect', describe(error)));
 	}
 }
 

@@ -39,7 +39,8 @@ export class SseParseError extends Error {
 }
 
 export type SseParser = {
-	feed(chunk: Uint8Array): void;
+	/** Parse chunk[start, end) (default: all of it); nothing of `chunk` is kept, so it may be reused. */
+	feed(chunk: Uint8Array, start?: number, end?: number): void;
 	/** End of stream: discards an unterminated line or event; the parser is then ready for a new stream. */
 	end(): void;
 	/** Start a new stream (reconnect): clears everything except lastEventId. */
@@ -92,9 +93,9 @@ class Parser implements SseParser {
 		return this.committedId;
 	}
 
-	feed(chunk: Uint8Array): void {
+	feed(chunk: Uint8Array, start = 0, end = chunk.length): void {
 		if (this.failed) throw new Error('SSE parser failed on a too-large line or event; call reset() before feeding it again');
-		const text = this.decode(chunk);
+		const text = this.decode(chunk, start, end);
 		if (text.length === 0) return;
 		let pos = 0;
 		if (this.bomPending) {
@@ -136,16 +137,16 @@ class Parser implements SseParser {
 		this.idBuffer = this.committedId;
 	}
 
-	private decode(chunk: Uint8Array): string {
+	private decode(chunk: Uint8Array, start: number, end: number): string {
+		if (end <= start) return '';
+		const buffer = chunk instanceof Buffer ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 		if (this.decoder === undefined) {
-			const last = chunk.length - 1;
-			if (last < 0) return '';
-			if (chunk[last]! < 0x80) {
-				return (chunk instanceof Buffer ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)).toString();
+			if (chunk[end - 1]! < 0x80) {
+				return start === 0 && end === buffer.length ? buffer.toString() : buffer.toString(undefined, start, end);
 			}
 			this.decoder = new StringDecoder('utf8');
 		}
-		return this.decoder.write(chunk);
+		return this.decoder.write(start === 0 && end === buffer.length ? buffer : buffer.subarray(start, end));
 	}
 
 	private fail(what: 'line' | 'data'): never {

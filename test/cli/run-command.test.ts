@@ -5,6 +5,7 @@ import {join} from 'node:path';
 import {after, before, describe, test} from 'node:test';
 import {eventStreamHeaders, startTestServer, type TestServer} from '../helpers/http-server.js';
 import {runCli} from '../helpers/cli.js';
+import {chunk, sseHead, startRawServer} from '../helpers/raw-http-server.js';
 
 let server: TestServer;
 let dir: string;
@@ -176,5 +177,30 @@ describe('sse-tui (run command)', () => {
 		assert.equal(summary.stoppedBy, 'finished');
 		assert.equal(summary.clients.final.closed, 3);
 		assert.match(result.stderr, /204 No Content: not reconnecting/);
+	});
+
+	test('https with a self-signed certificate: refused with a hint, then read with --insecure', async () => {
+		const secure = await startRawServer(socket => {
+			socket.write(`${sseHead}Transfer-Encoding: chunked\r\n\r\n`);
+			const timer = setInterval(() => socket.write(chunk(`data: {"sent_at":${Date.now()}}\n\n`)), 50);
+			socket.on('close', () => clearInterval(timer));
+		}, {secure: true});
+		try {
+			const refused = await runCli(['--url', secure.url(), '--duration', '500ms', '--json', '--retry', '100ms', '--log-level', 'warn']);
+			assert.equal(refused.code, 0, refused.stderr);
+			const failed = JSON.parse(refused.stdout) as {messages: {total: number}; errors: {byKind: Record<string, number>}};
+			assert.equal(failed.messages.total, 0);
+			assert.ok(failed.errors.byKind.connect! >= 1);
+			assert.match(refused.stderr, /self[- ]signed certificate \(--insecure accepts it\)/);
+
+			const accepted = await runCli(['--url', secure.url(), '--duration', '1s', '--json', '--insecure']);
+			assert.equal(accepted.code, 0, accepted.stderr);
+			const summary = JSON.parse(accepted.stdout) as {messages: {total: number}; errors: {total: number}; latencyMs: unknown};
+			assert.ok(summary.messages.total >= 5, `messages ${summary.messages.total}`);
+			assert.equal(summary.errors.total, 0);
+			assert.notEqual(summary.latencyMs, null);
+		} finally {
+			await secure.close();
+		}
 	});
 });

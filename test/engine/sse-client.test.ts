@@ -1,20 +1,16 @@
 import assert from 'node:assert/strict';
-import {after, describe, test} from 'node:test';
+import {describe, test} from 'node:test';
 import {createServer} from 'node:net';
 import type {AddressInfo} from 'node:net';
-import {createHttpDispatcher} from '../../source/engine/http-dispatcher.js';
 import {createSseClient, type SseClientOptions} from '../../source/engine/sse-client.js';
 import {eventStreamHeaders, startTestServer, waitFor, type Handler} from '../helpers/http-server.js';
 import {createRecordingSink} from '../helpers/recording-sink.js';
-
-const dispatcher = createHttpDispatcher({timeoutMs: 2000, insecure: false});
-after(async () => dispatcher.close());
 
 async function withClient(handler: Handler, options: Partial<SseClientOptions>, body: (context: {sink: ReturnType<typeof createRecordingSink>; server: Awaited<ReturnType<typeof startTestServer>>}) => Promise<void>) {
 	const server = await startTestServer(handler);
 	const sink = createRecordingSink();
 	const client = createSseClient({
-		id: 1, url: server.url(), headers: {}, dispatcher, sink,
+		id: 1, url: server.url(), headers: {}, insecure: false, sink,
 		timeoutMs: 2000, retryMs: 50, maxBackoffMs: 10_000, maxEventSize: 1 << 20,
 		...options,
 	});
@@ -238,7 +234,7 @@ describe('SSE client', () => {
 				}
 			});
 			const sink = createRecordingSink();
-			const client = createSseClient({id: 4, url: server.url(), headers: {}, dispatcher, sink, timeoutMs: 5000, retryMs: 10_000, maxBackoffMs: 10_000, maxEventSize: 1024});
+			const client = createSseClient({id: 4, url: server.url(), headers: {}, insecure: false, sink, timeoutMs: 5000, retryMs: 10_000, maxBackoffMs: 10_000, maxEventSize: 1024});
 			const running = client.start();
 			try {
 				// eslint-disable-next-line no-await-in-loop
@@ -277,7 +273,7 @@ describe('SSE client', () => {
 		const {port} = probe.address() as AddressInfo;
 		await new Promise<void>(resolve => probe.close(() => resolve()));
 		const sink = createRecordingSink();
-		const client = createSseClient({id: 3, url: `http://127.0.0.1:${port}/stream`, headers: {}, dispatcher, sink, timeoutMs: 1000, retryMs: 50, maxBackoffMs: 1000, maxEventSize: 1024});
+		const client = createSseClient({id: 3, url: `http://127.0.0.1:${port}/stream`, headers: {}, insecure: false, sink, timeoutMs: 1000, retryMs: 50, maxBackoffMs: 1000, maxEventSize: 1024});
 		client.start();
 		await waitFor(() => sink.of('error').length >= 1, 3000, 'connect error');
 		await client.stop();

@@ -268,6 +268,22 @@ describe('sse-parser', () => {
 		assert.deepEqual(events, [ev('a', 'message', '1'), ev('b', 'message', '1')]);
 	});
 
+	it('feed(chunk, start, end) reads only that range of a reused buffer, split UTF-8 included', () => {
+		const bytes = Buffer.from('id: 1\ndata: é€\n\ndata: \u{1F600}\n\n');
+		for (let cut = 1; cut < bytes.length; cut++) {
+			const events: SseEvent[] = [];
+			const parser = createSseParser({onEvent: (event) => events.push(event)});
+			// One buffer for every read, junk around each piece, as a socket's `onread` buffer is.
+			const buffer = Buffer.alloc(bytes.length + 8);
+			for (const [from, to] of [[0, cut], [cut, bytes.length]] as const) {
+				buffer.fill('data: junk\n\n');
+				bytes.copy(buffer, 3, from, to);
+				parser.feed(buffer, 3, 3 + to - from);
+			}
+			assert.deepEqual(events, [ev('é€', 'message', '1'), ev('\u{1F600}', 'message', '1')], `cut at ${cut}`);
+		}
+	});
+
 	it('round-trips random events with random line endings and chunk splits', () => {
 		const random = mulberry32(baseSeed ^ 0x5e_5e);
 		for (let round = 0; round < 200; round++) {

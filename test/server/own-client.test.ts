@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {createCableClient} from '../../source/engine/cable-client.js';
-import {createHttpDispatcher} from '../../source/engine/http-dispatcher.js';
 import {createSseClient} from '../../source/engine/sse-client.js';
 import type {ClientEvent, ClientSink} from '../../source/engine/types.js';
 import {startTestServer, waitFor} from '../helpers/server-start.js';
@@ -13,13 +12,12 @@ function recordingSink(): ClientSink & {events: ClientEvent[]} {
 
 test("the project's own SSE client receives ids, the retry hint and heartbeats", async () => {
 	const server = await startTestServer({replay: 100, heartbeatMs: 50});
-	const dispatcher = createHttpDispatcher({timeoutMs: 2000, insecure: false});
 	const sink = recordingSink();
 	const client = createSseClient({
 		id: 1,
 		url: `${server.url}/dashboard/stream`,
 		headers: {},
-		dispatcher,
+		insecure: false,
 		sink,
 		timeoutMs: 2000,
 		retryMs: 50,
@@ -45,7 +43,6 @@ test("the project's own SSE client receives ids, the retry hint and heartbeats",
 	} finally {
 		await client.stop();
 		await server.close();
-		await dispatcher.close();
 	}
 });
 

@@ -1,0 +1,66 @@
+/**
+ * Where an SSE request goes and the bytes that ask for it: an http(s) URL taken apart for
+ * net/tls.connect, and the HTTP/1.1 request head (RFC 9112 §3).
+ */
+import {isIP} from 'node:net';
+
+export type HttpTarget = {
+	/** scheme://host[:port], to resolve redirects against and compare origins */
+	readonly origin: string;
+	/** path and query, as sent in the request line */
+	readonly path: string;
+	readonly secure: boolean;
+	/** what to connect to: a name or an IP literal, IPv6 without its brackets */
+	readonly host: string;
+	readonly port: number;
+	/** the Host header (RFC 9110 §7.2): the port only when it is not the scheme's default */
+	readonly hostHeader: string;
+	/** TLS SNI: a DNS name, never an IP literal (RFC 6066 §3) */
+	readonly servername: string | undefined;
+};
+
+export function parseTarget(url: string | URL): HttpTarget {
+	const parsed = typeof url === 'string' ? new URL(url) : url;
+	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+		throw new Error(`unsupported protocol ${parsed.protocol} in ${parsed.href}`);
+	}
+
+	const secure = parsed.protocol === 'https:';
+	const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
+	return {
+		origin: parsed.origin,
+		path: parsed.pathname + parsed.search,
+		secure,
+		host,
+		port: parsed.port === '' ? (secure ? 443 : 80) : Number(parsed.port),
+		hostHeader: parsed.host,
+		servername: secure && isIP(host) === 0 ? host : undefined,
+	};
+}
+
+// Node's http client refuses the same characters (a CR or LF would start a new header).
+const invalidValue = /[^\t\u0020-\u007E\u0080-\u00FF]/;
+const fieldName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * `GET <path> HTTP/1.1`, Host (unless `headers` has its own), then `headers` as given. Throws
+ * on a header that cannot be sent. Encode the result as latin1: one byte per character.
+ */
+export function requestHead(target: HttpTarget, headers: Readonly<Record<string, string>>): string {
+	let lines = '';
+	let host = target.hostHeader;
+	for (const name of Object.keys(headers)) {
+		const value = headers[name]!;
+		if (!fieldName.test(name) || invalidValue.test(value)) {
+			throw new Error(`invalid request header ${JSON.stringify(name)}: ${JSON.stringify(value)}`);
+		}
+
+		if (name.toLowerCase() === 'host') {
+			host = value;
+		} else {
+			lines += `${name}: ${value}\r\n`;
+		}
+	}
+
+	return `GET ${target.path} HTTP/1.1\r\nHost: ${host}\r\n${lines}\r\n`;
+}
