@@ -61,6 +61,12 @@ async function measure(mode: 'baseline' | 'tui'): Promise<Result> {
 		}
 	}, 10);
 
+	// The dashboard thread loads React and Ink first (~0.5 s of CPU, once): wait for its first frame.
+	while (mode === 'tui' && stdout.writes === 0) {
+		// eslint-disable-next-line no-await-in-loop
+		await new Promise(resolve => setTimeout(resolve, 10));
+	}
+
 	await new Promise(resolve => setTimeout(resolve, 1000)); // warm up
 	const delay = monitorEventLoopDelay({resolution: 5});
 	delay.enable();
