@@ -2,19 +2,35 @@
  * What one ActionCable client costs: 10,000 cable clients (source/engine/cable-client.ts) held
  * from one process against a minimal cable-speaking `ws` server in a child process, against the
  * same number of bare `ws` clients that do the least a cable client can (subscribe, count
- * frames by prefix). Reports RSS and heap per connection (marginal: (at N - baseline) / N),
- * connect time, and messages/s received while the server broadcasts in batches (several frames
- * per socket write, the server side's big lever, see MEASURED.md).
+ * frames by prefix). Reports RSS and heap per connection, connect time, and messages/s received
+ * while the server broadcasts in batches (several frames per socket write, the server side's big
+ * lever, see MEASURED.md).
  * Run: `npx tsc -p tsconfig.json && node dist/bench/ws-clients.js`
  * (BENCH_CLIENTS, default 10000; BENCH_BUSY_MS, default 5000; BENCH_BATCH frames per write, default 20;
- * BENCH_IN_FLIGHT messages written but not yet read, default 100000;
- * BENCH_ONLY=cable or bare runs one kind).
+ * BENCH_IN_FLIGHT messages written but not yet read, default 100000; BENCH_HOLD_MS, how long the
+ * clients are held (pinged every 3 s) between the last subscription and the memory reading,
+ * default 1000; BENCH_ONLY=cable or bare runs one kind).
  * Each client kind runs in a fresh process, so one kind's freed memory does not flatter the next.
+ *
+ * How "per connection" is computed, the same way for both kinds: (RSS with N subscribed - RSS of
+ * the same process before its first connection) / N, both read at a settled point: after full
+ * GCs (the client runs with --expose-gc) until RSS stops falling. That is what the process holds
+ * for its connections and live objects, not garbage that happens to be uncollected at that instant.
+ * It takes more than the usual two gc() calls because V8 returns the pages a full GC frees to the
+ * OS only during the next GC: read right after gc(); gc(), RSS still counted 2-20 MB of pages V8
+ * had already freed, depending on how much the ramp had promoted. "before GC" is the same
+ * difference read before any forced GC, for reference: it swings with GC timing (garbage piles
+ * up in the old space between major GCs). BENCH_HOLD_MS=12000 reads a steady state instead of
+ * the moment after the ramp: V8 gives back part of what the ramp left behind within ~10 s.
+ * The marginal figure includes fixed costs that grow with the ramp (V8's young generation grows
+ * to its 32 MiB maximum in both kinds); "2nd half" ((at N - at N/2) / (N/2)) leaves most of
+ * those out.
  */
 import {fork, type ChildProcess} from 'node:child_process';
 import {createServer, type IncomingMessage} from 'node:http';
 import type {AddressInfo, Socket} from 'node:net';
 import {fileURLToPath} from 'node:url';
+import {getHeapSpaceStatistics} from 'node:v8';
 import WebSocket, {WebSocketServer} from 'ws';
 import {cableSubprotocols} from '../source/engine/cable-protocol.js';
 import {resolveConfig} from '../source/config.js';
@@ -25,17 +41,21 @@ const clients = Number(process.env['BENCH_CLIENTS'] ?? 10_000);
 const busyMs = Number(process.env['BENCH_BUSY_MS'] ?? 5000);
 const batch = Number(process.env['BENCH_BATCH'] ?? 20);
 const inFlight = Number(process.env['BENCH_IN_FLIGHT'] ?? 100_000);
+const holdMs = Number(process.env['BENCH_HOLD_MS'] ?? 1000);
 const self = fileURLToPath(import.meta.url);
 const identifier = '{"channel":"DashboardUpdatesChannel"}';
 
 type Kind = 'cable' | 'bare-ws';
-type Result = {
+type Memory = {
+	rssPerConnKiB: number; heapPerConnKiB: number; rssMiB: number; rssSecondHalfKiB: number; rssBeforeGcPerConnKiB: number;
+	heapTotalMiB: number; heapUsedMiB: number; newSpaceMiB: number; oldSpaceMiB: number; oldSpaceUsedMiB: number; externalMiB: number;
+};
+type Result = Memory & {
 	kind: Kind; clients: number; ready: number; errors: number; connectMs: number;
-	rssPerConnKiB: number; heapPerConnKiB: number; rssMiB: number; rssSecondHalfKiB: number; heapTotalMiB: number; externalMiB: number;
 	messages: number; messagesPerSec: number; cpuUsPerMessage: number; heartbeats: number;
 };
 type ToClient = {type: 'measure'; ms: number} | {type: 'exit'};
-type FromClient = {type: 'ready'; ready: number; errors: number; connectMs: number; rssPerConnKiB: number; heapPerConnKiB: number; rssMiB: number; rssSecondHalfKiB: number; heapTotalMiB: number; externalMiB: number}
+type FromClient = Memory & {type: 'ready'; ready: number; errors: number; connectMs: number}
 	| {type: 'measured'; messages: number; elapsedMs: number; cpuMs: number; heartbeats: number}
 	| {type: 'progress'; received: number};
 type ToServer = {type: 'busy'; on: boolean} | {type: 'ack'; received: number} | {type: 'exit'};
@@ -247,17 +267,25 @@ async function runClient(kind: Kind, port: number): Promise<void> {
 
 	await until(() => counts.ready >= clients, 60_000);
 	const connectMs = performance.now() - started;
-	await new Promise(resolve => setTimeout(resolve, 1000));
+	await new Promise(resolve => setTimeout(resolve, holdMs));
+	const beforeGc = process.memoryUsage.rss();
 	settle();
 	const loaded = process.memoryUsage();
+	const spaces = new Map(getHeapSpaceStatistics().map(space => [space.space_name, space]));
+	const mib = (bytes: number) => bytes / 1024 / 1024;
 	process.send!({
 		type: 'ready', ready: counts.ready, errors: counts.errors, connectMs,
 		rssPerConnKiB: (loaded.rss - baseline.rss) / clients / 1024,
 		heapPerConnKiB: (loaded.heapUsed - baseline.heapUsed) / clients / 1024,
-		rssMiB: loaded.rss / 1024 / 1024,
+		rssMiB: mib(loaded.rss),
 		rssSecondHalfKiB: (loaded.rss - halfway) / (clients / 2) / 1024,
-		heapTotalMiB: loaded.heapTotal / 1024 / 1024,
-		externalMiB: (loaded.external + loaded.arrayBuffers) / 1024 / 1024,
+		rssBeforeGcPerConnKiB: (beforeGc - baseline.rss) / clients / 1024,
+		heapTotalMiB: mib(loaded.heapTotal),
+		heapUsedMiB: mib(loaded.heapUsed),
+		newSpaceMiB: mib(spaces.get('new_space')?.physical_space_size ?? 0),
+		oldSpaceMiB: mib(spaces.get('old_space')?.physical_space_size ?? 0),
+		oldSpaceUsedMiB: mib(spaces.get('old_space')?.space_used_size ?? 0),
+		externalMiB: mib(loaded.external + loaded.arrayBuffers),
 	} satisfies FromClient);
 
 	// Tell the server (through the parent) how far we are, for its in-flight limit.
@@ -284,10 +312,23 @@ async function runClient(kind: Kind, port: number): Promise<void> {
 	});
 }
 
+/** Full GCs until RSS stops falling (see the header: V8 unmaps freed pages during the next GC). */
 function settle(): void {
 	const {gc} = globalThis as {gc?: () => void};
-	gc?.();
-	gc?.();
+	if (!gc) {
+		return;
+	}
+
+	let rss = process.memoryUsage.rss();
+	for (let round = 1; round <= 8; round++) {
+		gc();
+		const now = process.memoryUsage.rss();
+		if (round >= 2 && now > rss - (256 * 1024)) {
+			return;
+		}
+
+		rss = now;
+	}
 }
 
 async function until(predicate: () => boolean, timeoutMs: number): Promise<void> {
@@ -349,10 +390,9 @@ async function orchestrate(): Promise<void> {
 				// eslint-disable-next-line no-await-in-loop
 				const done = await next<Extract<FromServer, {type: 'busy-done'}>>(server, 'busy-done');
 				process.stderr.write(`${kind}: the server wrote ${done.sent.toLocaleString('en-US')} messages, the client read ${measured.messages.toLocaleString('en-US')} in its ${Math.round(measured.elapsedMs)}ms window (${measured.heartbeats} pings)\n`);
+				const {type: _ready, ...readings} = ready;
 				results.push({
-					kind, clients, ready: ready.ready, errors: ready.errors, connectMs: ready.connectMs,
-					rssPerConnKiB: ready.rssPerConnKiB, heapPerConnKiB: ready.heapPerConnKiB, rssMiB: ready.rssMiB,
-					rssSecondHalfKiB: ready.rssSecondHalfKiB, heapTotalMiB: ready.heapTotalMiB, externalMiB: ready.externalMiB,
+					...readings, kind, clients,
 					messages: measured.messages, messagesPerSec: measured.messages / (measured.elapsedMs / 1000),
 					cpuUsPerMessage: measured.cpuMs * 1000 / Math.max(1, measured.messages), heartbeats: measured.heartbeats,
 				});
@@ -371,14 +411,26 @@ async function orchestrate(): Promise<void> {
 		subscribed: `${result.ready}/${result.clients}`,
 		'connect s': (result.connectMs / 1000).toFixed(2),
 		'RSS/conn KiB': result.rssPerConnKiB.toFixed(2),
-		'RSS/conn 2nd half': result.rssSecondHalfKiB.toFixed(2),
+		'2nd half': result.rssSecondHalfKiB.toFixed(2),
+		'before GC': result.rssBeforeGcPerConnKiB.toFixed(2),
 		'heap/conn KiB': result.heapPerConnKiB.toFixed(2),
 		'RSS MiB': result.rssMiB.toFixed(0),
-		'heap total MiB': result.heapTotalMiB.toFixed(0),
 		'msgs/s': Math.round(result.messagesPerSec).toLocaleString('en-US'),
 		'CPU µs/msg': result.cpuUsPerMessage.toFixed(2),
 	}));
 	console.table(table);
+	// Where the RSS is, in MiB, at the settled point: V8's heap (young generation, old space
+	// committed/used), and memory outside it (Buffers and other external allocations).
+	console.table(results.map(result => ({
+		client: result.kind,
+		'heap total': result.heapTotalMiB.toFixed(1),
+		'heap used': result.heapUsedMiB.toFixed(1),
+		'new space': result.newSpaceMiB.toFixed(1),
+		'old space': result.oldSpaceMiB.toFixed(1),
+		'old used': result.oldSpaceUsedMiB.toFixed(1),
+		'external+buffers': result.externalMiB.toFixed(1),
+		'RSS - heap total': (result.rssMiB - result.heapTotalMiB).toFixed(1),
+	})));
 	const [bare, cable] = results;
 	if (bare && cable) {
 		console.log(`cable vs bare ws: RSS/conn ×${(cable.rssPerConnKiB / bare.rssPerConnKiB).toFixed(2)} (+${(cable.rssPerConnKiB - bare.rssPerConnKiB).toFixed(2)} KiB), msgs/s ×${(cable.messagesPerSec / bare.messagesPerSec).toFixed(2)}, CPU/msg ×${(cable.cpuUsPerMessage / bare.cpuUsPerMessage).toFixed(2)}; target RSS/conn <= 10 KB: ${cable.rssPerConnKiB * 1.024 <= 10 ? 'met' : 'MISSED'}`);

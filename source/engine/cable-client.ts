@@ -1,4 +1,4 @@
-import {cableIdentifier, CableProtocolError, cableSubprotocols, createCableFrameParser, messageCommand, subscribeCommand, type CableFrame} from './cable-protocol.js';
+import {cableIdentifier, CableProtocolError, cableSubprotocols, createCableFrameParser, isCablePing, messageCommand, subscribeCommand, type CableFrame} from './cable-protocol.js';
 import {extractLatency} from './latency.js';
 import {SocketClient, type ClientSocket, type SocketClientOptions} from './socket-client.js';
 import type {Client} from './types.js';
@@ -68,6 +68,12 @@ class CableClient extends SocketClient {
 	}
 
 	received(data: Buffer): void {
+		// All an idle connection receives, every 3 s: checked on the bytes, nothing decoded or allocated.
+		if (isCablePing(data)) {
+			this.pinged();
+			return;
+		}
+
 		const {sink} = this.config;
 		const {id} = this;
 		let frame;
@@ -80,18 +86,7 @@ class CableClient extends SocketClient {
 
 		switch (frame.type) {
 			case 'ping': {
-				const now = performance.now();
-				if (this.pings > 0) {
-					// Two pings close together (read together after a stall, or Rails running two beat
-					// timers: its `@heartbeat_timer ||=` races when the first connections arrive at once,
-					// giving gaps of 0.2 s and 2.8 s in turn) must not make us trigger-happy: the
-					// estimate falls by at most a quarter per ping, so it tracks the longer gaps.
-					this.pingIntervalMs = Math.max(now - this.lastPingAt, this.pingIntervalMs * 0.75);
-				}
-
-				this.pings++;
-				this.lastPingAt = now;
-				sink.emit({kind: 'heartbeat', client: id, source: 'cable-ping'});
+				this.pinged();
 				break;
 			}
 
@@ -137,6 +132,21 @@ class CableClient extends SocketClient {
 				break;
 			}
 		}
+	}
+
+	private pinged(): void {
+		const now = performance.now();
+		if (this.pings > 0) {
+			// Two pings close together (read together after a stall, or Rails running two beat
+			// timers: its `@heartbeat_timer ||=` races when the first connections arrive at once,
+			// giving gaps of 0.2 s and 2.8 s in turn) must not make us trigger-happy: the
+			// estimate falls by at most a quarter per ping, so it tracks the longer gaps.
+			this.pingIntervalMs = Math.max(now - this.lastPingAt, this.pingIntervalMs * 0.75);
+		}
+
+		this.pings++;
+		this.lastPingAt = now;
+		this.config.sink.emit({kind: 'heartbeat', client: this.id, source: 'cable-ping'});
 	}
 
 	/** @internal the perform interval's tick */
@@ -206,24 +216,36 @@ function recheck(suspects: CableClient[]): void {
 
 type Subscription = {identifier: string; subscribe: string; parse: (text: string) => CableFrame; perform: {command: string; everyMs: number} | undefined};
 
-let lastSubscription: (Subscription & {performOption: CableClientOptions['perform']}) | undefined;
+type SharedSubscription = Subscription & Pick<CableClientOptions, 'channel' | 'channelParams'> & {performOption: CableClientOptions['perform']};
+
+let lastSubscription: SharedSubscription | undefined;
 
 /**
  * The subscription's strings and frame classifier, shared by every client with the same channel,
- * params and perform option (a pool of 10,000 clients builds them once, not 10,000 times).
+ * params and perform option (a pool of 10,000 clients builds them once, not 10,000 times). A
+ * pool passes the same params object to every client, so that is checked before the identifier
+ * is serialised again.
  */
 function subscription(options: CableClientOptions): Subscription {
-	const identifier = cableIdentifier(options.channel, options.channelParams);
-	const performOption = options.perform;
-	if (lastSubscription?.identifier !== identifier || lastSubscription.performOption !== performOption) {
-		lastSubscription = {
-			identifier,
-			subscribe: subscribeCommand(identifier),
-			parse: createCableFrameParser(identifier),
-			perform: performOption ? {command: messageCommand(identifier, performOption.action, performOption.data), everyMs: performOption.everyMs} : undefined,
-			performOption,
-		};
+	const {channel, channelParams, perform} = options;
+	const last = lastSubscription;
+	if (last?.channel === channel && last.channelParams === channelParams && last.performOption === perform) {
+		return last;
 	}
 
+	const identifier = cableIdentifier(channel, channelParams);
+	if (last?.identifier === identifier && last.performOption === perform) {
+		return last;
+	}
+
+	lastSubscription = {
+		identifier,
+		subscribe: subscribeCommand(identifier),
+		parse: createCableFrameParser(identifier),
+		perform: perform ? {command: messageCommand(identifier, perform.action, perform.data), everyMs: perform.everyMs} : undefined,
+		channel,
+		channelParams,
+		performOption: perform,
+	};
 	return lastSubscription;
 }

@@ -45,31 +45,101 @@ export function messageCommand(identifier: string, action: string, data: Readonl
 	return JSON.stringify({command: 'message', identifier, data: JSON.stringify({...data, action})});
 }
 
+/** The ping Rails (and the reference server) send every 3 s: this head, the time in seconds, `}`. */
+const pingHead = '{"type":"ping","message":';
+const pingHeadBytes = Buffer.from(pingHead);
+const closingBrace = 0x7D;
+const digit0 = 0x30;
+const digit9 = 0x39;
+
+/**
+ * Whether a frame's bytes are exactly `{"type":"ping","message":<digits>}`: what every held
+ * connection receives every 3 s, and all it receives when nothing is broadcast. Looks at the bytes
+ * ws hands over: no string, no JSON.parse, nothing allocated. Any other spelling of a ping (keys
+ * in another order, spaces, a fractional time) is not matched here and goes through the parser.
+ */
+export function isCablePing(data: Uint8Array): boolean {
+	const last = data.length - 1;
+	const head = pingHeadBytes.length;
+	// At least one digit between the head and the closing brace.
+	if (last <= head || data[last] !== closingBrace) {
+		return false;
+	}
+
+	for (let index = 0; index < head; index++) {
+		if (data[index] !== pingHeadBytes[index]) {
+			return false;
+		}
+	}
+
+	for (let index = head; index < last; index++) {
+		const byte = data[index]!;
+		if (byte < digit0 || byte > digit9) {
+			return false;
+		}
+	}
+
+	return true;
+}
+
+/** The same test on text (`isCablePing` for frames already decoded). */
+function isCablePingText(text: string): boolean {
+	const last = text.length - 1;
+	if (last <= pingHead.length || text.charCodeAt(last) !== closingBrace || !text.startsWith(pingHead)) {
+		return false;
+	}
+
+	for (let index = pingHead.length; index < last; index++) {
+		const code = text.charCodeAt(index);
+		if (code < digit0 || code > digit9) {
+			return false;
+		}
+	}
+
+	return true;
+}
+
 /**
  * A classifier for one subscription's frames. Broadcasts and pings are nearly all the traffic,
- * so both are recognised by a prefix match on the exact bytes Rails (and the reference server)
- * write, `{"identifier":<id>,"message":<json>}` and `{"type":"ping",...}`, and a broadcast's
- * data is sliced out of the frame: no JSON.parse and no re-stringify per message. Anything else
- * (other key orders, escapes the prefix does not match, control frames) takes the JSON.parse path.
+ * so both are recognised on the exact bytes Rails (and the reference server) write,
+ * `{"identifier":<id>,"message":<json>}` and `{"type":"ping","message":<seconds>}`, and a
+ * broadcast's data is sliced out of the frame: no JSON.parse and no re-stringify per message. The
+ * welcome and this subscription's confirmation, once per connection, are matched whole. Anything
+ * else (other key orders, extra keys, escapes the prefix does not match, malformed frames) takes
+ * the JSON.parse path. The frames returned for pings, welcomes and confirmations are shared: do
+ * not change them.
  */
 export function createCableFrameParser(identifier: string): (text: string) => CableFrame {
-	const broadcastPrefix = `{"identifier":${JSON.stringify(identifier)},"message":`;
-	const pingPrefix = '{"type":"ping"';
-	const ping: CableFrame = {type: 'ping'};
+	const quoted = JSON.stringify(identifier);
+	const broadcastPrefix = `{"identifier":${quoted},"message":`;
+	const confirmText = `{"identifier":${quoted},"type":"confirm_subscription"}`;
+	const confirm: CableFrame = Object.freeze({type: 'confirm', identifier});
 	return text => {
-		if (text.startsWith(pingPrefix)) {
-			return ping;
-		}
-
 		// Sound as long as `message` is the frame's last key: Rails' `transmit(identifier:, message:)`
 		// and the reference server write it last, and no server we know adds keys after it.
 		if (text.startsWith(broadcastPrefix) && text.endsWith('}')) {
 			return {type: 'message', identifier, data: text.slice(broadcastPrefix.length, -1)};
 		}
 
+		if (isCablePingText(text)) {
+			return pingFrame;
+		}
+
+		if (text === welcomeText) {
+			return welcomeFrame;
+		}
+
+		if (text === confirmText) {
+			return confirm;
+		}
+
 		return parseCableFrame(text);
 	};
 }
+
+const welcomeText = '{"type":"welcome"}';
+const welcomeFrame: CableFrame = Object.freeze({type: 'welcome'});
+const pingFrame: CableFrame = Object.freeze({type: 'ping'});
 
 /** The general path: JSON.parse once and classify. Throws CableProtocolError. */
 export function parseCableFrame(text: string): CableFrame {

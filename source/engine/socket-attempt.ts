@@ -24,6 +24,8 @@ export class AttemptError extends Error {
 export type SocketConfig = Readonly<{
 	url: string; headers: SocketClientOptions['headers']; origin: string | undefined; subprotocols: readonly string[]; sink: ClientSink;
 	timeoutMs: number; retryMs: number; maxBackoffMs: number; maxPayload: number; compression: boolean; insecure: boolean;
+	/** `url` parsed, shared by every connection (ws only reads it) */
+	address: URL | string;
 	wsOptions: WebSocket.ClientOptions;
 }>;
 
@@ -38,14 +40,16 @@ export class ClientSocket extends WebSocket {
 	timedOut = false;
 	failure: AttemptError | undefined = undefined;
 	ending: Outcome | undefined = undefined;
-	/** the handshake timeout until open, then the close grace timer */
+	/** the close grace timer */
 	timer: NodeJS.Timeout | undefined = undefined;
 	readonly started = performance.now();
+	/** this socket's place in the handshake deadlines until it opens or closes, then -1 */
+	private deadlineSlot: number;
 
 	constructor(readonly owner: SocketClient, config: SocketConfig) {
-		super(config.url, config.subprotocols as string[], config.wsOptions);
-		// Our own timer rather than ws's handshakeTimeout, which leaves a Timeout on every socket.
-		this.timer = setTimeout(handshakeTimedOut, config.timeoutMs, this);
+		super(config.address, config.subprotocols as string[], config.wsOptions);
+		// Not ws's handshakeTimeout, which leaves a Timeout on every socket, nor a Timeout of our own.
+		this.deadlineSlot = handshakeDeadlines(config.timeoutMs).add(this);
 	}
 
 	// Fixed parameters, not a rest array: this runs for every message, and ws passes at most two.
@@ -70,8 +74,7 @@ export class ClientSocket extends WebSocket {
 			}
 
 			case 'open': {
-				clearTimeout(this.timer);
-				this.timer = undefined;
+				this.handshakeOver();
 				this.opened = true;
 				client.config.sink.emit({kind: 'open', client: client.id, status: 101, connectMs: performance.now() - this.started, url: client.config.url});
 				client.opened(this);
@@ -91,6 +94,7 @@ export class ClientSocket extends WebSocket {
 			}
 
 			case 'close': {
+				this.handshakeOver();
 				clearTimeout(this.timer);
 				client.socketClosed(this, a as number, String(b));
 				return true;
@@ -114,8 +118,21 @@ export class ClientSocket extends WebSocket {
 		}
 
 		this.close(code, reason);
-		// Once open the handshake timer is gone, so `timer` is free for the grace period.
 		this.timer ??= setTimeout(terminateSocket, closeGraceMs, this);
+	}
+
+	/** @internal its handshake deadline passed: give up on this attempt */
+	handshakeTimedOut(): void {
+		this.deadlineSlot = -1;
+		this.timedOut = true;
+		this.terminate();
+	}
+
+	private handshakeOver(): void {
+		if (this.deadlineSlot >= 0) {
+			handshakeDeadlines(this.owner.config.timeoutMs).remove(this.deadlineSlot);
+			this.deadlineSlot = -1;
+		}
 	}
 
 	private refused(response: IncomingMessage): void {
@@ -143,9 +160,92 @@ export class ClientSocket extends WebSocket {
 	}
 }
 
-function handshakeTimedOut(socket: ClientSocket): void {
-	socket.timedOut = true;
-	socket.terminate();
+/**
+ * The handshake timeouts of every connecting socket with one timeout length, served by one timer.
+ * A Timeout per socket lived as long as the handshake, which during a ramp of thousands of
+ * connections is long enough for the young generation to promote it to the old space, where it
+ * died and left a hole. Sockets here share the timeout, so they expire in the order they started:
+ * a queue in start order, whose timer is set for the oldest socket still waiting.
+ */
+class HandshakeDeadlines {
+	/** connecting sockets in start order; undefined once opened, closed or timed out */
+	private readonly waiting: Array<ClientSocket | undefined> = [];
+	/** slots taken off the front of `waiting` so far: slot = dropped + index */
+	private dropped = 0;
+	private pending = 0;
+	private timer: NodeJS.Timeout | undefined = undefined;
+
+	constructor(private readonly timeoutMs: number) {}
+
+	/** Returns the socket's slot. */
+	add(socket: ClientSocket): number {
+		this.waiting.push(socket);
+		this.pending++;
+		this.timer ??= setTimeout(expireHandshakes, this.timeoutMs, this);
+		return this.dropped + this.waiting.length - 1;
+	}
+
+	remove(slot: number): void {
+		const index = slot - this.dropped;
+		if (this.waiting[index] === undefined) {
+			return;
+		}
+
+		this.waiting[index] = undefined;
+		if (--this.pending === 0) {
+			// Nothing left to time out: no timer holds the process, and the queue starts over.
+			clearTimeout(this.timer);
+			this.timer = undefined;
+			this.dropped += this.waiting.length;
+			this.waiting.length = 0;
+		}
+	}
+
+	/** @internal the timer: time out every socket past its deadline, then wait for the next one */
+	expire(): void {
+		this.timer = undefined;
+		const now = performance.now();
+		const {waiting} = this;
+		const expired: ClientSocket[] = [];
+		let index = 0;
+		for (; index < waiting.length; index++) {
+			const socket = waiting[index];
+			if (socket === undefined) {
+				continue;
+			}
+
+			const leftMs = socket.started + this.timeoutMs - now;
+			if (leftMs > 0) {
+				this.timer = setTimeout(expireHandshakes, Math.ceil(leftMs), this);
+				break;
+			}
+
+			expired.push(socket);
+		}
+
+		waiting.splice(0, index);
+		this.dropped += index;
+		this.pending -= expired.length;
+		for (const socket of expired) {
+			socket.handshakeTimedOut();
+		}
+	}
+}
+
+function expireHandshakes(deadlines: HandshakeDeadlines): void {
+	deadlines.expire();
+}
+
+const deadlinesByTimeout = new Map<number, HandshakeDeadlines>();
+
+function handshakeDeadlines(timeoutMs: number): HandshakeDeadlines {
+	let deadlines = deadlinesByTimeout.get(timeoutMs);
+	if (deadlines === undefined) {
+		deadlines = new HandshakeDeadlines(timeoutMs);
+		deadlinesByTimeout.set(timeoutMs, deadlines);
+	}
+
+	return deadlines;
 }
 
 function terminateSocket(socket: ClientSocket): void {

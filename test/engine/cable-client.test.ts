@@ -75,6 +75,30 @@ describe('ActionCable client', () => {
 		});
 	});
 
+	test('a ping counts once as a heartbeat however it is spelled; a broken one is a protocol error', async () => {
+		await withCable({}, {}, async ({sink, server}) => {
+			await waitFor(() => sink.of('confirm').length === 1, 3000, 'confirm');
+			const socket = server.peers[0]!.socket;
+			const bytesBefore = sink.bytesSeen;
+			// Rails' own spelling (matched on the bytes), then others that take the JSON path.
+			const pings = ['{"type":"ping","message":1700000000}', '{"message":1700000000,"type":"ping"}', '{"type":"ping","message":1.5,"x":[1]}', '{"type":"ping"}'];
+			for (const ping of pings) {
+				socket.send(ping);
+			}
+
+			socket.send('{"type":"ping","message":17');
+			socket.send('{"type":"ping","message":1}!');
+			socket.send(Buffer.from('{"type":"ping","message":1700000003}'), {binary: true});
+			await waitFor(() => sink.of('heartbeat').length === 5 && sink.of('error').length === 2, 3000, 'five pings and two errors');
+			assert.ok(sink.of('heartbeat').every(heartbeat => heartbeat.source === 'cable-ping'));
+			assert.deepEqual(sink.of('error').map(error => error.error), ['protocol', 'protocol']);
+			assert.match(sink.of('error')[0]!.message, /not JSON: \{"type":"ping","message":17$/);
+			assert.equal(sink.bytesSeen - bytesBefore, [...pings, '{"type":"ping","message":17', '{"type":"ping","message":1}!', '{"type":"ping","message":1700000003}'].join('').length);
+			assert.equal(sink.of('event').length, 0);
+			assert.equal(server.attempts.length, 1);
+		});
+	});
+
 	test('a rejected subscription is counted as a rejected error and the connection stays', async () => {
 		await withCable({subscription: 'reject', pingEveryMs: 30}, {}, async ({sink}) => {
 			const store = new MetricsStore();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {
-	cableIdentifier, CableProtocolError, createCableFrameParser, messageCommand, parseCableFrame, subscribeCommand, unsubscribeCommand, type CableFrame,
+	cableIdentifier, CableProtocolError, createCableFrameParser, isCablePing, messageCommand, parseCableFrame, subscribeCommand, unsubscribeCommand, type CableFrame,
 } from '../../source/engine/cable-protocol.js';
 
 const identifier = cableIdentifier('DashboardUpdatesChannel');
@@ -58,4 +58,95 @@ describe('ActionCable frames', () => {
 			assert.throws(() => parse(frame), CableProtocolError);
 		});
 	}
+});
+
+describe('ActionCable pings on the bytes', () => {
+	const ping = '{"type":"ping","message":1700000000}';
+
+	test('Rails\' ping is recognised on its bytes, also inside a larger buffer as ws hands them over', () => {
+		assert.equal(isCablePing(Buffer.from(ping)), true);
+		assert.equal(isCablePing(Buffer.from('{"type":"ping","message":0}')), true);
+		const read = Buffer.from(`xx${ping}yy`);
+		assert.equal(isCablePing(read.subarray(2, 2 + ping.length)), true);
+		assert.equal(isCablePing(new TextEncoder().encode(ping)), true);
+	});
+
+	for (const [name, frame] of [
+		['keys in another order', '{"message":1700000000,"type":"ping"}'],
+		['an extra key', '{"type":"ping","message":1700000000,"x":1}'],
+		['a fractional time', '{"type":"ping","message":1700000000.5}'],
+		['a negative time', '{"type":"ping","message":-1}'],
+		['spaces', '{"type": "ping", "message": 1700000000}'],
+		['no time', '{"type":"ping","message":}'],
+		['no message', '{"type":"ping"}'],
+		['cut short', '{"type":"ping","message":17'],
+		['a trailing newline', `${ping}\n`],
+		['the head only', '{"type":"ping","message":'],
+		['empty', ''],
+		['a welcome', '{"type":"welcome"}'],
+		['a broadcast', '{"identifier":"{\\"channel\\":\\"X\\"}","message":{"type":"ping","message":1}}'],
+	] as const) {
+		test(`not matched on the bytes: ${name}`, () => {
+			assert.equal(isCablePing(Buffer.from(frame)), false);
+		});
+	}
+});
+
+describe('ActionCable frames the fast paths must leave to JSON.parse', () => {
+	const parse = createCableFrameParser(identifier);
+	const quoted = JSON.stringify(identifier);
+	const cases: Array<{name: string; frame: string; expected: CableFrame}> = [
+		{name: 'a ping with an extra key', frame: '{"type":"ping","message":1700000000,"x":1}', expected: {type: 'ping'}},
+		{name: 'a ping with a fractional time', frame: '{"type":"ping","message":1.5}', expected: {type: 'ping'}},
+		{name: 'a ping without a time', frame: '{"type":"ping"}', expected: {type: 'ping'}},
+		{name: 'a ping with spaces', frame: '{ "type": "ping", "message": 1 }', expected: {type: 'ping'}},
+		{name: 'a welcome with spaces', frame: '{ "type": "welcome" }', expected: {type: 'welcome'}},
+		{name: 'a confirm with the keys the other way round', frame: `{"type":"confirm_subscription","identifier":${quoted}}`, expected: {type: 'confirm', identifier}},
+		{name: 'a confirm for another subscription', frame: '{"identifier":"{\\"channel\\":\\"X\\"}","type":"confirm_subscription"}', expected: {type: 'confirm', identifier: '{"channel":"X"}'}},
+		{name: 'a broadcast whose message looks like a ping', frame: `{"identifier":${quoted},"message":{"type":"ping","message":1}}`, expected: {type: 'message', identifier, data: '{"type":"ping","message":1}'}},
+	];
+	for (const {name, frame, expected} of cases) {
+		test(name, () => {
+			assert.deepEqual(parse(frame), expected);
+			assert.deepEqual(parseCableFrame(frame), expected);
+		});
+	}
+
+	for (const [name, frame] of [
+		['a ping cut short after its type', '{"type":"ping"'],
+		['a ping without a time value', '{"type":"ping","message":}'],
+		['a ping followed by garbage', '{"type":"ping","message":1}x'],
+		['a welcome cut short', '{"type":"welcome"'],
+	] as const) {
+		test(`${name} is a protocol error, not a ping`, () => {
+			assert.throws(() => parse(frame), CableProtocolError);
+		});
+	}
+
+	test('no prefix of a ping, welcome or confirm is taken for one: the fast paths agree with JSON.parse', () => {
+		// Every prefix of real frames: each is either classified exactly as JSON.parse would, or
+		// refused by both; no prefix is taken for a ping, welcome or confirm it is not.
+		const frames = ['{"type":"ping","message":1700000000}', '{"type":"welcome"}', `{"identifier":${quoted},"type":"confirm_subscription"}`];
+		for (const frame of frames) {
+			for (let end = 0; end < frame.length; end++) {
+				const text = frame.slice(0, end);
+				let general: CableFrame | 'error';
+				try {
+					general = parseCableFrame(text);
+				} catch {
+					general = 'error';
+				}
+
+				let fast: CableFrame | 'error';
+				try {
+					fast = parse(text);
+				} catch {
+					fast = 'error';
+				}
+
+				assert.deepEqual(fast, general, `prefix ${JSON.stringify(text)}`);
+				assert.equal(isCablePing(Buffer.from(text)), false, `prefix ${JSON.stringify(text)}`);
+			}
+		}
+	});
 });

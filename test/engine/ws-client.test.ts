@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {createServer as createHttpsServer} from 'node:https';
+import type {AddressInfo} from 'node:net';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {describe, test} from 'node:test';
+import {WebSocketServer} from 'ws';
 import {createWsClient, type WsClientOptions} from '../../source/engine/ws-client.js';
 import {waitFor} from '../helpers/http-server.js';
 import {createRecordingSink} from '../helpers/recording-sink.js';
@@ -104,6 +111,38 @@ describe('raw WebSocket client', () => {
 		});
 	});
 
+	test('handshake timeouts hit only the attempts that hang, each after its own --timeout', async () => {
+		// Attempts 1 and 3 hang; 2 and 4 are answered. Clients A and B share the timeout (and its timer).
+		const server = await startWsTestServer({refuse: (_request, attempt) => attempt % 2 === 1 ? 'hang' : undefined});
+		const sinks = [createRecordingSink(), createRecordingSink()];
+		const clients = sinks.map((sink, index) => createWsClient({
+			id: index + 1, url: server.url('/ws'), headers: {}, origin: undefined, subprotocols: [], sink,
+			timeoutMs: 200, retryMs: 50, maxBackoffMs: 50, maxPayload: 1024, compression: false, insecure: false, pingIntervalMs: 0, pongTimeoutMs: 0,
+		}));
+		try {
+			const startedAt = performance.now();
+			void clients[0]!.start();
+			await waitFor(() => server.attempts.length === 1, 3000, 'A connecting');
+			void clients[1]!.start();
+			await waitFor(() => sinks[1]!.of('open').length === 1, 3000, 'B open');
+			await waitFor(() => sinks[0]!.of('error').length === 1, 3000, 'A timed out');
+			const timedOutAfter = performance.now() - startedAt;
+			assert.ok(timedOutAfter >= 195 && timedOutAfter < 1000, `A timed out after ${Math.round(timedOutAfter)}ms`);
+			assert.equal(sinks[0]!.of('error')[0]!.error, 'timeout');
+			assert.match(sinks[0]!.of('error')[0]!.message, /no WebSocket upgrade within 200ms/);
+			// A's second attempt (the server's 3rd) hangs too, its third is answered.
+			await waitFor(() => sinks[0]!.of('open').length === 1, 3000, 'A open at last');
+			assert.equal(sinks[0]!.of('error').length, 2);
+			// Open connections are never timed out afterwards.
+			await new Promise(resolve => setTimeout(resolve, 450));
+			assert.deepEqual(sinks.map(sink => sink.of('error').length), [2, 0]);
+			assert.deepEqual(sinks.map(sink => sink.of('reconnect').length), [2, 0]);
+		} finally {
+			await Promise.all(clients.map(async client => client.stop()));
+			await server.close();
+		}
+	});
+
 	test('a message over maxPayload is too-large and closes with 1009', async () => {
 		await withRaw({
 			onConnection(peer, attempt) {
@@ -147,6 +186,68 @@ describe('raw WebSocket client', () => {
 			assert.equal(sink.events.at(-1)!.kind, 'close');
 		} finally {
 			await server.close();
+		}
+	});
+
+	test('an invalid URL fails the client for good, reported when it connects', async () => {
+		const sink = createRecordingSink();
+		const client = createWsClient({
+			id: 3, url: 'ws://exa mple.com:99999/', headers: {}, origin: undefined, subprotocols: [], sink,
+			timeoutMs: 2000, retryMs: 50, maxBackoffMs: 50, maxPayload: 1024, compression: false, insecure: false, pingIntervalMs: 0, pongTimeoutMs: 0,
+		});
+		await client.start();
+		assert.deepEqual(sink.events.map(event => event.kind), ['connecting', 'error', 'close']);
+		assert.equal(sink.of('error')[0]!.error, 'connect');
+		assert.match(sink.of('error')[0]!.message, /Invalid URL/);
+		assert.equal(sink.of('close')[0]!.final, true);
+	});
+
+	const openssl = spawnSync('openssl', ['version'], {encoding: 'utf8'});
+	test('wss:// checks the certificate unless insecure, with custom headers and origin sent', {skip: openssl.status === 0 ? false : 'openssl not installed'}, async () => {
+		const directory = mkdtempSync(join(tmpdir(), 'sse-tui-wss-'));
+		let server: ReturnType<typeof createHttpsServer> | undefined;
+		try {
+			const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+				'-keyout', join(directory, 'key.pem'), '-out', join(directory, 'cert.pem')], {encoding: 'utf8'});
+			assert.equal(made.status, 0, made.stderr);
+			const https = createHttpsServer({key: readFileSync(join(directory, 'key.pem')), cert: readFileSync(join(directory, 'cert.pem'))});
+			server = https;
+			const wss = new WebSocketServer({server: https, perMessageDeflate: false});
+			const seen: Array<{origin: string | undefined; test: string | undefined}> = [];
+			wss.on('connection', (socket, request) => {
+				seen.push({origin: request.headers.origin, test: request.headers['x-test'] as string | undefined});
+				socket.send('hello');
+			});
+			await new Promise<void>(resolve => https.listen(0, '127.0.0.1', resolve));
+			const url = `wss://127.0.0.1:${(https.address() as AddressInfo).port}/ws`;
+			for (const insecure of [false, true]) {
+				const sink = createRecordingSink();
+				const client = createWsClient({
+					id: 4, url, headers: {'x-test': 'yes'}, origin: 'https://example.test', subprotocols: [], sink,
+					timeoutMs: 2000, retryMs: 5000, maxBackoffMs: 5000, maxPayload: 1024, compression: false, insecure, pingIntervalMs: 0, pongTimeoutMs: 0,
+				});
+				void client.start();
+				try {
+					// eslint-disable-next-line no-await-in-loop
+					await waitFor(() => sink.of('event').length > 0 || sink.of('error').length > 0, 3000, 'a message or an error');
+				} finally {
+					// eslint-disable-next-line no-await-in-loop
+					await client.stop();
+				}
+
+				if (insecure) {
+					assert.equal(sink.of('event')[0]!.data, 'hello');
+					assert.deepEqual(seen, [{origin: 'https://example.test', test: 'yes'}]);
+				} else {
+					assert.equal(sink.of('error')[0]!.error, 'connect');
+					assert.match(sink.of('error')[0]!.message, /self[- ]signed/i);
+					assert.equal(seen.length, 0);
+				}
+			}
+		} finally {
+			server?.closeAllConnections();
+			await new Promise(resolve => server ? server.close(resolve) : resolve(undefined));
+			rmSync(directory, {recursive: true, force: true});
 		}
 	});
 });
