@@ -26,8 +26,8 @@ const defaultStaleAfterPings = 2;
  * that follows longer gaps at once and shorter ones slowly).
  * A rejected subscription stays connected (pings keep counting), as in the JS client.
  */
-export function createCableClient(options: CableClientOptions): Client {
-	return new CableClient(options);
+export function createCableClient(options: CableClientOptions, id = options.id): Client {
+	return new CableClient(id, options);
 }
 
 class CableClient extends SocketClient {
@@ -40,8 +40,8 @@ class CableClient extends SocketClient {
 	private pings = 0;
 	private performTimer: NodeJS.Timeout | undefined = undefined;
 
-	constructor(options: CableClientOptions) {
-		super(options.id, options, options.subprotocols.length > 0 ? options.subprotocols : cableSubprotocols);
+	constructor(id: number, options: CableClientOptions) {
+		super(id, options, options.subprotocols.length > 0 ? options.subprotocols : cableSubprotocols);
 		this.subscription = subscription(options);
 		this.staleAfterPings = options.staleAfterPings ?? defaultStaleAfterPings;
 		this.pingIntervalMs = options.initialPingIntervalMs ?? defaultPingIntervalMs;

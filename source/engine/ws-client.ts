@@ -17,8 +17,8 @@ export type WsClientOptions = SocketClientOptions & {
  * what it was: `ping` for the server's pings (which `ws` answers itself) and `pong` for the
  * answers to our own pings, so a server that never pings still shows a live heartbeat.
  */
-export function createWsClient(options: WsClientOptions): Client {
-	return new WsClient(options);
+export function createWsClient(options: WsClientOptions, id = options.id): Client {
+	return new WsClient(id, options);
 }
 
 class WsClient extends SocketClient {
@@ -27,8 +27,8 @@ class WsClient extends SocketClient {
 	private pingTimer: NodeJS.Timeout | undefined = undefined;
 	private pongTimer: NodeJS.Timeout | undefined = undefined;
 
-	constructor(options: WsClientOptions) {
-		super(options.id, options);
+	constructor(id: number, options: WsClientOptions) {
+		super(id, options);
 		this.pingIntervalMs = options.pingIntervalMs;
 		this.pongTimeoutMs = options.pongTimeoutMs;
 	}
