@@ -20,8 +20,9 @@ let sessions = 0;
 /** One tmux session running `sse-tui args`; the shell prints EXIT=<code> and keeps the pane open. */
 function terminal(args: string[]) {
 	const name = `sse-tui-e2e-${process.pid}-${++sessions}`;
-	// Ink draws only the last frame when it thinks it runs in CI: the terminal here is real.
-	const command = `cd ${quote(root)} && env -u CI -u CONTINUOUS_INTEGRATION NO_COLOR=1 SSE_URL= SSE_CLIENTS= LOG_LEVEL= node ${quote(entry)} ${args.map(quote).join(' ')}; echo EXIT=$?; sleep 60`;
+	// CI=true on purpose: Ink alone would then draw only the last frame; sse-tui has seen a real
+	// terminal and must draw live (source/ui/node-env.ts).
+	const command = `cd ${quote(root)} && env CI=true NO_COLOR=1 SSE_URL= SSE_CLIENTS= LOG_LEVEL= node ${quote(entry)} ${args.map(quote).join(' ')}; echo EXIT=$?; sleep 60`;
 	execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', '120', '-y', '40', command]);
 	const screen = () => execFileSync('tmux', ['capture-pane', '-p', '-t', name], {encoding: 'utf8'});
 	return {
