@@ -257,7 +257,12 @@ function parseHeaders(lines: readonly string[]): Record<string, string> {
 			throw new UsageError(`--header must look like "Name: value" (got "${line}")`);
 		}
 
-		headers[name.toLowerCase()] = line.slice(colon + 1).trim();
+		const value = line.slice(colon + 1).trim();
+		if (/[\0\r\n]/.test(value)) {
+			throw new UsageError(`--header ${name}: the value cannot hold a line break or NUL`);
+		}
+
+		headers[name.toLowerCase()] = value;
 	}
 
 	return headers;

@@ -95,6 +95,7 @@ describe('resolveConfig', () => {
 		[{logLevel: 'loud'}, /^--log-level must be one of error, warn, info, debug \(got "loud"\)$/],
 		[{}, /^LOG_LEVEL must be one of/, {LOG_LEVEL: 'loud'}],
 		[{header: ['no colon here']}, /^--header must look like "Name: value"/],
+		[{header: ['X-A: one\r\nInjected: yes']}, /^--header X-A: the value cannot hold a line break or NUL/],
 		[{maxEventSize: 'big'}, /^--max-event-size must be a size like/],
 		[{json: true, events: '-'}, /^--events - would mix the event log into --json output/],
 	];

@@ -38,13 +38,16 @@ export function parseTarget(url: string | URL): HttpTarget {
 	};
 }
 
-// Node's http client refuses the same characters (a CR or LF would start a new header).
-const invalidValue = /[^\t\u0020-\u007E\u0080-\u00FF]/;
+// A CR or LF would start a new header (request smuggling); a NUL ends some servers' strings.
+const invalidValue = /[\0\r\n]/;
+const nonAscii = /[^\u0000-\u007F]/;
 const fieldName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /**
  * `GET <path> HTTP/1.1`, Host (unless `headers` has its own), then `headers` as given. Throws
- * on a header that cannot be sent. Encode the result as latin1: one byte per character.
+ * on a header that cannot be sent. Encode the result as latin1: one byte per character. A value
+ * beyond ASCII (a Last-Event-ID the server chose, say `日本-1`) goes as its UTF-8 bytes, as
+ * browsers send Last-Event-ID.
  */
 export function requestHead(target: HttpTarget, headers: Readonly<Record<string, string>>): string {
 	let lines = '';
@@ -55,10 +58,11 @@ export function requestHead(target: HttpTarget, headers: Readonly<Record<string,
 			throw new Error(`invalid request header ${JSON.stringify(name)}: ${JSON.stringify(value)}`);
 		}
 
+		const bytes = nonAscii.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
 		if (name.toLowerCase() === 'host') {
-			host = value;
+			host = bytes;
 		} else {
-			lines += `${name}: ${value}\r\n`;
+			lines += `${name}: ${bytes}\r\n`;
 		}
 	}
 

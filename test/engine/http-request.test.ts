@@ -33,6 +33,12 @@ describe('HTTP request target and head', () => {
 		assert.equal(head, 'GET / HTTP/1.1\r\nHost: virtual.example\r\n\r\n');
 	});
 
+	test('a value beyond ASCII goes as its UTF-8 bytes, so a server-chosen event id can always be sent back', () => {
+		const head = requestHead(parseTarget('http://127.0.0.1:3000/'), {'last-event-id': '日本-é'});
+		const sent = Buffer.from(head, 'latin1');
+		assert.ok(sent.includes(Buffer.from('last-event-id: 日本-é\r\n', 'utf8')));
+	});
+
 	test('refuses a header that would break the request (CR, LF, NUL, a bad name)', () => {
 		const target = parseTarget('http://127.0.0.1:3000/');
 		assert.throws(() => requestHead(target, {'x-a': 'one\r\nInjected: yes'}), /invalid request header "x-a"/);

@@ -38,6 +38,20 @@ describe('SSE client', () => {
 		});
 	});
 
+	test('an event id beyond latin1 comes back as Last-Event-ID in UTF-8, and the client keeps reconnecting', async () => {
+		await withClient((_request, response, attempt) => {
+			eventStreamHeaders(response);
+			if (attempt < 3) {
+				response.end('retry: 50\nid: 日本-1\ndata: x\n\n');
+			}
+		}, {}, async ({server}) => {
+			await waitFor(() => server.requests.length === 3, 3000, 'a third request');
+			// Node's server reads header bytes as latin1.
+			const sent = Buffer.from(String(server.requests[1]!.headers['last-event-id']), 'latin1').toString('utf8');
+			assert.equal(sent, '日本-1');
+		});
+	});
+
 	test('dispatches events and counts comments, then reconnects after retry with Last-Event-ID', async () => {
 		await withClient((_request, response, attempt) => {
 			eventStreamHeaders(response);
@@ -194,6 +208,7 @@ describe('SSE client', () => {
 			await waitFor(() => sink.of('error').length === 1, 3000, 'an error');
 			assert.equal(sink.of('error')[0]!.error, 'status');
 			assert.equal(sink.of('error')[0]!.status, 308);
+			assert.equal(sink.of('error')[0]!.message, 'HTTP 308: too many redirects (10)');
 			assert.equal(server.requests.length, 11);
 		});
 	});
