@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import {BodyDecoder, complete, type BodySink} from './http-body.js';
+import {BodyDecoder, complete, stopped, type BodySink, type DecodeResult} from './http-body.js';
 import {ResponseHeadParser, type ResponseHeaders} from './http-head.js';
 import type {HttpTarget} from './http-request.js';
 
@@ -100,9 +100,7 @@ export class HttpStream implements BodySink {
 		try {
 			if (this.state === body) {
 				// The steady state: straight to the decoder and, through onBodyData, to the handler.
-				if (this.decoder!.decode(buffer, 0, length, this) === complete) {
-					this.end();
-				}
+				this.decoded(this.decoder!.decode(buffer, 0, length, this));
 			} else if (this.state === head) {
 				this.readHead(buffer, length);
 			}
@@ -156,6 +154,10 @@ export class HttpStream implements BodySink {
 			parser.reset();
 		}
 
+		// A success's body must be readable before the handler hears of it (an SSE client would
+		// count an open stream); a redirect's or an error page's is framed only if it is wanted,
+		// so odd framing there is no error. Throws HttpParseError while still reading the head.
+		let decoder = status >= 200 && status < 300 ? BodyDecoder.forResponse(status, headers) : undefined;
 		this.headParser = undefined;
 		this.state = body;
 		if (!this.handler.onResponseHead(status, headers)) {
@@ -164,11 +166,18 @@ export class HttpStream implements BodySink {
 		}
 
 		if (this.state === body) {
-			// Framed only when the body is wanted: a redirect's or an error page's odd framing is no error.
-			this.decoder = BodyDecoder.forResponse(status, headers);
-			if (this.decoder.decode(buffer, start, length, this) === complete) {
-				this.end();
-			}
+			decoder ??= BodyDecoder.forResponse(status, headers);
+			this.decoder = decoder;
+			this.decoded(decoder.decode(buffer, start, length, this));
+		}
+	}
+
+	private decoded(result: DecodeResult): void {
+		if (result === complete) {
+			this.end();
+		} else if (result === stopped) {
+			// The handler said stop: nothing more of this response is read.
+			this.close();
 		}
 	}
 

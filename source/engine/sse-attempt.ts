@@ -149,8 +149,13 @@ export class Attempt implements ResponseHandler {
 		}
 
 		const {location} = headers;
-		if ((statusCode === 301 || statusCode === 302 || statusCode === 303 || statusCode === 307 || statusCode === 308) && location && (this.visited?.length ?? 0) < maxRedirections) {
-			this.redirect(statusCode, location);
+		if ((statusCode === 301 || statusCode === 302 || statusCode === 303 || statusCode === 307 || statusCode === 308) && location) {
+			if ((this.visited?.length ?? 0) < maxRedirections) {
+				this.redirect(statusCode, location);
+			} else {
+				this.fail(new AttemptError('status', `HTTP ${statusCode}: too many redirects (${maxRedirections})`, statusCode));
+			}
+
 			return false;
 		}
 

@@ -161,12 +161,15 @@ describe('SSE client over its HTTP/1.1 transport', () => {
 		});
 	});
 
-	test('a stream whose body cannot be framed fails at once, naming the reason', async () => {
+	test('a stream whose body cannot be framed never opens: a connect error naming the reason, then backoff', async () => {
 		await withClient(socket => {
 			socket.write(`${sseHead}Transfer-Encoding: gzip, chunked\r\n\r\n`);
-		}, {}, async ({sink}) => {
-			await waitFor(() => sink.of('error').length === 1, 3000, 'the error');
-			assert.deepEqual([sink.of('error')[0]!.error, sink.of('error')[0]!.message], ['stream', 'unsupported Transfer-Encoding "gzip, chunked"']);
+		}, {retryMs: 50}, async ({sink}) => {
+			await waitFor(() => sink.of('error').length === 2, 3000, 'two errors');
+			assert.deepEqual([sink.of('error')[0]!.error, sink.of('error')[0]!.message], ['connect', 'unsupported Transfer-Encoding "gzip, chunked"']);
+			assert.equal(sink.of('open').length, 0);
+			const delays = sink.of('reconnect').map(reconnect => reconnect.delayMs);
+			assert.ok(delays.length >= 2 && delays[1]! > delays[0]!, `the delay grows: ${delays.join(', ')}`);
 		});
 	});
 
