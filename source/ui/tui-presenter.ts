@@ -1,3 +1,4 @@
+import {writeSync} from 'node:fs';
 import {Worker} from 'node:worker_threads';
 import type {LogLevel} from '../config.js';
 import {copyRowTable} from '../metrics/row-table.js';
@@ -97,7 +98,13 @@ type ThreadOptions = {
 
 /** Starts the dashboard thread and wires it to the store, the terminal and the run; returns the finish step. */
 function startDashboardThread({data, stdout, stdin, store, controls, log, tickMs, onForceQuit, threadModule}: ThreadOptions): () => Promise<void> {
-	const worker = new Worker(threadModule, {workerData: data});
+	// The thread's own environment, set before it loads anything (ESM hoists its imports, the JSX
+	// runtime's included, above any code of its own): React's production build, and no CI hint
+	// that would make Ink hold every frame back (./node-env.ts).
+	const env: NodeJS.ProcessEnv = {...process.env, NODE_ENV: process.env['NODE_ENV'] ?? 'production'};
+	delete env['CI'];
+	delete env['CONTINUOUS_INTEGRATION'];
+	const worker = new Worker(threadModule, {workerData: data, env});
 	const send = (message: ToDashboard, transfer: ArrayBuffer[] = []) => {
 		worker.postMessage(message, transfer);
 	};
@@ -128,6 +135,20 @@ function startDashboardThread({data, stdout, stdin, store, controls, log, tickMs
 		send({type: 'resize', columns: stdout.columns || 80, rows: stdout.rows || 24});
 	};
 
+	// Ink shows the cursor again when it unmounts, in its thread; a process that exits first
+	// (a second signal, a crash) must not leave the user's terminal without one.
+	const showCursorAtExit = () => {
+		const {fd} = stdout as {fd?: unknown};
+		if (stdout.isTTY && typeof fd === 'number') {
+			try {
+				writeSync(fd, showCursor);
+			} catch {
+				// The terminal is gone: nothing to restore.
+			}
+		}
+	};
+
+	process.on('exit', showCursorAtExit);
 	let released = false;
 	const release = () => {
 		if (released) {
@@ -135,6 +156,7 @@ function startDashboardThread({data, stdout, stdin, store, controls, log, tickMs
 		}
 
 		released = true;
+		process.off('exit', showCursorAtExit);
 		off();
 		stdout.off('resize', onResize);
 		if (data.keys) {
@@ -222,11 +244,15 @@ function startDashboardThread({data, stdout, stdin, store, controls, log, tickMs
 		store.stopTicking();
 		sendFrame(true);
 		let timer: NodeJS.Timeout | undefined;
-		await Promise.race([exit, new Promise(resolve => {
-			timer = setTimeout(resolve, exitWaitMs);
+		const drawn = await Promise.race([exit.then(() => true), new Promise<boolean>(resolve => {
+			timer = setTimeout(resolve, exitWaitMs, false);
 		})]);
 		clearTimeout(timer);
 		release();
+		if (!drawn) {
+			stdout.write(showCursor);
+		}
+
 		await worker.terminate();
 	};
 }
