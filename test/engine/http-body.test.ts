@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {BodyDecoder, complete, needMore, stopped} from '../../source/engine/http-body.js';
 import {HttpParseError, type ResponseHeaders} from '../../source/engine/http-head.js';
-import {splits, throughReusedBuffer} from '../helpers/splits.js';
+import {forEachSplit, splits, throughReusedBuffer} from '../helpers/splits.js';
 
 type Decoded = {body: string; complete: boolean; finished: boolean; afterEnd: string; calls: number};
 
@@ -31,20 +31,6 @@ function decode(headers: ResponseHeaders, pieces: Buffer[], status = 200): Decod
 	}
 
 	return {body, complete: done, finished: decoder.finished, afterEnd, calls};
-}
-
-function forEachSplit(text: string, check: (pieces: Buffer[]) => void): void {
-	for (const {label, pieces} of splits(Buffer.from(text, 'latin1'))) {
-		try {
-			check(pieces);
-		} catch (error) {
-			if (error instanceof Error) {
-				error.message = `[${label}] ${error.message}`;
-			}
-
-			throw error;
-		}
-	}
 }
 
 const chunked = {'transfer-encoding': 'chunked'};

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {HttpParseError, ResponseHeadParser, type ResponseHeaders} from '../../source/engine/http-head.js';
-import {splits, throughReusedBuffer} from '../helpers/splits.js';
+import {forEachSplit, splits, throughReusedBuffer} from '../helpers/splits.js';
 
 type Parsed = {status: number; headers: ResponseHeaders; body: string};
 
@@ -22,21 +22,6 @@ function parse(pieces: Buffer[], maxHeadBytes?: number): Parsed {
 
 	assert.notEqual(body, undefined, 'the head never ended');
 	return {status: parser.status, headers: parser.headers, body: body!};
-}
-
-/** Runs `check` on every split of `text`, naming the split on failure. */
-function forEachSplit(text: string, check: (pieces: Buffer[]) => void): void {
-	for (const {label, pieces} of splits(Buffer.from(text, 'latin1'))) {
-		try {
-			check(pieces);
-		} catch (error) {
-			if (error instanceof Error) {
-				error.message = `[${label}] ${error.message}`;
-			}
-
-			throw error;
-		}
-	}
 }
 
 describe('HTTP/1.1 response head parser', () => {

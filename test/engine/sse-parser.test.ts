@@ -2,6 +2,7 @@ import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
 import {StringDecoder} from 'node:string_decoder';
 import {createParser} from 'eventsource-parser';
+import {mulberry32} from '../helpers/splits.js';
 import {createSseParser, SseParseError, type SseEvent, type SseParserOptions} from '../../source/engine/sse-parser.js';
 
 // Random splits use seeds derived from this one; set SSE_PARSER_SEED to replay a failure.
@@ -45,17 +46,6 @@ function toChunks(input: Input): Uint8Array[] {
 
 function concat(chunks: Uint8Array[]): Uint8Array {
 	return Buffer.concat(chunks);
-}
-
-function mulberry32(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d_2b_79_f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
 }
 
 /** Cuts bytes at random places: sometimes a few big pieces, sometimes many 1-4 byte pieces. */

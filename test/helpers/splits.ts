@@ -45,6 +45,21 @@ export function splits(bytes: Buffer, randomCount = 8): Array<{label: string; pi
 	return result;
 }
 
+/** Runs `check` on every split of `text` (latin1), naming the split on failure. */
+export function forEachSplit(text: string, check: (pieces: Buffer[]) => void): void {
+	for (const {label, pieces} of splits(Buffer.from(text, 'latin1'))) {
+		try {
+			check(pieces);
+		} catch (error) {
+			if (error instanceof Error) {
+				error.message = `[${label}] ${error.message}`;
+			}
+
+			throw error;
+		}
+	}
+}
+
 /**
  * Each piece copied into one reused buffer with junk after it, as net's `onread` reading
  * hands it over: code under test must stop at `end` and keep nothing.
