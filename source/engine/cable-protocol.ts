@@ -46,8 +46,7 @@ export function messageCommand(identifier: string, action: string, data: Readonl
 }
 
 /** The ping Rails (and the reference server) send every 3 s: this head, the time in seconds, `}`. */
-const pingHead = '{"type":"ping","message":';
-const pingHeadBytes = Buffer.from(pingHead);
+const pingHeadBytes = Buffer.from('{"type":"ping","message":');
 const closingBrace = 0x7D;
 const digit0 = 0x30;
 const digit9 = 0x39;
@@ -82,32 +81,15 @@ export function isCablePing(data: Uint8Array): boolean {
 	return true;
 }
 
-/** The same test on text (`isCablePing` for frames already decoded). */
-function isCablePingText(text: string): boolean {
-	const last = text.length - 1;
-	if (last <= pingHead.length || text.charCodeAt(last) !== closingBrace || !text.startsWith(pingHead)) {
-		return false;
-	}
-
-	for (let index = pingHead.length; index < last; index++) {
-		const code = text.charCodeAt(index);
-		if (code < digit0 || code > digit9) {
-			return false;
-		}
-	}
-
-	return true;
-}
-
 /**
- * A classifier for one subscription's frames. Broadcasts and pings are nearly all the traffic,
- * so both are recognised on the exact bytes Rails (and the reference server) write,
- * `{"identifier":<id>,"message":<json>}` and `{"type":"ping","message":<seconds>}`, and a
- * broadcast's data is sliced out of the frame: no JSON.parse and no re-stringify per message. The
- * welcome and this subscription's confirmation, once per connection, are matched whole. Anything
- * else (other key orders, extra keys, escapes the prefix does not match, malformed frames) takes
- * the JSON.parse path. The frames returned for pings, welcomes and confirmations are shared: do
- * not change them.
+ * A classifier for one subscription's frames (pings are screened out before, on their bytes:
+ * isCablePing). Broadcasts are nearly all the rest of the traffic, so they are recognised on the
+ * exact bytes Rails (and the reference server) write, `{"identifier":<id>,"message":<json>}`, and
+ * a broadcast's data is sliced out of the frame: no JSON.parse and no re-stringify per message.
+ * The welcome and this subscription's confirmation, once per connection, are matched whole.
+ * Anything else (other key orders, extra keys, escapes the prefix does not match, malformed
+ * frames, pings in any spelling) takes the JSON.parse path. The frames returned for welcomes and
+ * confirmations are shared: do not change them.
  */
 export function createCableFrameParser(identifier: string): (text: string) => CableFrame {
 	const quoted = JSON.stringify(identifier);
@@ -119,10 +101,6 @@ export function createCableFrameParser(identifier: string): (text: string) => Ca
 		// and the reference server write it last, and no server we know adds keys after it.
 		if (text.startsWith(broadcastPrefix) && text.endsWith('}')) {
 			return {type: 'message', identifier, data: text.slice(broadcastPrefix.length, -1)};
-		}
-
-		if (isCablePingText(text)) {
-			return pingFrame;
 		}
 
 		if (text === welcomeText) {
@@ -139,7 +117,6 @@ export function createCableFrameParser(identifier: string): (text: string) => Ca
 
 const welcomeText = '{"type":"welcome"}';
 const welcomeFrame: CableFrame = Object.freeze({type: 'welcome'});
-const pingFrame: CableFrame = Object.freeze({type: 'ping'});
 
 /** The general path: JSON.parse once and classify. Throws CableProtocolError. */
 export function parseCableFrame(text: string): CableFrame {
