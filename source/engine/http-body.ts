@@ -83,11 +83,6 @@ export class BodyDecoder {
 		return new BodyDecoder(untilClose);
 	}
 
-	/** True when the end of the connection is the end of the body, not a cut. */
-	get endsAtClose(): boolean {
-		return this.framing === untilClose;
-	}
-
 	/** Whether the body was complete (a connection that closes now cut nothing short). */
 	get finished(): boolean {
 		return this.framing === untilClose || (this.framing === byLength ? this.remaining === 0 : this.state === done);

@@ -12,7 +12,7 @@ export class HttpParseError extends Error {
 }
 
 /** A head longer than this is refused: no legitimate SSE response comes near it (Node's own cap is 16 KiB). */
-export const defaultMaxHeadBytes = 64 * 1024;
+const defaultMaxHeadBytes = 64 * 1024;
 
 const LF = 10;
 const CR = 13;

@@ -3,7 +3,8 @@ import {once} from 'node:events';
 import net, {type Socket} from 'node:net';
 import {describe, test} from 'node:test';
 import tls from 'node:tls';
-import {explainSocketError} from '../../source/engine/http-stream.js';
+import {parseTarget, requestHead} from '../../source/engine/http-request.js';
+import {explainSocketError, HttpStream} from '../../source/engine/http-stream.js';
 import {createSseClient, type SseClientOptions} from '../../source/engine/sse-client.js';
 import {waitFor} from '../helpers/http-server.js';
 import {chunk, requestHeader, sseHead, startRawServer, testCertificate, type RawHandler, type RawServer} from '../helpers/raw-http-server.js';
@@ -315,6 +316,38 @@ describe('SSE client over its HTTP/1.1 transport', () => {
 			await waitFor(() => closed, 2000, 'the server to see the close');
 			assert.deepEqual(sink.of('close').map(close => [close.reason, close.final]), [['stopped', true]]);
 		} finally {
+			await server.close();
+		}
+	});
+
+	test('a handler that says stop on body data hears nothing more, and the connection closes', async () => {
+		let closed = false;
+		const server = await startRawServer(socket => {
+			socket.on('close', () => {
+				closed = true;
+			});
+			void writeApart(socket, [`${sseHead}Transfer-Encoding: chunked\r\n\r\n`, chunk('data: 1\n\n'), chunk('data: 2\n\n')]);
+		});
+		const heard: string[] = [];
+		const stream = new HttpStream(parseTarget(server.url()), requestHead(parseTarget(server.url()), {}), {
+			onResponseHead: () => true,
+			onResponseData(buffer, start, end) {
+				heard.push(buffer.toString('latin1', start, end));
+				return false;
+			},
+			onResponseEnd() {
+				heard.push('end');
+			},
+			onResponseError(error) {
+				heard.push(`error: ${error.message}`);
+			},
+		}, {insecure: false});
+		try {
+			await waitFor(() => closed, 3000, 'the server to see the close');
+			await pause(50);
+			assert.deepEqual(heard, ['data: 1\n\n']);
+		} finally {
+			stream.close();
 			await server.close();
 		}
 	});
