@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {execFileSync, spawn, spawnSync} from 'node:child_process';
 import {after, before, describe, test} from 'node:test';
 import {fileURLToPath} from 'node:url';
+import {shellQuote} from '../helpers/cli.js';
 import {eventStreamHeaders, startTestServer, type TestServer} from '../helpers/http-server.js';
 
 /**
@@ -13,7 +14,6 @@ const entry = 'dist/source/cli.js';
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 
 const sleep = async (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
-const quote = (text: string) => `'${text.replaceAll('\'', '\'\\\'\'')}'`;
 
 let sessions = 0;
 
@@ -22,7 +22,7 @@ function terminal(args: string[]) {
 	const name = `sse-tui-e2e-${process.pid}-${++sessions}`;
 	// CI=true on purpose: Ink alone would then draw only the last frame; sse-tui has seen a real
 	// terminal and must draw live (source/ui/node-env.ts).
-	const command = `cd ${quote(root)} && env CI=true NO_COLOR=1 SSE_URL= SSE_CLIENTS= LOG_LEVEL= node ${quote(entry)} ${args.map(quote).join(' ')}; echo EXIT=$?; sleep 60`;
+	const command = `cd ${shellQuote(root)} && env CI=true NO_COLOR=1 SSE_URL= SSE_CLIENTS= LOG_LEVEL= node ${shellQuote(entry)} ${args.map(shellQuote).join(' ')}; echo EXIT=$?; sleep 60`;
 	execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', '120', '-y', '40', command]);
 	const screen = () => execFileSync('tmux', ['capture-pane', '-p', '-t', name], {encoding: 'utf8'});
 	return {

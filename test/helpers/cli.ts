@@ -4,6 +4,9 @@ import {fileURLToPath} from 'node:url';
 export const cliPath = fileURLToPath(new URL('../../source/cli.js', import.meta.url));
 export const serverBinPath = fileURLToPath(new URL('server-bin.js', import.meta.url));
 
+/** `text` as one word for a POSIX shell. */
+export const shellQuote = (text: string) => `'${text.replaceAll('\'', '\'\\\'\'')}'`;
+
 /** A command started as a user would start it, with its output collected as it arrives. */
 export type Running = {
 	readonly child: ChildProcess;

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import {EventEmitter} from 'node:events';
+import {spawnSync} from 'node:child_process';
 import {describe, test} from 'node:test';
+import {fileURLToPath} from 'node:url';
 import {resolveConfig} from '../../source/config.js';
 import {MetricsStore} from '../../source/metrics/store.js';
 import {buildSummary} from '../../source/reporters/summary.js';
 import {createTuiPresenter} from '../../source/ui/tui-presenter.js';
+import {shellQuote} from '../helpers/cli.js';
 import {createControls} from './factories.js';
 
 class FakeStdout extends EventEmitter {
@@ -121,6 +124,17 @@ describe('TUI presenter', () => {
 		store.emit({kind: 'connecting', client: 1, attempt: 1});
 		await presenter.finish(buildSummary(store.snapshot(), config, {startedAt: new Date(), stoppedBy: 'signal'}));
 		assert.match(stdout.output, /=== Summary:/);
+	});
+
+	test('a process that exits while the dashboard is drawing shows the cursor again', {skip: spawnSync('script', ['--version']).status === 0 ? false : 'script (util-linux) is not installed'}, async () => {
+		const fixture = fileURLToPath(new URL('fixtures/exit-while-drawing.js', import.meta.url));
+		// script(1) gives the fixture a real pseudo-terminal, so Ink draws and hides the cursor.
+		const run = spawnSync('script', ['-qfec', `${shellQuote(process.execPath)} ${shellQuote(fixture)}`, '/dev/null'], {encoding: 'latin1', timeout: 30_000, env: {...process.env, NO_COLOR: '1'}});
+		const output = run.stdout;
+		const hidden = output.lastIndexOf('\u001B[?25l');
+		assert.ok(hidden >= 0, 'the dashboard drew and hid the cursor');
+		assert.ok(output.lastIndexOf('\u001B[?25h') > hidden, 'the cursor is shown after it was last hidden');
+		assert.equal(run.status, 130);
 	});
 
 	test('at --log-level error the presenter asks for no client events', () => {
