@@ -86,6 +86,10 @@ export type Config = Readonly<{
 	maxEventSize: number;
 	/** set when protocol is websocket */
 	ws: WebSocketConfig | undefined;
+	/** JSON path of the send time in each message (--latency-field) */
+	latencyField: string;
+	/** JSON path of the sequence number (--seq-field); undefined: `seq`, then the event id */
+	seqField: string | undefined;
 }>;
 
 export const defaults = {
@@ -157,6 +161,8 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		maxBackoffMs: parseDuration(flags.maxBackoff ?? defaults.maxBackoff, '--max-backoff'),
 		maxEventSize: parseBytes(flags.maxEventSize ?? defaults.maxEventSize, '--max-event-size'),
 		ws: ws && Object.freeze({...ws, origin: flags.origin ?? httpOrigin(url)}),
+		latencyField: 'sent_at',
+		seqField: undefined,
 	});
 }
 

@@ -7,6 +7,8 @@ export type Percentiles = {
 	p50: number;
 	p90: number;
 	p99: number;
+	/** p99.9 */
+	p999: number;
 	max: number;
 };
 
@@ -72,6 +74,7 @@ export class DurationHistogram {
 			p50: ms(h.getValueAtPercentile(50)),
 			p90: ms(h.getValueAtPercentile(90)),
 			p99: ms(h.getValueAtPercentile(99)),
+			p999: ms(h.getValueAtPercentile(99.9)),
 			max: ms(max),
 		};
 	}

@@ -28,6 +28,11 @@ export type Snapshot = {
 	history: readonly number[];
 	connectMs: Percentiles | undefined;
 	latencyMs: Percentiles | undefined;
+	/** from a drop to the next open */
+	reconnectMs: Percentiles | undefined;
+	delivery: DeliverySummary;
+	/** one point per second of the run, oldest first */
+	timeline: readonly TimelinePoint[];
 };
 
 /** One row of the per-client table. Times are ms since the run started, or -1 for never. */
@@ -47,3 +52,61 @@ export type ClientRow = {
 	latencyMs: number;
 	lastError: string;
 };
+
+/** Delivery accounting over every client (always on); see source/metrics/delivery.ts. */
+export type DeliverySummary = {
+	/** clients whose messages carried a sequence number */
+	accountedClients: number;
+	/** clients that received messages but never one with a sequence: no accounting for them */
+	unaccountedClients: number;
+	/** clients per sequence source: `seq` payload field, --seq-field, integer event id, `<ms>-<n>` stream id (ordered, not contiguous: no gaps) */
+	sources: {seq: number; field: number; id: number; streamId: number};
+	/** messages that should have arrived: received + gaps (broadcast: published while the client was subscribed); null when nothing was accounted */
+	expected: number | null;
+	/** distinct sequenced messages received (duplicates not counted) */
+	received: number;
+	/** received / expected, 0..1; null when expected is null or 0 */
+	ratio: number | null;
+	gaps: number;
+	duplicates: number;
+	outOfOrder: number;
+	resets: number;
+	/** messages without a sequence */
+	unsequenced: number;
+	/** reconnects after which the next message followed on (Last-Event-ID resumed), and the others */
+	reconnects: {resumed: number; notResumed: number};
+	/** broadcast scenario: messages of another run on the same channel, ignored */
+	foreign: number;
+};
+
+/** One per second of the run. Counters are cumulative; rates and percentiles are over that second. */
+export type TimelinePoint = {
+	/** seconds since the run started */
+	t: number;
+	open: number;
+	messagesPerSec: number;
+	errors: number;
+	reconnects: number;
+	/** latency over that second; null when no message carried the latency field */
+	latencyP50: number | null;
+	latencyP99: number | null;
+};
+
+export function emptyDelivery(): DeliverySummary {
+	return {
+		accountedClients: 0,
+		unaccountedClients: 0,
+		sources: {seq: 0, field: 0, id: 0, streamId: 0},
+		expected: null,
+		received: 0,
+		ratio: null,
+		gaps: 0,
+		duplicates: 0,
+		outOfOrder: 0,
+		resets: 0,
+		unsequenced: 0,
+		reconnects: {resumed: 0, notResumed: 0},
+		foreign: 0,
+	};
+}
+

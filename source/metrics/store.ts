@@ -3,7 +3,7 @@ import {columnNames, createColumns} from './columns.js';
 import {DurationHistogram} from './histogram.js';
 import {RateSampler} from './rates.js';
 import {emptyRow, fillRow, readRows, type RowTable} from './row-table.js';
-import type {ClientRow, Snapshot} from './snapshot.js';
+import {emptyDelivery, type ClientRow, type Snapshot} from './snapshot.js';
 
 const stateIndex = new Map<ClientState, number>(clientStates.map((state, index) => [state, index]));
 
@@ -181,6 +181,9 @@ export class MetricsStore implements ClientSink {
 			history: [...this.#rates.history],
 			connectMs: this.connectHistogram.summary(),
 			latencyMs: this.latencyHistogram.summary(),
+			reconnectMs: undefined,
+			delivery: emptyDelivery(),
+			timeline: [],
 		};
 	}
 

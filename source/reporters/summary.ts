@@ -1,9 +1,47 @@
 import type {Config} from '../config.js';
 import type {Percentiles} from '../metrics/histogram.js';
-import type {Snapshot} from '../metrics/snapshot.js';
+import type {DeliverySummary, Snapshot, TimelinePoint} from '../metrics/snapshot.js';
+
+export type {DeliverySummary, TimelinePoint} from '../metrics/snapshot.js';
 import type {ClientState, ErrorKind} from '../engine/types.js';
 
-export type StopReason = 'duration' | 'signal' | 'finished';
+/** `threshold`: --abort-on-fail stopped the run once a threshold could no longer pass. */
+export type StopReason = 'duration' | 'signal' | 'finished' | 'threshold';
+
+export type BroadcastSummary = {
+	runId: string;
+	via: 'redis' | 'http';
+	/** Redis channel, or the trigger URL */
+	target: string;
+	requested: number;
+	published: number;
+	/** messages per second asked for; 0 = as fast as possible */
+	rate: number;
+	/** clients open (subscribed, for ActionCable) when publishing began */
+	openAtStart: number;
+	/** ms from the start of the run until publishing began (all open, or --settle ran out) */
+	settledMs: number;
+	drainMs: number;
+	/** deliveries expected over all clients and broadcasts, and received (distinct) */
+	expected: number;
+	received: number;
+	ratio: number | null;
+	/** clients that got every broadcast they were expected to, and those that did not */
+	clientsComplete: number;
+	clientsIncomplete: number;
+	/** lowest per-client delivery ratio */
+	minClientRatio: number | null;
+	missing: {total: number; seqs: Array<{seq: number; clients: number}>};
+	duplicates: {total: number; seqs: Array<{seq: number; count: number}>};
+	/** publish -> receive */
+	latencyMs: Percentiles | null;
+	/** per broadcast: publish -> the last client that got it has it */
+	fanoutMs: Percentiles | null;
+	/** one entry per broadcast, in seq order (at most 10,000: the first ones) */
+	broadcasts: Array<{seq: number; at: number; expected: number; received: number; fanoutMs: number | null}>;
+};
+
+export type ThresholdResult = {expr: string; metric: string; value: number | null; passed: boolean};
 
 /** The final report: the `--json` output, and what the text summary prints. Schema in README. */
 export type Summary = {
@@ -21,11 +59,26 @@ export type Summary = {
 	bytes: number;
 	connectMs: Percentiles | null;
 	latencyMs: Percentiles | null;
+	/** the latency field, and how many messages had it and did not */
+	latency: {field: string; measured: number; missing: number};
+	/** from a drop to the next open */
+	reconnectMs: Percentiles | null;
+	delivery: DeliverySummary;
+	broadcast: BroadcastSummary | null;
+	thresholds: ThresholdResult[];
+	timeline: TimelinePoint[];
 };
 
 const round = (value: number, digits = 2) => Number.isFinite(value) ? Number(value.toFixed(digits)) : 0;
 
-export function buildSummary(snapshot: Snapshot, config: Config, {startedAt, stoppedBy}: {startedAt: Date; stoppedBy: StopReason}): Summary {
+export type SummaryParts = {
+	startedAt: Date;
+	stoppedBy: StopReason;
+	broadcast?: BroadcastSummary | null;
+	thresholds?: ThresholdResult[];
+};
+
+export function buildSummary(snapshot: Snapshot, config: Config, {startedAt, stoppedBy, broadcast = null, thresholds = []}: SummaryParts): Summary {
 	const seconds = snapshot.elapsedMs / 1000;
 	const {totals, states} = snapshot;
 	const clients = Math.max(1, snapshot.clients);
@@ -50,5 +103,11 @@ export function buildSummary(snapshot: Snapshot, config: Config, {startedAt, sto
 		bytes: totals.bytes,
 		connectMs: snapshot.connectMs ?? null,
 		latencyMs: snapshot.latencyMs ?? null,
+		latency: {field: config.latencyField, measured: snapshot.latencyMs?.count ?? 0, missing: totals.messages - (snapshot.latencyMs?.count ?? 0)},
+		reconnectMs: snapshot.reconnectMs ?? null,
+		delivery: snapshot.delivery,
+		broadcast,
+		thresholds,
+		timeline: [...snapshot.timeline],
 	};
 }

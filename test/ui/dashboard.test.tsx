@@ -51,8 +51,8 @@ describe('dashboard frame', () => {
 			totals: {messages: 1234, heartbeats: 56, errors: 2, reconnects: 1, bytes: 4096},
 			rates: {messagesPerSec: 12.5, heartbeatsPerSec: 1},
 			history: [0, 5, 10],
-			connectMs: {count: 3, min: 1, mean: 2, p50: 2.5, p90: 3, p99: 9.25, max: 10},
-			latencyMs: {count: 3, min: 1, mean: 2, p50: 1.5, p90: 3, p99: 4, max: 5},
+			connectMs: {count: 3, min: 1, mean: 2, p50: 2.5, p90: 3, p99: 9.25, p999: 10, max: 10},
+			latencyMs: {count: 3, min: 1, mean: 2, p50: 1.5, p90: 3, p99: 4, p999: 5, max: 5},
 		});
 		const text = mount({snapshot}).frame().join('\n');
 		assert.match(text, /open 3 {2}connecting 1 {2}reconnecting 0 {2}failed 1 {2}closed 0 {2}idle 0 {2}stale 0/);

@@ -1,4 +1,4 @@
-import type {ClientRow, Snapshot} from '../../source/metrics/snapshot.js';
+import {emptyDelivery, type ClientRow, type Snapshot} from '../../source/metrics/snapshot.js';
 import type {RunControls} from '../../source/reporters/presenter.js';
 import type {DashboardSource} from '../../source/ui/dashboard/dashboard.js';
 import type {DashboardInfo} from '../../source/ui/dashboard/panels.js';
@@ -16,6 +16,9 @@ export function createSnapshot(overrides: SnapshotOverrides = {}): Snapshot {
 		clients: 0,
 		connectMs: undefined,
 		latencyMs: undefined,
+		reconnectMs: undefined,
+		delivery: emptyDelivery(),
+		timeline: [],
 		history: [],
 		errorsByKind: {},
 		...rest,
