@@ -7,7 +7,7 @@ const forgetTurnNow = () => {
 };
 
 /** Date.now() read once per event-loop turn: every event parsed from one read shares it. */
-function wallClock(): number {
+export function wallClock(): number {
 	if (turnNow < 0) {
 		turnNow = Date.now();
 		queueMicrotask(forgetTurnNow);
@@ -37,8 +37,55 @@ export function extractLatency(data: string, now?: number): number | undefined {
 		return undefined;
 	}
 
-	const sentAt = readNumber(data, index + tail.length);
+	let start = index + tail.length;
+	while (data.charCodeAt(start) === 32) {
+		start++;
+	}
+
+	let sentAt: number | undefined;
+	if (data.charCodeAt(start) === 34) {
+		const end = data.indexOf('"', start + 1);
+		sentAt = end === -1 ? undefined : isoTime(data.slice(start + 1, end));
+	} else {
+		sentAt = readNumber(data, start);
+		if (sentAt !== undefined && sentAt >= secondsFrom && sentAt < secondsBelow) {
+			sentAt *= 1000;
+		}
+	}
+
 	return sentAt === undefined ? undefined : (now ?? wallClock()) - sentAt;
+}
+
+/**
+ * Epoch numbers from 1e8 up to 1e11 are seconds (1973 to the year 5138), larger ones
+ * milliseconds (1e11 ms is March 1973), so no real send time falls on the wrong side; smaller
+ * ones are taken as milliseconds, as synthetic clocks in tests give them.
+ */
+const secondsFrom = 1e8;
+const secondsBelow = 1e11;
+
+/** An ISO 8601 date-time as epoch ms, or undefined (a bare time or a date alone is not a send time). */
+function isoTime(text: string): number | undefined {
+	if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(text)) {
+		return undefined;
+	}
+
+	const ms = Date.parse(text);
+	return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** Latency from a send time already parsed out of JSON: epoch ms, epoch seconds or an ISO 8601 string. */
+export function latencyOf(value: unknown, now: number): number | undefined {
+	if (typeof value === 'number' && Number.isFinite(value) && value > 0) {
+		return now - (value >= secondsFrom && value < secondsBelow ? value * 1000 : value);
+	}
+
+	if (typeof value === 'string') {
+		const ms = isoTime(value);
+		return ms === undefined ? undefined : now - ms;
+	}
+
+	return undefined;
 }
 
 /** A non-negative decimal number at `start` (spaces skipped), read in place: no slice, no parseFloat. */

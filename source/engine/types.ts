@@ -33,7 +33,10 @@ export type ClientEvent =
 	| {kind: 'welcome'; client: number}
 	| {kind: 'confirm'; client: number; identifier: string}
 	| {kind: 'reject'; client: number; identifier: string}
-	| {kind: 'disconnect'; client: number; reason: string; reconnect: boolean};
+	| {kind: 'disconnect'; client: number; reason: string; reconnect: boolean}
+	// Delivery findings, made by the metrics store from the sequence numbers of what arrived.
+	| {kind: 'gap'; client: number; from: number; to: number; count: number}
+	| {kind: 'reset'; client: number; from: number; to: number};
 
 export type ClientSink = {
 	emit(event: ClientEvent): void;

@@ -1,5 +1,5 @@
 /** The per-client numeric columns of the metrics store, one typed array each, indexed by client id. */
-export const columnNames = ['messages', 'heartbeats', 'errors', 'reconnects', 'connects', 'bytes', 'lastMessageAt', 'lastHeartbeatAt', 'connectMs', 'latencyMs'] as const;
+export const columnNames = ['messages', 'heartbeats', 'errors', 'reconnects', 'connects', 'bytes', 'lastMessageAt', 'lastHeartbeatAt', 'connectMs', 'latencyMs', 'gaps', 'duplicates'] as const;
 export type Column = typeof columnNames[number];
 /** Columns holding a time or a duration start at -1 ("never"); counters start at 0. */
 const unsetIsMinusOne = new Set<Column>(['lastMessageAt', 'lastHeartbeatAt', 'connectMs', 'latencyMs']);

@@ -44,6 +44,20 @@ export class DurationHistogram {
 		this.#runCount = 1;
 	}
 
+	/** Add everything recorded here into `target` (HDR histograms add bucket by bucket). */
+	addTo(target: DurationHistogram): void {
+		this.#flush();
+		target.#flush();
+		target.#histogram.add(this.#histogram);
+	}
+
+	/** Forget everything recorded. */
+	reset(): void {
+		this.#histogram.reset();
+		this.#runValue = -1;
+		this.#runCount = 0;
+	}
+
 	get count(): number {
 		this.#flush();
 		return this.#histogram.totalCount;

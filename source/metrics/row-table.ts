@@ -18,7 +18,7 @@ export type RowTable = {
 
 /** A row with every field written in one order, so all rows share one hidden class. */
 export function emptyRow(id: number): ClientRow {
-	return {id, state: 'idle', messages: 0, heartbeats: 0, errors: 0, reconnects: 0, connects: 0, bytes: 0, lastEventId: '', lastMessageAt: -1, lastHeartbeatAt: -1, connectMs: -1, latencyMs: -1, lastError: ''};
+	return {id, state: 'idle', messages: 0, heartbeats: 0, errors: 0, reconnects: 0, connects: 0, bytes: 0, lastEventId: '', lastMessageAt: -1, lastHeartbeatAt: -1, connectMs: -1, latencyMs: -1, gaps: 0, duplicates: 0, lastError: ''};
 }
 
 export function fillRow(table: RowTable, row: ClientRow, id: number): void {
@@ -35,6 +35,8 @@ export function fillRow(table: RowTable, row: ClientRow, id: number): void {
 	row.lastHeartbeatAt = columns.lastHeartbeatAt[id]!;
 	row.connectMs = columns.connectMs[id]!;
 	row.latencyMs = columns.latencyMs[id]!;
+	row.gaps = columns.gaps[id]!;
+	row.duplicates = columns.duplicates[id]!;
 	row.lastError = table.lastError[id] ?? '';
 }
 

@@ -50,6 +50,9 @@ export type ClientRow = {
 	lastHeartbeatAt: number;
 	connectMs: number;
 	latencyMs: number;
+	/** messages that never arrived, and repeats, by this client's sequence numbers */
+	gaps: number;
+	duplicates: number;
 	lastError: string;
 };
 

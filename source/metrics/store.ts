@@ -1,11 +1,20 @@
 import {clientStates, type ClientEvent, type ClientSink, type ClientState, type ErrorKind} from '../engine/types.js';
+import type {BroadcastTally} from './broadcast-tally.js';
+import {Accounting, type AccountingOptions} from './accounting.js';
 import {columnNames, createColumns} from './columns.js';
 import {DurationHistogram} from './histogram.js';
+import {Timeline} from './timeline.js';
 import {RateSampler} from './rates.js';
 import {emptyRow, fillRow, readRows, type RowTable} from './row-table.js';
-import {emptyDelivery, type ClientRow, type Snapshot} from './snapshot.js';
+import type {ClientRow, Snapshot} from './snapshot.js';
 
 const stateIndex = new Map<ClientState, number>(clientStates.map((state, index) => [state, index]));
+
+export type StoreOptions = AccountingOptions & {
+	now?: () => number;
+	/** ActionCable clients are subscribed once confirmed, not when the socket opens */
+	subscribeOn?: 'open' | 'confirm';
+};
 
 /**
  * Counters per client in typed arrays indexed by client id (ids start at 1), so recording an
@@ -14,7 +23,22 @@ const stateIndex = new Map<ClientState, number>(clientStates.map((state, index) 
  */
 export class MetricsStore implements ClientSink {
 	readonly connectHistogram = new DurationHistogram();
+	/** every latency so far, less those still pending */
 	readonly latencyHistogram = new DurationHistogram();
+	/**
+	 * Latencies are recorded once, here, and added into the run's histogram and the current
+	 * second's (for the timeline) when a snapshot or a sample is taken: one record per message
+	 * instead of two.
+	 */
+	readonly #latencyPending = new DurationHistogram();
+	readonly #latencySecond = new DurationHistogram();
+	/** from a drop (the reconnect) to the next open */
+	readonly reconnectHistogram = new DurationHistogram();
+	readonly #accounting: Accounting;
+	readonly #subscribeOn: 'open' | 'confirm';
+	readonly #timeline = new Timeline();
+	/** run time of each client's last drop, -1 while none is pending */
+	#droppedAt = new Float64Array(0);
 
 	#capacity = 0;
 	#clients = 0;
@@ -36,8 +60,10 @@ export class MetricsStore implements ClientSink {
 	#snapshot: Snapshot | undefined;
 	#timer: NodeJS.Timeout | undefined;
 
-	constructor({now = () => performance.now()}: {now?: () => number} = {}) {
+	constructor({now = () => performance.now(), subscribeOn = 'open', ...accounting}: StoreOptions = {}) {
 		this.#now = now;
+		this.#subscribeOn = subscribeOn;
+		this.#accounting = new Accounting(accounting);
 		this.#startedAt = now();
 		this.#rates = new RateSampler(this.#startedAt);
 	}
@@ -89,6 +115,24 @@ export class MetricsStore implements ClientSink {
 				this.#columns.connectMs[id] = event.connectMs;
 				this.connectHistogram.record(event.connectMs);
 				this.#setState(id, 'open');
+				const droppedAt = this.#droppedAt[id]!;
+				if (droppedAt >= 0) {
+					this.reconnectHistogram.record(this.elapsed() - droppedAt);
+					this.#droppedAt[id] = -1;
+				}
+
+				if (this.#subscribeOn === 'open') {
+					this.#accounting.broadcast?.subscribe(id, this.elapsed());
+				}
+
+				break;
+			}
+
+			case 'confirm': {
+				if (this.#subscribeOn === 'confirm') {
+					this.#accounting.broadcast?.subscribe(id, this.elapsed());
+				}
+
 				break;
 			}
 
@@ -97,11 +141,16 @@ export class MetricsStore implements ClientSink {
 				this.#totals.messages++;
 				this.#columns.lastMessageAt[id] = this.#eventTime();
 				this.#lastEventId[id] = event.id;
-				if (event.latencyMs !== undefined) {
-					this.#columns.latencyMs[id] = event.latencyMs;
-					this.latencyHistogram.record(event.latencyMs);
+				const latencyMs = this.#accounting.latency(event.data, event.latencyMs);
+				if (latencyMs !== undefined) {
+					this.#columns.latencyMs[id] = latencyMs;
+					this.#latencyPending.record(latencyMs);
 				}
 
+				this.#accounting.message(id, event.data, event.id, this.#eventTime(), latencyMs);
+				const {delivery} = this.#accounting;
+				this.#columns.gaps[id] = delivery.gaps[id]!;
+				this.#columns.duplicates[id] = delivery.duplicates[id]!;
 				break;
 			}
 
@@ -132,10 +181,17 @@ export class MetricsStore implements ClientSink {
 				this.#columns.reconnects[id]!++;
 				this.#totals.reconnects++;
 				this.#setState(id, 'reconnecting');
+				this.#accounting.delivery.reconnecting(id, event.lastEventId !== '');
+				if (this.#droppedAt[id]! < 0) {
+					this.#droppedAt[id] = this.elapsed();
+				}
+
+				this.#accounting.broadcast?.unsubscribe(id, this.elapsed());
 				break;
 			}
 
 			case 'close': {
+				this.#accounting.broadcast?.unsubscribe(id, this.elapsed());
 				if (event.final) {
 					this.#setState(id, event.failed ? 'failed' : 'closed');
 				}
@@ -165,7 +221,16 @@ export class MetricsStore implements ClientSink {
 		}
 	}
 
+	#flushLatency(): void {
+		if (this.#latencyPending.count > 0) {
+			this.#latencyPending.addTo(this.latencyHistogram);
+			this.#latencyPending.addTo(this.#latencySecond);
+			this.#latencyPending.reset();
+		}
+	}
+
 	snapshot(): Snapshot {
+		this.#flushLatency();
 		const states = {} as Record<ClientState, number>;
 		for (const [index, state] of clientStates.entries()) {
 			states[state] = this.#stateCounts[index]!;
@@ -181,9 +246,9 @@ export class MetricsStore implements ClientSink {
 			history: [...this.#rates.history],
 			connectMs: this.connectHistogram.summary(),
 			latencyMs: this.latencyHistogram.summary(),
-			reconnectMs: undefined,
-			delivery: emptyDelivery(),
-			timeline: [],
+			reconnectMs: this.reconnectHistogram.summary(),
+			delivery: this.#accounting.summary(this.#clients),
+			timeline: this.#timeline.points,
 		};
 	}
 
@@ -203,9 +268,17 @@ export class MetricsStore implements ClientSink {
 		return {count: this.#clients, state: this.#state, columns: this.#columns, lastEventId: this.#lastEventId, lastError: this.#lastError};
 	}
 
-	/** Take a rate sample; the tick calls this once a second. */
+	/** Take a rate sample and a timeline point; the tick calls this once a second. */
 	sample(): void {
 		this.#rates.sample(this.#now(), this.#totals);
+		this.#flushLatency();
+		this.#timeline.sample(this.elapsed(), this.#stateCounts[stateIndex.get('open')!]!, this.#rates.rates.messagesPerSec, this.#totals, this.#latencySecond.summary());
+		this.#latencySecond.reset();
+	}
+
+	/** Tally the messages of broadcast run `tally.runId` per broadcast; others on the channel are foreign. */
+	trackBroadcast(tally: BroadcastTally): void {
+		this.#accounting.trackBroadcast(tally);
 	}
 
 	/** Publish a fresh snapshot to subscribers every `intervalMs`, and sample rates each second. */
@@ -219,7 +292,7 @@ export class MetricsStore implements ClientSink {
 				this.sample();
 			}
 
-			this.#snapshot = this.snapshot();
+			this.#snapshot = this.#tickSnapshot();
 			for (const listener of this.#listeners) {
 				listener();
 			}
@@ -238,9 +311,14 @@ export class MetricsStore implements ClientSink {
 	};
 
 	getSnapshot = (): Snapshot => {
-		this.#snapshot ??= this.snapshot();
+		this.#snapshot ??= this.#tickSnapshot();
 		return this.#snapshot;
 	};
+
+	/** The snapshot published on the tick leaves the timeline out: it crosses to the dashboard thread four times a second. */
+	#tickSnapshot(): Snapshot {
+		return {...this.snapshot(), timeline: []};
+	}
 
 	#setState(id: number, state: ClientState): void {
 		const next = stateIndex.get(state)!;
@@ -267,6 +345,10 @@ export class MetricsStore implements ClientSink {
 			}
 
 			this.#columns = columns;
+			const droppedAt = new Float64Array(capacity).fill(-1);
+			droppedAt.set(this.#droppedAt);
+			this.#droppedAt = droppedAt;
+			this.#accounting.delivery.grow(capacity);
 			this.#capacity = capacity;
 		}
 

@@ -16,7 +16,9 @@ export function levelOf(event: ClientEvent): LogLevel | undefined {
 		case 'open':
 		case 'close':
 		case 'reconnect':
-		case 'disconnect': {
+		case 'disconnect':
+		case 'gap':
+		case 'reset': {
 			return 'info';
 		}
 
@@ -47,6 +49,8 @@ export function describeEvent(event: ClientEvent): string {
 		case 'confirm': { return `subscription confirmed: ${event.identifier}`; }
 		case 'reject': { return `subscription rejected: ${event.identifier}`; }
 		case 'disconnect': { return `server disconnect: ${event.reason}${event.reconnect ? ' (will reconnect)' : ''}`; }
+		case 'gap': { return `gap: ${event.count === 1 ? `message ${event.from}` : `messages ${event.from}-${event.to}`} never arrived (${event.count})`; }
+		case 'reset': { return `sequence reset: from ${event.from} back to ${event.to} (the server started over)`; }
 	}
 }
 

@@ -3,7 +3,7 @@ import {afterEach, describe, test} from 'node:test';
 import {cleanup, render} from 'ink-testing-library';
 import {Dashboard, layout} from '../../source/ui/dashboard/dashboard.js';
 import {LogBuffer} from '../../source/ui/log-buffer.js';
-import type {ClientRow, Snapshot} from '../../source/metrics/snapshot.js';
+import {emptyDelivery, type ClientRow, type Snapshot} from '../../source/metrics/snapshot.js';
 import {createControls, createInfo, createRows, createSnapshot, createSource, keys, lines, press} from './factories.js';
 
 type Options = {rows?: ClientRow[]; snapshot?: Snapshot; width?: number; height?: number; log?: LogBuffer; color?: boolean};
@@ -58,6 +58,22 @@ describe('dashboard frame', () => {
 		assert.match(text, /open 3 {2}connecting 1 {2}reconnecting 0 {2}failed 1 {2}closed 0 {2}idle 0 {2}stale 0/);
 		assert.match(text, /msgs 1234 \(12\.5\/s\) {2}hb 56 \(1\.0\/s\) {2}errs 2 {2}reconn 1/);
 		assert.match(text, /msgs\/s ▁▅█ +peak 10\.0 {2}connect p50 2\.5ms p99 9\.3ms {2}latency p50 1\.5ms p99 4\.0ms/);
+	});
+
+	test('the delivery line tells what the summary\'s Delivery line tells', () => {
+		const snapshot = createSnapshot({
+			clients: 2,
+			totals: {messages: 100},
+			delivery: {...emptyDelivery(), accountedClients: 2, sources: {seq: 2, field: 0, id: 0, streamId: 0}, expected: 100, received: 97, ratio: 0.97, gaps: 3, duplicates: 1, resets: 1, reconnects: {resumed: 1, notResumed: 1}},
+			reconnectMs: {count: 2, min: 100, mean: 150, p50: 100, p90: 200, p99: 200, p999: 200, max: 200},
+		});
+		const text = mount({snapshot, width: 140}).frame().join('\n');
+		assert.match(text, /delivery 97\.0% \(97 of 100\) {2}gaps 3 {2}dup 1 {2}out-of-order 0 {2}resets 1 {2}resumed 1\/2 {2}reconnect p99 200ms/);
+	});
+
+	test('without sequence numbers the delivery line says accounting is off', () => {
+		const text = mount({snapshot: createSnapshot({clients: 1, totals: {messages: 5}})}).frame().join('\n');
+		assert.match(text, /delivery not accounted: no message carries a sequence number/);
 	});
 
 	test('no latency percentiles when messages carry no send time', () => {
@@ -238,7 +254,7 @@ describe('dashboard table drawing', () => {
 		const head = table.find(line => /^\s+id/.test(line))!;
 		const rowLines = table.filter(line => /^\s+\d+ open/.test(line));
 		assert.equal(rowLines.length, 3);
-		assert.match(rowLines[1]!, /^ {5}2 open {12}2000 {6}0 {5}0 {6}0 an-event-id… {7}- {7}- {4}2\.0ms$/);
+		assert.match(rowLines[1]!, /^ {5}2 open {12}2000 {6}0 {5}0 {6}0 an-event-id… {7}- {7}- {4}2\.0ms {5}0$/);
 		for (const line of rowLines) {
 			assert.equal(line.length, head.length, `"${line}" lines up with the header`);
 		}
@@ -249,7 +265,7 @@ describe('dashboard table drawing', () => {
 		const app = mount({rows});
 		assert.deepEqual(app.ids(), [1, 2, 3]);
 		assert.match(app.frame().find(line => /^\s+2 /.test(line))!, /^\s+2 open .*事件事件/);
-		assert.match(app.frame().find(line => /^\s+3 /.test(line))!, /^\s+3 open +0 +0 +0 +0 x +- +- +-$/);
+		assert.match(app.frame().find(line => /^\s+3 /.test(line))!, /^\s+3 open +0 +0 +0 +0 x +- +- +- +0$/);
 	});
 
 	test('problem rows are painted with colour on and the frame text is the same as without', () => {

@@ -43,6 +43,8 @@ export function createRow(id: number, overrides: Partial<ClientRow> = {}): Clien
 		lastHeartbeatAt: -1,
 		connectMs: 2,
 		latencyMs: -1,
+		gaps: 0,
+		duplicates: 0,
 		lastError: '',
 		...overrides,
 	};

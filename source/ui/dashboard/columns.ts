@@ -1,7 +1,7 @@
 import type {ClientRow} from '../../metrics/snapshot.js';
 import {fit, formatAge, formatCount, formatMs, printable} from '../format.js';
 
-export const columnIds = ['id', 'state', 'messages', 'heartbeats', 'errors', 'reconnects', 'lastEventId', 'messageAge', 'heartbeatAge', 'latency'] as const;
+export const columnIds = ['id', 'state', 'messages', 'heartbeats', 'errors', 'reconnects', 'lastEventId', 'messageAge', 'heartbeatAge', 'latency', 'gaps'] as const;
 export type ColumnId = typeof columnIds[number];
 
 export type RowContext = {
@@ -47,6 +47,7 @@ export const columns: readonly Column[] = [
 	{id: 'messageAge', title: 'msg age', width: 7, align: 'right', keep: 7, cell: (row, {now}) => formatAge(row.lastMessageAt, now)},
 	{id: 'heartbeatAge', title: 'hb age', width: 7, align: 'right', keep: 4, cell: (row, {now}) => formatAge(row.lastHeartbeatAt, now)},
 	{id: 'latency', title: 'latency', width: 8, align: 'right', keep: 8, cell: row => formatMs(row.latencyMs)},
+	{id: 'gaps', title: 'gaps', width: 5, align: 'right', keep: 10, cell: row => formatCount(row.gaps)},
 ];
 
 const byId = new Map(columns.map(column => [column.id, column]));

@@ -32,12 +32,12 @@ export type DashboardProps = {
 const noSubscription = () => () => undefined;
 
 /**
- * How many table rows fit: header 2 + totals 3 + table head 1 + footer 1 lines, the log pane
+ * How many table rows fit: header 2 + totals 4 + table head 1 + footer 1 lines, the log pane
  * when there is room, and one spare line so Ink's frame never fills the screen (a full-screen
  * frame makes Ink clear the whole terminal on every redraw).
  */
 export function layout(height: number): {page: number; logLines: number} {
-	const fixed = 7;
+	const fixed = 8;
 	const logLines = height >= 30 ? 6 : (height >= 20 ? 3 : 0);
 	const logBlock = logLines > 0 ? logLines + 1 : 0;
 	return {page: Math.max(1, height - 1 - fixed - logBlock), logLines};

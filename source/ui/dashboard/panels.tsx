@@ -64,7 +64,34 @@ export function Totals({snapshot, stale, width, paint}: {snapshot: Snapshot; sta
 				{` peak ${formatRate(peak)}  connect ${connectMs ? `p50 ${formatMs(connectMs.p50)} p99 ${formatMs(connectMs.p99)}` : 'n/a'}`}
 				{latencyMs ? `  latency p50 ${formatMs(latencyMs.p50)} p99 ${formatMs(latencyMs.p99)}` : ''}
 			</Text>
+			<DeliveryLine snapshot={snapshot} paint={paint}/>
 		</>
+	);
+}
+
+/** The delivery accounting as the summary's Delivery line has it, so the two tell one story. */
+export function DeliveryLine({snapshot, paint}: {snapshot: Snapshot; paint: Paint}) {
+	const {delivery, totals, reconnectMs} = snapshot;
+	if (delivery.accountedClients === 0) {
+		return <Text wrap="truncate">{totals.messages > 0 ? 'delivery not accounted: no message carries a sequence number (seq, --seq-field, integer id)' : 'delivery: waiting for messages'}</Text>;
+	}
+
+	const when = (count: number, name: string) => (count > 0 ? paint(name) : undefined);
+	const ratio = delivery.ratio === null ? 'n/a' : `${(Math.floor(delivery.ratio * 1000) / 10).toFixed(1)}%`;
+	const reconnects = delivery.reconnects.resumed + delivery.reconnects.notResumed;
+	return (
+		<Text wrap="truncate">
+			<Text color={delivery.ratio !== null && delivery.ratio < 1 ? paint('red') : paint('green')}>{`delivery ${ratio}`}</Text>
+			{` (${formatCount(delivery.received)} of ${formatCount(delivery.expected ?? 0)})  `}
+			<Text color={when(delivery.gaps, 'red')}>{`gaps ${formatCount(delivery.gaps)}`}</Text>
+			{'  '}
+			<Text color={when(delivery.duplicates, 'yellow')}>{`dup ${formatCount(delivery.duplicates)}`}</Text>
+			{`  out-of-order ${formatCount(delivery.outOfOrder)}  `}
+			<Text color={when(delivery.resets, 'yellow')}>{`resets ${formatCount(delivery.resets)}`}</Text>
+			{reconnects > 0 ? `  resumed ${delivery.reconnects.resumed}/${reconnects}` : ''}
+			{reconnectMs ? `  reconnect p99 ${formatMs(reconnectMs.p99)}` : ''}
+			{delivery.foreign > 0 ? `  foreign ${formatCount(delivery.foreign)}` : ''}
+		</Text>
 	);
 }
 

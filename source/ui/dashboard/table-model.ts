@@ -5,7 +5,7 @@ export type Filter = 'all' | 'problems';
 
 /** Errors, reconnects, a stale heartbeat, or a state other than idle/connecting/open. */
 export function isProblem(row: ClientRow, context: RowContext): boolean {
-	return row.errors > 0 || row.reconnects > 0 || row.state === 'failed' || row.state === 'reconnecting' || row.state === 'closed' || context.isStale(row);
+	return row.errors > 0 || row.reconnects > 0 || row.gaps > 0 || row.duplicates > 0 || row.state === 'failed' || row.state === 'reconnecting' || row.state === 'closed' || context.isStale(row);
 }
 
 /** A number to sort by; "never" sorts after every real value, ascending. */
@@ -20,6 +20,7 @@ function numericKey(row: ClientRow, sort: Exclude<ColumnId, 'lastEventId'>, cont
 		case 'messageAge': { return row.lastMessageAt < 0 ? Number.POSITIVE_INFINITY : context.now - row.lastMessageAt; }
 		case 'heartbeatAge': { return row.lastHeartbeatAt < 0 ? Number.POSITIVE_INFINITY : context.now - row.lastHeartbeatAt; }
 		case 'latency': { return row.latencyMs < 0 ? Number.POSITIVE_INFINITY : row.latencyMs; }
+		case 'gaps': { return row.gaps; }
 	}
 }
 

@@ -1,0 +1,283 @@
+import {DurationHistogram} from './histogram.js';
+
+/** Per-client bitmaps of which broadcasts arrived, while they fit in this many bytes in all. */
+const exactBudgetBytes = 64 * 1024 * 1024;
+/** Broadcasts listed one by one in the summary (the report's chart). */
+export const listedBroadcasts = 10_000;
+/** Missing or duplicated seqs listed in the summary. */
+export const listedSeqs = 100;
+
+export type BroadcastTallyResult = {
+	published: number;
+	expected: number;
+	received: number;
+	ratio: number | null;
+	clientsComplete: number;
+	clientsIncomplete: number;
+	minClientRatio: number | null;
+	missing: {total: number; seqs: Array<{seq: number; clients: number}>};
+	duplicates: {total: number; seqs: Array<{seq: number; count: number}>};
+	latencyMs: ReturnType<DurationHistogram['summary']>;
+	fanoutMs: ReturnType<DurationHistogram['summary']>;
+	broadcasts: Array<{seq: number; at: number; expected: number; received: number; fanoutMs: number | null}>;
+	foreign: number;
+};
+
+/**
+ * What a broadcast run expects and gets, per broadcast (seq 1..count) and per client. A client
+ * is expected to get a broadcast when it was subscribed (open; for ActionCable, confirmed) at
+ * the moment it was published, or when it got it anyway (it resumed across a reconnect).
+ *
+ * Subscribed time is counted in publishes: a client that subscribes when `published` is p0
+ * and drops when it is p1 expects p1 - p0 broadcasts. Times are ms on the run's clock.
+ */
+export class BroadcastTally {
+	readonly runId: string;
+	readonly count: number;
+	readonly latency = new DurationHistogram();
+
+	readonly #publishedAt: Float64Array;
+	readonly #expected: Float64Array;
+	readonly #received: Float64Array;
+	readonly #duplicates: Float64Array;
+	readonly #lastAt: Float64Array;
+	#published = 0;
+	#subscribed = 0;
+	/** running totals, for a cheap "has everything arrived?" */
+	#expectedTotal = 0;
+	#receivedTotal = 0;
+	#foreign = 0;
+
+	// Per client, grown with the ids.
+	#capacity = 0;
+	#sessionStart = new Float64Array(0);
+	#subscribedAt = new Float64Array(0);
+	#droppedAt = new Float64Array(0);
+	#clientExpected = new Float64Array(0);
+	#clientReceived = new Float64Array(0);
+	#bits: Array<Uint8Array | undefined> = [];
+	readonly #exact: boolean;
+	#clients = 0;
+
+	constructor(runId: string, count: number, clients: number) {
+		this.runId = runId;
+		this.count = count;
+		this.#publishedAt = new Float64Array(count + 1).fill(-1);
+		this.#expected = new Float64Array(count + 1);
+		this.#received = new Float64Array(count + 1);
+		this.#duplicates = new Float64Array(count + 1);
+		this.#lastAt = new Float64Array(count + 1).fill(-1);
+		this.#exact = Math.ceil((count + 1) / 8) * Math.max(1, clients) <= exactBudgetBytes;
+	}
+
+	get published(): number {
+		return this.#published;
+	}
+
+	/** Every broadcast published and every expected delivery in. */
+	complete(): boolean {
+		return this.#published === this.count && this.#receivedTotal >= this.#expectedTotal;
+	}
+
+	get foreignCount(): number {
+		return this.#foreign;
+	}
+
+	get subscribed(): number {
+		return this.#subscribed;
+	}
+
+	/** Broadcast `seq` is being published now: everyone subscribed expects it. */
+	publishing(seq: number, at: number): void {
+		if (seq < 1 || seq > this.count || this.#publishedAt[seq] !== -1) {
+			return;
+		}
+
+		this.#publishedAt[seq] = at;
+		this.#expected[seq] = this.#subscribed;
+		this.#expectedTotal += this.#subscribed;
+		this.#published++;
+	}
+
+	subscribe(client: number, at: number): void {
+		this.#grow(client);
+		if (this.#sessionStart[client] !== -1) {
+			return;
+		}
+
+		this.#sessionStart[client] = this.#published;
+		this.#subscribedAt[client] = at;
+		this.#subscribed++;
+	}
+
+	unsubscribe(client: number, at: number): void {
+		this.#grow(client);
+		const start = this.#sessionStart[client]!;
+		if (start === -1) {
+			return;
+		}
+
+		this.#clientExpected[client]! += this.#published - start;
+		this.#sessionStart[client] = -1;
+		this.#droppedAt[client] = at;
+		this.#subscribed--;
+	}
+
+	/** A message of another run (or of none) on the channel. */
+	foreign(): void {
+		this.#foreign++;
+	}
+
+	/** `client` got broadcast `seq` at `at`; `duplicate` is the delivery tracker's verdict, used when no exact bitmap is kept. */
+	received(client: number, seq: number, at: number, latencyMs: number | undefined, duplicate: boolean): void {
+		if (seq < 1 || seq > this.count) {
+			this.#foreign++;
+			return;
+		}
+
+		this.#grow(client);
+		let seen = duplicate;
+		if (this.#exact) {
+			let bits = this.#bits[client];
+			if (bits === undefined) {
+				bits = new Uint8Array(Math.ceil((this.count + 1) / 8));
+				this.#bits[client] = bits;
+			}
+
+			const mask = 1 << (seq & 7);
+			seen = (bits[seq >>> 3]! & mask) !== 0;
+			bits[seq >>> 3]! |= mask;
+		}
+
+		if (seen) {
+			this.#duplicates[seq]!++;
+			return;
+		}
+
+		this.#received[seq]!++;
+		this.#receivedTotal++;
+		this.#clientReceived[client]!++;
+		if (at > this.#lastAt[seq]!) {
+			this.#lastAt[seq] = at;
+		}
+
+		if (latencyMs !== undefined) {
+			this.latency.record(latencyMs);
+		}
+
+		// Not subscribed when it was published: the client got it by resuming, so it counts as
+		// expected too. (Arriving before its publish was recorded, as through a trigger that
+		// answers after delivering, it was subscribed then: `publishing` counts it.)
+		const publishedAt = this.#publishedAt[seq]!;
+		const counted = publishedAt === -1
+			|| (this.#sessionStart[client] !== -1 && this.#subscribedAt[client]! <= publishedAt)
+			|| this.#droppedAt[client]! > publishedAt;
+		if (!counted) {
+			this.#expected[seq]!++;
+			this.#expectedTotal++;
+			this.#clientExpected[client]!++;
+		}
+	}
+
+	result(): BroadcastTallyResult {
+		let expected = 0;
+		let received = 0;
+		let missingTotal = 0;
+		let duplicateTotal = 0;
+		const missing: Array<{seq: number; clients: number}> = [];
+		const duplicates: Array<{seq: number; count: number}> = [];
+		const fanout = new DurationHistogram();
+		const broadcasts: BroadcastTallyResult['broadcasts'] = [];
+		for (let seq = 1; seq <= this.count; seq++) {
+			const at = this.#publishedAt[seq]!;
+			const got = this.#received[seq]!;
+			if (at === -1 && got === 0) {
+				continue;
+			}
+
+			const want = Math.max(this.#expected[seq]!, got);
+			expected += want;
+			received += got;
+			const lost = want - got;
+			missingTotal += lost;
+			if (lost > 0 && missing.length < listedSeqs) {
+				missing.push({seq, clients: lost});
+			}
+
+			const repeated = this.#duplicates[seq]!;
+			duplicateTotal += repeated;
+			if (repeated > 0 && duplicates.length < listedSeqs) {
+				duplicates.push({seq, count: repeated});
+			}
+
+			const fanoutMs = at !== -1 && got > 0 ? Math.max(0, this.#lastAt[seq]! - at) : null;
+			if (fanoutMs !== null) {
+				fanout.record(fanoutMs);
+			}
+
+			if (broadcasts.length < listedBroadcasts) {
+				broadcasts.push({seq, at: at === -1 ? -1 : Math.round(at * 10) / 10, expected: want, received: got, fanoutMs: fanoutMs === null ? null : Math.round(fanoutMs * 100) / 100});
+			}
+		}
+
+		let complete = 0;
+		let incomplete = 0;
+		let minRatio: number | null = null;
+		for (let client = 1; client <= this.#clients; client++) {
+			const start = this.#sessionStart[client]!;
+			const want = this.#clientExpected[client]! + (start === -1 ? 0 : this.#published - start);
+			const got = this.#clientReceived[client]!;
+			if (want === 0) {
+				continue;
+			}
+
+			const ratio = Math.min(1, got / want);
+			minRatio = minRatio === null ? ratio : Math.min(minRatio, ratio);
+			if (got >= want) {
+				complete++;
+			} else {
+				incomplete++;
+			}
+		}
+
+		return {
+			published: this.#published,
+			expected,
+			received,
+			ratio: expected === 0 ? null : received / expected,
+			clientsComplete: complete,
+			clientsIncomplete: incomplete,
+			minClientRatio: minRatio,
+			missing: {total: missingTotal, seqs: missing},
+			duplicates: {total: duplicateTotal, seqs: duplicates},
+			latencyMs: this.latency.summary(),
+			fanoutMs: fanout.summary(),
+			broadcasts,
+			foreign: this.#foreign,
+		};
+	}
+
+	#grow(client: number): void {
+		if (client > this.#clients) {
+			this.#clients = client;
+		}
+
+		if (client < this.#capacity) {
+			return;
+		}
+
+		const capacity = Math.max(64, this.#capacity * 2, client + 1);
+		const grow = (old: Float64Array, fill: number) => {
+			const next = new Float64Array(capacity).fill(fill);
+			next.set(old);
+			return next;
+		};
+
+		this.#sessionStart = grow(this.#sessionStart, -1);
+		this.#subscribedAt = grow(this.#subscribedAt, -1);
+		this.#droppedAt = grow(this.#droppedAt, -1);
+		this.#clientExpected = grow(this.#clientExpected, 0);
+		this.#clientReceived = grow(this.#clientReceived, 0);
+		this.#capacity = capacity;
+	}
+}

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import {describe, test} from 'node:test';
+import {BroadcastTally} from '../../source/metrics/broadcast-tally.js';
+
+describe('BroadcastTally', () => {
+	test('every subscribed client gets every broadcast: ratio 1, fan-out from publish to the last receipt', () => {
+		const tally = new BroadcastTally('run', 3, 2);
+		tally.subscribe(1, 0);
+		tally.subscribe(2, 0);
+		for (let seq = 1; seq <= 3; seq++) {
+			tally.publishing(seq, seq * 100);
+			tally.received(1, seq, (seq * 100) + 5, 5, false);
+			tally.received(2, seq, (seq * 100) + 20, 20, false);
+		}
+
+		assert.ok(tally.complete());
+		const result = tally.result();
+		assert.equal(result.expected, 6);
+		assert.equal(result.received, 6);
+		assert.equal(result.ratio, 1);
+		assert.equal(result.clientsComplete, 2);
+		assert.equal(result.fanoutMs?.max, 20);
+		assert.equal(result.latencyMs?.count, 6);
+		assert.deepEqual(result.broadcasts[0], {seq: 1, at: 100, expected: 2, received: 2, fanoutMs: 20});
+	});
+
+	test('missing and duplicate seqs are listed; a client not subscribed at publish is not expected to have it', () => {
+		const tally = new BroadcastTally('run', 3, 3);
+		tally.subscribe(1, 0);
+		tally.subscribe(2, 0);
+		tally.publishing(1, 10);
+		tally.received(1, 1, 11, undefined, false);
+		tally.received(1, 1, 12, undefined, false);
+		tally.subscribe(3, 15);
+		tally.publishing(2, 20);
+		tally.received(1, 2, 21, undefined, false);
+		tally.received(2, 2, 21, undefined, false);
+		tally.received(3, 2, 21, undefined, false);
+		assert.ok(!tally.complete());
+		const result = tally.result();
+		assert.equal(result.published, 2);
+		assert.deepEqual(result.missing, {total: 1, seqs: [{seq: 1, clients: 1}]});
+		assert.deepEqual(result.duplicates, {total: 1, seqs: [{seq: 1, count: 1}]});
+		assert.equal(result.expected, 5);
+		assert.equal(result.received, 4);
+		assert.equal(result.clientsIncomplete, 1);
+		assert.equal(result.minClientRatio, 0.5);
+	});
+
+	test('a client that got a broadcast published while it was away resumed: expected and received', () => {
+		const tally = new BroadcastTally('run', 2, 1);
+		tally.subscribe(1, 0);
+		tally.publishing(1, 10);
+		tally.received(1, 1, 11, undefined, false);
+		tally.unsubscribe(1, 15);
+		tally.publishing(2, 20);
+		tally.subscribe(1, 30);
+		tally.received(1, 2, 31, undefined, false);
+		const result = tally.result();
+		assert.equal(result.expected, 2);
+		assert.equal(result.received, 2);
+		assert.equal(result.clientsComplete, 1);
+	});
+
+	test('a broadcast lost while the client was away and not resumed is missing only if it was subscribed at publish', () => {
+		const tally = new BroadcastTally('run', 2, 1);
+		tally.subscribe(1, 0);
+		tally.publishing(1, 10);
+		tally.unsubscribe(1, 12);
+		tally.subscribe(1, 30);
+		tally.publishing(2, 40);
+		tally.received(1, 2, 41, undefined, false);
+		const result = tally.result();
+		assert.deepEqual(result.missing.seqs, [{seq: 1, clients: 1}]);
+		assert.equal(result.expected, 2);
+	});
+
+	test('seqs outside the run are foreign', () => {
+		const tally = new BroadcastTally('run', 2, 1);
+		tally.received(1, 7, 1, undefined, false);
+		tally.foreign();
+		assert.equal(tally.result().foreign, 2);
+	});
+});
