@@ -10,6 +10,8 @@
  * Kinds (argv[2]):
  *  - ours: sse-tui's engine wired as source/run.ts wires it (resolveConfig -> createClientFactory ->
  *    createPool, start interval 0, MetricsStore as the sink); events = the store's message total.
+ *  - noacct: the same with the store's delivery accounting off (sequence numbers not read), to
+ *    measure what the accounting costs.
  *  - raw: the issue's "raw-socket counting client": `net` sockets that write the GET request and
  *    count "\n\n" in the bytes after the response headers (Buffer.indexOf, no decoding).
  *  - undici: the same count on undici's read path: one Agent, dispatch() per stream with a
@@ -37,7 +39,7 @@ type Session = {
 	close(): Promise<void>;
 };
 
-const kinds = ['ours', 'raw', 'undici'] as const;
+const kinds = ['ours', 'noacct', 'raw', 'undici'] as const;
 const kind = kinds.find(name => name === process.argv[2]) ?? 'ours';
 
 let expected = Number.POSITIVE_INFINITY;
@@ -52,9 +54,9 @@ function check(events: number): void {
 	}
 }
 
-async function connectOurs(port: number, count: number): Promise<Session> {
+async function connectOurs(port: number, count: number, accounting = true): Promise<Session> {
 	const config = resolveConfig({url: `http://127.0.0.1:${port}/dashboard/stream`, clients: String(count), ramp: '0s', logLevel: 'error'});
-	const store = new MetricsStore();
+	const store = new MetricsStore({enabled: accounting});
 	let messages = 0;
 	let reads = 0;
 	let opened = 0;
@@ -241,7 +243,7 @@ serveParent(async message => {
 	switch (message.cmd) {
 		case 'connect': {
 			const started = performance.now();
-			const connect = {ours: connectOurs, raw: connectRaw, undici: connectUndici}[kind];
+			const connect = {ours: connectOurs, noacct: async (port: number, count: number) => connectOurs(port, count, false), raw: connectRaw, undici: connectUndici}[kind];
 			session = await connect(Number(message['port']), Number(message['count']));
 			return {cmd: 'connected', ms: performance.now() - started};
 		}
