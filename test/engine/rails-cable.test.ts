@@ -1,25 +1,11 @@
 import assert from 'node:assert/strict';
-import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
-import {fileURLToPath} from 'node:url';
 import {after, before, describe, test} from 'node:test';
 import {createCableClient, type CableClientOptions} from '../../source/engine/cable-client.js';
 import type {Client, ClientEvent, ClientSink} from '../../source/engine/types.js';
 import {waitFor} from '../helpers/http-server.js';
+import {missingRails, startPuma, stopProcess} from '../helpers/rails.js';
 
-// Runs from dist/test/engine/; the rack app is not compiled, so point at the source tree.
-const configRu = fileURLToPath(new URL('../../../test/helpers/rails/config.ru', import.meta.url));
 const clientCount = 5;
-
-/** Why the test cannot run here, or undefined when ruby, ActionCable and puma are all installed. */
-function missingRails(): string | undefined {
-	const ruby = spawnSync('ruby', ['-e', 'require "action_cable"; require "puma"; require "websocket/driver"'], {encoding: 'utf8', timeout: 20_000});
-	if (ruby.error || ruby.status !== 0) {
-		return `needs ruby with ActionCable and puma (apt-get install ruby-actioncable puma ruby-websocket-driver): ${ruby.error?.message ?? ruby.stderr.trim().split('\n')[0]}`;
-	}
-
-	const puma = spawnSync('puma', ['--version'], {encoding: 'utf8', timeout: 20_000});
-	return puma.error || puma.status !== 0 ? 'needs the puma command (apt-get install puma)' : undefined;
-}
 
 type Timed = {at: number; event: ClientEvent};
 
@@ -40,42 +26,6 @@ function timedSink(): ClientSink & {events: Timed[]; of<K extends ClientEvent['k
 			return events.filter(({event}) => event.kind === kind && event.client === client).map(({at}) => at);
 		},
 	};
-}
-
-async function startPuma(): Promise<{process: ChildProcess; port: number; output: () => string}> {
-	const child = spawn('puma', ['-e', 'production', '-b', 'tcp://127.0.0.1:0', configRu], {stdio: ['ignore', 'pipe', 'pipe']});
-	let output = '';
-	child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-		output += chunk;
-	});
-	child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-		output += chunk;
-	});
-	try {
-		await waitFor(() => /Listening on http:\/\/127\.0\.0\.1:\d+/.test(output) || child.exitCode !== null, 20_000, 'puma to listen');
-	} catch (error) {
-		child.kill('SIGKILL');
-		throw error;
-	}
-
-	const port = /Listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
-	if (port === undefined) {
-		throw new Error(`puma did not start:\n${output}`);
-	}
-
-	return {process: child, port: Number(port), output: () => output};
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-	if (child.exitCode !== null || child.signalCode !== null) {
-		return;
-	}
-
-	const exited = new Promise(resolve => child.once('exit', resolve));
-	child.kill('SIGTERM');
-	const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-	await exited;
-	clearTimeout(timer);
 }
 
 const skip = missingRails();

@@ -25,7 +25,13 @@ logger = Logger.new($stderr)
 logger.level = ENV.fetch("CABLE_LOG_LEVEL", "warn")
 
 ActionCable.server.config.tap do |config|
-  config.cable = {"adapter" => "async"}
+  # CABLE_REDIS_URL: the redis adapter, as a Rails app's cable.yml sets it (with a channel_prefix
+  # when CABLE_CHANNEL_PREFIX is set); otherwise in-process.
+  config.cable = if ENV["CABLE_REDIS_URL"]
+    {"adapter" => "redis", "url" => ENV["CABLE_REDIS_URL"], "channel_prefix" => ENV["CABLE_CHANNEL_PREFIX"]}.compact
+  else
+    {"adapter" => "async"}
+  end
   config.connection_class = -> { ApplicationCable::Connection }
   config.logger = logger
   # Only these origins; no same-origin shortcut, so a foreign Origin is refused deterministically.
