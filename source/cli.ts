@@ -20,7 +20,7 @@ const help = `
     --insecure             accept self-signed TLS certificates
 
   Load
-    --scenario NAME        single (1 client) | multiple (5) | load (20, with --stats) | custom (needs --url)
+    --scenario NAME        single (1 client) | multiple (5) | load (20, with --stats) | custom (needs --url) | broadcast (10; see below)
     --clients N            number of concurrent clients (env SSE_CLIENTS); beats the scenario's count   default 1
     --duration D           stop after D (1500ms, 30s, 5m, 1h)       default: until Ctrl-C
     --ramp D               spread client starts over D; 0 starts all at once   default: 10ms apart
@@ -42,6 +42,21 @@ const help = `
     --pong-timeout D       raw mode: no pong within D = dead peer, reconnect   default 10s
     --compression          offer permessage-deflate (costly: ~50 µs per message)
 
+  Delivery (always on: gaps, duplicates, out-of-order, resets per client, from sequence numbers)
+    --seq-field PATH       JSON path of the sequence number          default: "seq", then an integer or <ms>-<n> event id
+                           (ActionCable: paths inside "message")
+    --latency-field PATH   JSON path of the send time: epoch ms, epoch seconds or ISO 8601   default sent_at
+
+  Broadcast (--scenario broadcast: do all clients get every update?)
+    --publish URL          publish through this Redis, e.g. redis://127.0.0.1:6379
+    --redis-channel NAME   channel (Rails cable adapter: PREFIX:NAME)      default dashboard_updates
+    --trigger URL          or publish through a trigger endpoint, e.g. http://127.0.0.1:3001/dashboard/trigger-test
+    --count N              messages to publish                              default 100
+    --rate R[/s]           messages per second, 0 = as fast as possible     default 10
+    --settle D             longest wait for every client to be subscribed   default 30s
+    --drain D              wait after the last publish for stragglers       default 3s
+    --pad SIZE             pad each message with this many bytes (max 1MiB) default 0
+
   Output
     --stats                print a stats line every --stats-interval
     --stats-interval D     default 10s
@@ -60,6 +75,9 @@ const help = `
     $ sse-tui --protocol websocket --port 3000 --clients 100 --origin http://localhost:3000
     $ sse-tui --protocol ws --ws-mode raw --url ws://localhost:3001/ws --clients 10
     $ sse-tui serve --port 3001 --interval 1s
+    $ sse-tui --scenario broadcast --port 3001 --clients 500 --count 200 --rate 50 --publish redis://127.0.0.1:6379
+    $ sse-tui --scenario broadcast --protocol websocket --port 3000 --clients 100 --publish redis://127.0.0.1:6379 \
+        --redis-channel myapp_production:dashboard_updates
 
   Exit codes: 0 run completed (server errors are data), 1 the run could not start, 2 usage error.
 `;
@@ -96,6 +114,16 @@ const runFlags = {
 	pingInterval: {type: 'string'},
 	pongTimeout: {type: 'string'},
 	compression: {type: 'boolean'},
+	seqField: {type: 'string'},
+	latencyField: {type: 'string'},
+	count: {type: 'string'},
+	rate: {type: 'string'},
+	publish: {type: 'string'},
+	trigger: {type: 'string'},
+	redisChannel: {type: 'string'},
+	settle: {type: 'string'},
+	drain: {type: 'string'},
+	pad: {type: 'string'},
 } as const;
 
 async function main(argv: string[]): Promise<number> {

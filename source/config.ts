@@ -1,3 +1,5 @@
+import {randomBytes} from 'node:crypto';
+import {deliveryDefaults, jsonPath, resolveBroadcast, type BroadcastConfig, type DeliveryFlags} from './config-delivery.js';
 import {UsageError} from './errors.js';
 import {scenarioNames, scenarios, type ScenarioName} from './scenarios.js';
 import {parseBytes, parseDuration, parseInteger} from './units.js';
@@ -12,7 +14,7 @@ export const wsModes = ['cable', 'raw'] as const;
 export type WsMode = typeof wsModes[number];
 
 /** Flags as meow hands them over: strings for everything we validate ourselves. */
-export type RunFlags = {
+export type RunFlags = DeliveryFlags & {
 	url?: string;
 	protocol?: string;
 	port?: string;
@@ -90,6 +92,8 @@ export type Config = Readonly<{
 	latencyField: string;
 	/** JSON path of the sequence number (--seq-field); undefined: `seq`, then the event id */
 	seqField: string | undefined;
+	/** set for --scenario broadcast */
+	broadcast: BroadcastConfig | undefined;
 }>;
 
 export const defaults = {
@@ -161,8 +165,9 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		maxBackoffMs: parseDuration(flags.maxBackoff ?? defaults.maxBackoff, '--max-backoff'),
 		maxEventSize: parseBytes(flags.maxEventSize ?? defaults.maxEventSize, '--max-event-size'),
 		ws: ws && Object.freeze({...ws, origin: flags.origin ?? httpOrigin(url)}),
-		latencyField: 'sent_at',
-		seqField: undefined,
+		latencyField: jsonPath(flags.latencyField, '--latency-field', 'sent_at or meta.published_at') ?? deliveryDefaults.latencyField,
+		seqField: jsonPath(flags.seqField, '--seq-field', 'seq or meta.sequence'),
+		broadcast: resolveBroadcast(flags, scenario === 'broadcast', randomBytes(6).toString('hex')),
 	});
 }
 

@@ -102,7 +102,49 @@ export function summaryLines(s: Summary): string[] {
 		`Reconnects:       ${s.reconnects}`,
 		`Bytes received:   ${s.bytes}`,
 		`Connect time:     ${percentiles(s.connectMs ?? undefined)}`,
-		...(s.latencyMs ? [`Latency (sent_at): ${percentiles(s.latencyMs)}`] : []),
+		...(s.reconnectMs ? [`Reconnect time:   ${percentiles(s.reconnectMs)} (drop to reopen)`] : []),
+		...latencyLines(s),
+		...deliveryLines(s),
+		...(s.broadcast ? broadcastLines(s.broadcast) : []),
+	];
+}
+
+function latencyLines(s: Summary): string[] {
+	if (!s.latencyMs) {
+		return s.messages.total > 0 ? [`Latency:          n/a (no message had a "${s.latency.field}" field)`] : [];
+	}
+
+	const missing = s.latency.missing > 0 ? `; ${s.latency.missing} messages without "${s.latency.field}"` : '';
+	return [
+		`Latency (${s.latency.field}): ${percentiles(s.latencyMs)} p99.9 ${s.latencyMs.p999}ms${missing}`,
+		'                  (send time from the message: against another machine this includes clock skew)',
+	];
+}
+
+const percent = (ratio: number | null) => ratio === null ? 'n/a' : `${(Math.floor(ratio * 100_000) / 1000).toString()}%`;
+
+function deliveryLines(s: Summary): string[] {
+	const d = s.delivery;
+	if (d.accountedClients === 0) {
+		return s.messages.total > 0 ? ['Delivery:         not accounted: no message carried a sequence number ("seq", --seq-field, or an integer event id)'] : [];
+	}
+
+	const unaccounted = d.unaccountedClients > 0 ? `; ${d.unaccountedClients} clients had no sequence numbers, not accounted` : '';
+	const noGaps = d.sources.streamId > 0 ? `; ${d.sources.streamId} clients on <ms>-<n> ids: order and duplicates only, gaps not countable` : '';
+	return [
+		`Delivery:         ${percent(d.ratio)} (${d.received} of ${d.expected ?? 0} expected), gaps ${d.gaps}, duplicates ${d.duplicates}, out of order ${d.outOfOrder}, resets ${d.resets}${unaccounted}${noGaps}`,
+		...(d.reconnects.resumed + d.reconnects.notResumed > 0 ? [`Resumed:          ${d.reconnects.resumed} of ${d.reconnects.resumed + d.reconnects.notResumed} reconnects (Last-Event-ID sent, the next message followed on)`] : []),
+	];
+}
+
+function broadcastLines(b: NonNullable<Summary['broadcast']>): string[] {
+	const list = (items: Array<{seq: number}>, total: number) => items.length === 0 ? '' : ` (seqs ${items.slice(0, 10).map(item => item.seq).join(', ')}${total > 10 ? ', …' : ''})`;
+	return [
+		`Broadcast:        run ${b.runId} via ${b.via} ${b.target}: published ${b.published} of ${b.requested}${b.rate > 0 ? ` at ${b.rate}/s` : ''}, ${b.openAtStart} clients subscribed at start (after ${formatDuration(b.settledMs)})`,
+		`  delivered:      ${percent(b.ratio)} (${b.received} of ${b.expected} expected deliveries); ${b.clientsComplete} clients got all, ${b.clientsIncomplete} missed some${b.minClientRatio === null ? '' : ` (lowest ${percent(b.minClientRatio)})`}`,
+		`  missing:        ${b.missing.total}${list(b.missing.seqs, b.missing.seqs.length)}; duplicates ${b.duplicates.total}${list(b.duplicates.seqs, b.duplicates.seqs.length)}`,
+		`  latency:        ${b.latencyMs ? `${percentiles(b.latencyMs)} p99.9 ${b.latencyMs.p999}ms` : 'n/a'} (publish -> receive)`,
+		`  fan-out:        ${b.fanoutMs ? `p50 ${b.fanoutMs.p50}ms p99 ${b.fanoutMs.p99}ms max ${b.fanoutMs.max}ms` : 'n/a'} (publish -> the last client has it)`,
 	];
 }
 

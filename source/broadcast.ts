@@ -1,0 +1,142 @@
+import type {BroadcastConfig, BroadcastTarget} from './config-delivery.js';
+import {BroadcastTally} from './metrics/broadcast-tally.js';
+import type {MetricsStore} from './metrics/store.js';
+import type {BroadcastSummary} from './reporters/summary.js';
+import {formatDuration} from './units.js';
+
+/** What the broadcast scenario needs of a publisher (source/publish/ provides it). */
+export type SequencePublisher = {
+	publishSequence(options: {
+		count: number;
+		rate: number;
+		stop: AbortSignal;
+		message(seq: number): string;
+		onPublished(seq: number, sentAtMs: number, receivers?: number): void;
+	}): Promise<unknown>;
+	close(): Promise<void>;
+};
+
+export type BroadcastDeps = {
+	openPublisher(target: BroadcastTarget, options: {timeoutMs: number}): Promise<SequencePublisher>;
+	message(seq: number, runId: string, padBytes: number): string;
+};
+
+export type BroadcastRun = {
+	tally: BroadcastTally;
+	/** settle, publish, drain; resolves when the scenario is done (or `stop` aborted); rejects when publishing fails */
+	drive(): Promise<void>;
+	summary(): BroadcastSummary;
+};
+
+const pollMs = 25;
+
+/**
+ * The broadcast scenario over a running pool: wait until every client is subscribed (or
+ * --settle runs out), publish --count numbered messages at --rate, wait --drain for
+ * stragglers (less when everything expected has arrived), and tally what each client got.
+ */
+export function createBroadcastRun({config, clients, store, stop, timeoutMs, log, deps}: {
+	config: BroadcastConfig;
+	clients: number;
+	store: MetricsStore;
+	stop: AbortSignal;
+	timeoutMs: number;
+	log(level: 'info' | 'warn', text: string): void;
+	deps: BroadcastDeps;
+}): BroadcastRun {
+	const tally = new BroadcastTally(config.runId, config.count, clients);
+	store.trackBroadcast(tally);
+	let openAtStart = 0;
+	let settledMs = 0;
+
+	async function drive(): Promise<void> {
+		const settleEnd = store.elapsed() + config.settleMs;
+		while (!stop.aborted && tally.subscribed < clients && store.elapsed() < settleEnd) {
+			await sleep(pollMs, stop);
+		}
+
+		if (stop.aborted) {
+			return;
+		}
+
+		openAtStart = tally.subscribed;
+		settledMs = store.elapsed();
+		log(openAtStart < clients ? 'warn' : 'info', openAtStart < clients
+			? `--settle ${formatDuration(config.settleMs)} ran out with ${openAtStart} of ${clients} clients subscribed; publishing anyway`
+			: `all ${clients} clients subscribed after ${formatDuration(settledMs)}; publishing ${config.count} messages${config.rate > 0 ? ` at ${config.rate}/s` : ''} (run ${config.runId})`);
+
+		const publisher = await deps.openPublisher(config.target, {timeoutMs});
+		try {
+			await publisher.publishSequence({
+				count: config.count,
+				rate: config.rate,
+				stop,
+				message(seq) {
+					// Recorded as it is built, so no client can have it before it counts as published.
+					tally.publishing(seq, store.elapsed());
+					return deps.message(seq, config.runId, config.padBytes);
+				},
+				onPublished(seq, sentAtMs) {
+					// Through a trigger the server builds the message: its send time, on the run's clock.
+					tally.publishing(seq, store.elapsed() - Math.max(0, Date.now() - sentAtMs));
+				},
+			});
+		} finally {
+			await publisher.close();
+		}
+
+		const drainEnd = store.elapsed() + config.drainMs;
+		while (!stop.aborted && store.elapsed() < drainEnd && !allArrived()) {
+			await sleep(pollMs, stop);
+		}
+
+		log('info', `published ${tally.published} messages; ${allArrived() ? 'every expected delivery arrived' : `drained for ${formatDuration(config.drainMs)}`}`);
+	}
+
+	function allArrived(): boolean {
+		return tally.complete();
+	}
+
+	return {
+		tally,
+		drive,
+		summary(): BroadcastSummary {
+			const result = tally.result();
+			return {
+				runId: config.runId,
+				via: config.target.kind,
+				target: config.target.kind === 'redis' ? config.target.channel : config.target.url,
+				requested: config.count,
+				published: result.published,
+				rate: config.rate,
+				openAtStart,
+				settledMs: Math.round(settledMs),
+				drainMs: config.drainMs,
+				expected: result.expected,
+				received: result.received,
+				ratio: result.ratio,
+				clientsComplete: result.clientsComplete,
+				clientsIncomplete: result.clientsIncomplete,
+				minClientRatio: result.minClientRatio,
+				missing: result.missing,
+				duplicates: result.duplicates,
+				latencyMs: result.latencyMs ?? null,
+				fanoutMs: result.fanoutMs ?? null,
+				broadcasts: result.broadcasts,
+			};
+		},
+	};
+}
+
+async function sleep(ms: number, stop: AbortSignal): Promise<void> {
+	await new Promise<void>(resolve => {
+		const timer = setTimeout(done, ms);
+		function done(): void {
+			clearTimeout(timer);
+			stop.removeEventListener('abort', done);
+			resolve();
+		}
+
+		stop.addEventListener('abort', done, {once: true});
+	});
+}
