@@ -1,7 +1,7 @@
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {ServerContext} from './context.js';
 import {corsHeaders, sendJson, sendText} from './http-util.js';
-import {testUpdate} from './payloads.js';
+import {testUpdate} from '../source/payloads.js';
 import {handleSse} from './sse-endpoint.js';
 import {statsDocument} from './stats.js';
 

@@ -1,6 +1,6 @@
 import {UsageError} from '../source/errors.js';
 import {parseBytes, parseDuration, parseInteger} from '../source/units.js';
-import {parseRedisUrl} from './redis-url.js';
+import {parseRedisUrl} from '../source/redis-url.js';
 
 export const publishHelp = `
 	Usage

@@ -2,11 +2,11 @@ import type {Writable} from 'node:stream';
 import {Redis} from 'ioredis';
 import {RunError} from '../source/errors.js';
 import {formatDuration} from '../source/units.js';
-import {testUpdate} from './payloads.js';
+import {testUpdate} from '../source/payloads.js';
 import type {PublishOptions} from './publish-options.js';
 import {addReceivers, perLineLimit, summary, tally, type Tally} from './publish-output.js';
 import {sleepUntil} from './publish-pacing.js';
-import {redactRedisUrl} from './redis-url.js';
+import {redactRedisUrl} from '../source/redis-url.js';
 
 /** Unpaced publishes in flight at once (ioredis pipelines them on the one connection). */
 const burst = 1000;

@@ -1,5 +1,7 @@
+// Payload shapes that both sides build: the reference server broadcasts them, the load side
+// publishes them (source/publish/). Imports nothing from server/, engine/ or ui/.
 import {randomUUID} from 'node:crypto';
-import {formatDuration} from '../source/units.js';
+import {formatDuration} from './units.js';
 
 /** `15:04:05`, the seeds' timestamp format (Go's local-time layout). */
 export function clock(date = new Date()): string {
