@@ -110,6 +110,24 @@ describe('openPublisher on Redis', () => {
 		assert.deepEqual((await drain(redis, channel, texts)).map(text => parse(text)['seq']), [1, 2, 3]);
 	});
 
+	test('stop during the wait between paced messages sends nothing more', async () => {
+		const channel = 'stopped-waiting';
+		const {texts} = await subscribe(redis, channel);
+		const publisher = await open(channel);
+		const stop = new AbortController();
+		try {
+			// One a second: the abort lands while the publisher waits for the second message.
+			const result = await publisher.publishSequence({count: 5, rate: 1, stop: stop.signal, onPublished() {
+				setTimeout(() => stop.abort(), 0);
+			}});
+			assert.equal(result.sent, 1);
+		} finally {
+			await publisher.close();
+		}
+
+		assert.equal((await drain(redis, channel, texts)).length, 1);
+	});
+
 	test('stop ends an unpaced sequence after the burst in flight; what was sent is what was reported', async () => {
 		const channel = 'stopped-burst';
 		const {texts} = await subscribe(redis, channel);
