@@ -70,6 +70,20 @@ describe('openPublisher on a trigger endpoint', () => {
 		assert.deepEqual(updates(sse).filter(update => update['run'] === 'http-c').map(update => update['seq']), [1, 2]);
 	});
 
+	test('an abort while waiting, or before the start, sends nothing more', async () => {
+		const stop = new AbortController();
+		// One a second: the abort lands while the publisher waits for the second request.
+		const waiting = await publisher.publishSequence({count: 5, rate: 1, run: 'http-d', stop: stop.signal, onPublished() {
+			setTimeout(() => stop.abort(), 0);
+		}});
+		assert.equal(waiting.sent, 1);
+		const never = await publisher.publishSequence({count: 5, rate: 0, run: 'http-d', stop: AbortSignal.abort(), onPublished: () => assert.fail('nothing is sent')});
+		assert.deepEqual(never, {sent: 0, total: 0, min: 0, max: 0, notes: []});
+		await publisher.publishSequence({count: 1, rate: 0, run: 'http-d-end'});
+		await received('http-d-end', 1);
+		assert.deepEqual(updates(sse).filter(update => update['run'] === 'http-d').map(update => update['seq']), [1]);
+	});
+
 	test('without a run the updates carry no run and no seq, as before', async () => {
 		const count = updates(sse).length;
 		await publisher.publishSequence({count: 1, rate: 0});
