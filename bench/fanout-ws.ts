@@ -12,7 +12,7 @@ import {loadavg} from 'node:os';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
 import WebSocket, {WebSocketServer} from 'ws';
-import {testUpdate} from '../server/payloads.js';
+import {testUpdate} from '../source/payloads.js';
 import {startServer} from '../server/server.js';
 
 const args = process.argv.slice(2);

@@ -19,7 +19,7 @@ import {loadavg} from 'node:os';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
 import {startServer} from '../server/server.js';
-import {testUpdate} from '../server/payloads.js';
+import {testUpdate} from '../source/payloads.js';
 import {startBaseline} from './fanout-baseline.js';
 
 type Target = {name: 'ours' | 'baseline'; port: number; broadcast(message: unknown): number; close(): Promise<void>};

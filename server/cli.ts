@@ -4,7 +4,7 @@ import {UsageError} from '../source/errors.js';
 import {parseBytes, parseDuration, parseInteger} from '../source/units.js';
 import {logLevels, type LogLevel, type ServerOptions} from './options.js';
 import {parseAllowedOrigins} from './origins.js';
-import {parseRedisUrl} from './redis-url.js';
+import {parseRedisUrl} from '../source/redis-url.js';
 import {startServer, type RunningServer} from './server.js';
 import {parseSubcommand} from './subcommand.js';
 import {formatFinalStats} from './stats.js';

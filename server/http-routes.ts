@@ -1,7 +1,7 @@
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {ServerContext} from './context.js';
 import {corsHeaders, sendJson, sendText} from './http-util.js';
-import {testUpdate} from './payloads.js';
+import {isRunId, testUpdate, type RunTag} from '../source/payloads.js';
 import {handleSse} from './sse-endpoint.js';
 import {statsDocument} from './stats.js';
 
@@ -16,18 +16,33 @@ function methodNotAllowed(res: ServerResponse, allow: string): void {
 	sendJson(res, 405, {error: `method not allowed; use ${allow}`}, {Allow: allow});
 }
 
-function wholeParam(url: URL, name: string, fallback: number, max: number): number | string {
+function wholeParam(url: URL, name: string, fallback: number, max: number, min = 0): number | string {
 	const raw = url.searchParams.get(name);
 	if (raw === null || raw === '') {
 		return fallback;
 	}
 
 	const value = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
-	if (!Number.isSafeInteger(value) || value > max) {
-		return `${name} must be a whole number from 0 to ${max} (got "${raw}")`;
+	if (!Number.isSafeInteger(value) || value < min || value > max) {
+		return `${name} must be a whole number from ${min} to ${max} (got "${raw}")`;
 	}
 
 	return value;
+}
+
+/** `run=ID&seq=N`: tag the updates as messages N, N+1, ... of a load run. Undefined: untagged. */
+function runParams(url: URL): {run: string; seq: number} | undefined | string {
+	const run = url.searchParams.get('run');
+	const seq = wholeParam(url, 'seq', 1, Number.MAX_SAFE_INTEGER - maxTriggerCount, 1);
+	if (typeof seq === 'string') {
+		return seq;
+	}
+
+	if (run === null) {
+		return url.searchParams.has('seq') ? 'seq numbers the updates of a run: add run=ID' : undefined;
+	}
+
+	return isRunId(run) ? {run, seq} : `run must be 1-64 characters of A-Z, a-z, 0-9, _ and - (got "${run.slice(0, 80)}")`;
 }
 
 type TriggerResult = {
@@ -44,9 +59,10 @@ type TriggerResult = {
 /**
  * Sends `count` test updates, a batch per event-loop turn. With Redis up they are published
  * there, so every instance (this one too) delivers them once; whatever Redis cannot take is
- * broadcast to this instance's own subscribers instead.
+ * broadcast to this instance's own subscribers instead. With a run, update i carries
+ * `"run"` and `"seq": seq + i` in the JSON itself, so every instance delivers the same numbers.
  */
-async function trigger(context: ServerContext, count: number, pad: number): Promise<TriggerResult> {
+async function trigger(context: ServerContext, count: number, pad: number, tagged?: {run: string; seq: number}): Promise<TriggerResult> {
 	const {redis} = context;
 	const result: TriggerResult = {deliveries: 0, firstId: '', lastId: '', viaRedis: 0, receivers: {total: 0, min: Number.POSITIVE_INFINITY, max: 0}, local: 0};
 	for (let sent = 0; sent < count && !context.closing; ) {
@@ -54,7 +70,8 @@ async function trigger(context: ServerContext, count: number, pad: number): Prom
 		const batch: string[] = [];
 		for (; sent < end; sent++) {
 			context.counters.triggered++;
-			batch.push(JSON.stringify(testUpdate(context.counters.triggered, pad)));
+			const tag: RunTag | undefined = tagged && {run: tagged.run, seq: tagged.seq + sent};
+			batch.push(JSON.stringify(testUpdate(context.counters.triggered, pad, new Date(), undefined, tag)));
 		}
 
 		let local = batch;
@@ -94,21 +111,24 @@ async function trigger(context: ServerContext, count: number, pad: number): Prom
 async function handleTrigger(context: ServerContext, res: ServerResponse, url: URL): Promise<void> {
 	const count = wholeParam(url, 'count', 1, maxTriggerCount);
 	const pad = wholeParam(url, 'pad', 0, maxTriggerPad);
-	for (const value of [count, pad]) {
+	const tagged = runParams(url);
+	for (const value of [count, pad, tagged]) {
 		if (typeof value === 'string') {
 			sendJson(res, 400, {error: value});
 			return;
 		}
 	}
 
+	const runTag = tagged as {run: string; seq: number} | undefined;
 	const started = performance.now();
-	const result = await trigger(context, count as number, pad as number);
+	const result = await trigger(context, count as number, pad as number, runTag);
 	const {sse, cable, ws} = context.broadcaster.counts;
 	const {redis} = context;
 	const body: Record<string, unknown> = {
 		status: 'ok',
 		count,
 		pad,
+		...(runTag ? {run: runTag.run, seq: runTag.seq} : {}),
 		deliveries: result.deliveries,
 		first_id: result.firstId,
 		last_id: result.lastId,

@@ -1,6 +1,7 @@
 import {UsageError} from '../source/errors.js';
+import {isRunId} from '../source/payloads.js';
 import {parseBytes, parseDuration, parseInteger} from '../source/units.js';
-import {parseRedisUrl} from './redis-url.js';
+import {parseRedisUrl} from '../source/redis-url.js';
 
 export const publishHelp = `
 	Usage
@@ -17,6 +18,8 @@ export const publishHelp = `
 	  --count N          how many messages                                default 1
 	  --rate R[/s]       messages per second (0 = as fast as possible)    default 0
 	  --pad BYTES        add a "pad" of this many x's to each test update default 0
+	  --run ID           add "run": ID to each test update (1-64 of A-Z a-z 0-9 _ -),
+	                     so a load run can count its own; with --http, sent to the trigger
 	  --http URL         POST to a trigger endpoint instead of Redis,
 	                     e.g. http://127.0.0.1:3001/dashboard/trigger-test
 	  --timeout D        connect (and HTTP response) timeout             default 5s
@@ -32,6 +35,7 @@ export const publishHelp = `
 	Examples
 	  $ sse-tui publish
 	  $ sse-tui publish --count 1000 --rate 200 --pad 1KiB
+	  $ sse-tui publish --count 100 --run load-42
 	  $ sse-tui publish '{"type":"announcement","message":"hello"}'
 	  $ sse-tui publish --redis redis://:secret@cache:6379/0 --channel dashboard_production:dashboard_updates
 	  $ sse-tui publish --http http://127.0.0.1:3001/dashboard/trigger-test --count 100
@@ -43,6 +47,7 @@ export const publishFlagSpec = {
 	count: {type: 'string'},
 	rate: {type: 'string'},
 	pad: {type: 'string'},
+	run: {type: 'string'},
 	http: {type: 'string'},
 	timeout: {type: 'string'},
 	help: {type: 'boolean', shortFlag: 'h'},
@@ -56,6 +61,8 @@ export type PublishOptions = {
 	/** Messages per second; 0 = no pacing. */
 	readonly rate: number;
 	readonly padBytes: number;
+	/** Tags test updates with `"run"` (and the trigger's updates, through `run=`); absent when not given. */
+	readonly run?: string;
 	/** The exact message (JSON text), or undefined for test updates. */
 	readonly message: string | undefined;
 	readonly timeoutMs: number;
@@ -95,6 +102,18 @@ export function resolvePublishOptions(cliFlags: PublishFlags, input: readonly st
 		throw new UsageError('--pad applies to test updates, not to a JSON message you give');
 	}
 
+	const run = cliFlags.run?.trim();
+	if (run !== undefined && !isRunId(run)) {
+		throw new UsageError(`--run must be 1-64 characters of A-Z, a-z, 0-9, _ and -, like load-42 (got "${cliFlags.run}")`);
+	}
+
+	if (run !== undefined && message !== undefined) {
+		throw new UsageError('--run tags test updates, not a JSON message you give (put the run in your JSON)');
+	}
+
+	// Only present when given, so options without it read as before.
+	const tag = run === undefined ? {} : {run};
+
 	const timeoutMs = parseDuration(cliFlags.timeout ?? '5s', '--timeout');
 	if (cliFlags.http !== undefined) {
 		if (cliFlags.redis !== undefined || cliFlags.channel !== undefined) {
@@ -120,7 +139,7 @@ export function resolvePublishOptions(cliFlags: PublishFlags, input: readonly st
 			url.pathname = '/dashboard/trigger-test';
 		}
 
-		return Object.freeze({target: Object.freeze({kind: 'http' as const, url: url.toString()}), count, rate, padBytes, message, timeoutMs});
+		return Object.freeze({target: Object.freeze({kind: 'http' as const, url: url.toString()}), count, rate, padBytes, ...tag, message, timeoutMs});
 	}
 
 	const redisText = cliFlags.redis ?? (env['REDIS_URL'] || 'redis://127.0.0.1:6379');
@@ -130,5 +149,5 @@ export function resolvePublishOptions(cliFlags: PublishFlags, input: readonly st
 		throw new UsageError(`--channel must be a channel name without spaces, like dashboard_updates (got "${cliFlags.channel}")`);
 	}
 
-	return Object.freeze({target: Object.freeze({kind: 'redis' as const, url, channel}), count, rate, padBytes, message, timeoutMs});
+	return Object.freeze({target: Object.freeze({kind: 'redis' as const, url, channel}), count, rate, padBytes, ...tag, message, timeoutMs});
 }

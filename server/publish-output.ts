@@ -1,21 +1,8 @@
+import type {Tally} from '../source/publish/tally.js';
 import {formatDuration} from '../source/units.js';
 
 /** Up to this many messages each publish gets its own line; above it, only the summary. */
 export const perLineLimit = 10;
-
-/** Receivers per publish, summarised. */
-export type Tally = {sent: number; total: number; min: number; max: number};
-
-export function tally(): Tally {
-	return {sent: 0, total: 0, min: Number.POSITIVE_INFINITY, max: 0};
-}
-
-export function addReceivers(result: Tally, receivers: number): void {
-	result.sent++;
-	result.total += receivers;
-	result.min = Math.min(result.min, receivers);
-	result.max = Math.max(result.max, receivers);
-}
 
 export function summary(result: Tally, where: string, elapsedMs: number, receivers = 'subscribers'): string {
 	const rate = elapsedMs > 0 ? ` (${Math.round((result.sent / elapsedMs) * 1000)}/s)` : '';

@@ -7,7 +7,7 @@ import {asJson, ingestMessage, replayStreamKey, withIngestCommand, type Ingestin
 import {RedisStateMachine, type RedisState} from './redis-state.js';
 import type {RedisStats} from './redis-stats.js';
 import {readStreamLatest, readStreamSince} from './redis-stream.js';
-import {redactRedisUrl} from './redis-url.js';
+import {redactRedisUrl} from '../source/redis-url.js';
 
 export type RedisMessage = {
 	/** The stream id, or undefined when the stream is off or could not be written. */

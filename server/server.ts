@@ -11,7 +11,7 @@ import {handleRequest} from './http-routes.js';
 import {createLogger} from './logger.js';
 import {isOriginAllowed} from './origins.js';
 import {resolveServerOptions, type ServerOptions} from './options.js';
-import {dashboardUpdate} from './payloads.js';
+import {dashboardUpdate} from '../source/payloads.js';
 import {RedisBridge} from './redis-bridge.js';
 import {RedisReplayStore} from './redis-replay.js';
 import {RingReplayStore, type ReplayStore} from './replay.js';

@@ -15,7 +15,7 @@
  */
 import net from 'node:net';
 import process from 'node:process';
-import {dashboardUpdate} from '../../server/payloads.js';
+import {dashboardUpdate} from '../../source/payloads.js';
 import {serveParent} from './children.js';
 
 const responseHead = Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n');

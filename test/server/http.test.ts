@@ -107,6 +107,47 @@ describe('HTTP endpoints', () => {
 		await pad.arrayBuffer();
 	});
 
+	test('trigger-test with run=ID&seq=N numbers its updates N, N+1, ... of that run, sent_at last', async () => {
+		const sse = await openRawSse(server.url);
+		try {
+			await waitFor(() => server.stats().sse.current === 1, 'the subscriber');
+			const response = await fetch(`${server.url}/dashboard/trigger-test?count=3&run=load_7-b&seq=41`, {method: 'POST'});
+			assert.equal(response.status, 200);
+			const body = (await response.json()) as Record<string, any>;
+			assert.equal(body.run, 'load_7-b');
+			assert.equal(body.seq, 41);
+			await waitFor(() => sse.events().length === 3, 'three events');
+			const texts = sse.events().map(event => event.data);
+			assert.ok(texts.every(text => /,"seq":\d+,"run":"load_7-b","sent_at":\d+\}$/.test(text)), texts[0]);
+			assert.deepEqual(texts.map(text => (JSON.parse(text) as {seq: number}).seq), [41, 42, 43]);
+
+			const plain = await fetch(`${server.url}/dashboard/trigger-test?run=r1`, {method: 'POST'});
+			assert.equal(((await plain.json()) as {seq: number}).seq, 1, 'seq defaults to 1');
+			await waitFor(() => sse.events().length === 4, 'the fourth event');
+			assert.equal((JSON.parse(sse.events()[3]!.data) as {seq: number}).seq, 1);
+		} finally {
+			sse.close();
+		}
+	});
+
+	test('trigger-test rejects a bad run or seq with a 400 naming the fix', async () => {
+		const cases: Array<[string, RegExp]> = [
+			['run=has%20space', /^run must be 1-64 characters of A-Z, a-z, 0-9, _ and - \(got "has space"\)$/],
+			['run=', /^run must be 1-64 characters/],
+			[`run=${'x'.repeat(65)}`, /^run must be 1-64 characters/],
+			['run=a%2Fb', /^run must be 1-64 characters/],
+			['run=a&seq=0', /^seq must be a whole number from 1 to /],
+			['run=a&seq=1.5', /^seq must be a whole number from 1 to /],
+			['run=a&seq=-1', /^seq must be a whole number from 1 to /],
+			['seq=5', /^seq numbers the updates of a run: add run=ID$/],
+		];
+		for (const [query, message] of cases) {
+			const response = await fetch(`${server.url}/dashboard/trigger-test?${query}`, {method: 'POST'});
+			assert.equal(response.status, 400, query);
+			assert.match(((await response.json()) as {error: string}).error, message, query);
+		}
+	});
+
 	test('garbage bytes get a 400 and the server stays up', async () => {
 		const reply = await rawExchange(server.url, Buffer.from([0x16, 0x03, 0x01, 0x00, 0xff, 0x0d, 0x0a, 0x0d, 0x0a]));
 		assert.match(reply, /^HTTP\/1\.1 400 /);

@@ -85,6 +85,41 @@ describe('sse-tui publish', () => {
 		}
 	});
 
+	test('--run tags the test updates with the run, through Redis and through the trigger', async () => {
+		const streams = await subscribe();
+		try {
+			const viaRedis = await runCli(['publish', '--redis', redis.url, '--channel', 'publish_test', '--count', '2', '--run', 'cli-run']);
+			assert.equal(viaRedis.code, 0, viaRedis.stderr);
+			assert.match(viaRedis.stdout, /^#1 -> 2 subscribers\n#2 -> 2 subscribers\npublished 2 messages/);
+			const viaHttp = await runCli(['publish', '--http', servers[1]!.url, '--count', '3', '--run', 'cli-http']);
+			assert.equal(viaHttp.code, 0, viaHttp.stderr);
+			for (const sse of streams) {
+				await waitFor(() => sse.events().length === 5, 'five updates');
+				assert.deepEqual(data(sse).map(update => [update['run'], update['seq']]), [['cli-run', 1], ['cli-run', 2], ['cli-http', 1], ['cli-http', 2], ['cli-http', 3]]);
+				assert.ok(sse.events().every(event => /"sent_at":\d+\}$/.test(event.data)), 'sent_at last');
+			}
+		} finally {
+			for (const sse of streams) {
+				sse.close();
+			}
+		}
+	});
+
+	test('--run must be a run id, for test updates only; --help lists it', async () => {
+		const results = await Promise.all([['--run', 'a b'], ['--run', 'x'.repeat(65)], ['--run', 'ok', '{}']].map(async args => runCli(['publish', ...args])));
+		for (const result of results) {
+			assert.equal(result.code, 2);
+			assert.equal(result.stdout, '');
+		}
+
+		assert.match(results[0]!.stderr.split('\n')[0]!, /^sse-tui: --run must be 1-64 characters of A-Z, a-z, 0-9, _ and -, like load-42 \(got "a b"\)$/);
+		assert.match(results[1]!.stderr, /^sse-tui: --run must be 1-64 characters/);
+		assert.match(results[2]!.stderr, /^sse-tui: --run tags test updates, not a JSON message you give/);
+		assert.equal(resolvePublishOptions({run: 'r-1'}, [], {}).run, 'r-1');
+		assert.equal(resolvePublishOptions({run: 'r-1', http: 'http://h'}, [], {}).run, 'r-1');
+		assert.match((await runCli(['publish', '--help'])).stdout, /--run ID/);
+	});
+
 	test('unreachable Redis or endpoint exits 1 quickly, with the reason and no password', async () => {
 		const port = await freePort();
 		const started = Date.now();

@@ -3,7 +3,7 @@ import {after, before, describe, test} from 'node:test';
 import {PassThrough} from 'node:stream';
 import WebSocket from 'ws';
 import {resolveServeOptions} from '../../server/cli.js';
-import {parseRedisUrl, redactRedisUrl} from '../../server/redis-url.js';
+import {parseRedisUrl, redactRedisUrl} from '../../source/redis-url.js';
 import {UsageError} from '../../source/errors.js';
 import {serverBinPath, startCommand} from '../helpers/cli.js';
 import {startTestRedis, type TestRedis} from '../helpers/redis-server.js';

@@ -1,4 +1,4 @@
-import {UsageError} from '../source/errors.js';
+import {UsageError} from './errors.js';
 
 /** `redis://:secret@host:6379/0` -> `redis://:***@host:6379/0`; never log a Redis URL without it. */
 export function redactRedisUrl(url: string): string {

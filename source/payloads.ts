@@ -1,5 +1,7 @@
+// Payload shapes that both sides build: the reference server broadcasts them, the load side
+// publishes them (source/publish/). Imports nothing from server/, engine/ or ui/.
 import {randomUUID} from 'node:crypto';
-import {formatDuration} from '../source/units.js';
+import {formatDuration} from './units.js';
 
 /** `15:04:05`, the seeds' timestamp format (Go's local-time layout). */
 export function clock(date = new Date()): string {
@@ -41,8 +43,21 @@ export function dashboardUpdate(uptimeMs: number, now = new Date()): Record<stri
 	};
 }
 
-/** Rails' TestPubsubJob broadcast, plus `sent_at` and an optional `pad` of `padBytes` x's. */
-export function testUpdate(sequence: number, padBytes: number, now = new Date(), source = 'sse-tui serve'): Record<string, unknown> {
+/** A run id tags the test updates of one load run: 1-64 of [A-Za-z0-9_-], safe in a URL and in logs. */
+export const runIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function isRunId(text: string): boolean {
+	return runIdPattern.test(text);
+}
+
+/** Marks a test update as message `seq` of run `run`, so a receiver can count and order them. */
+export type RunTag = {readonly seq: number; readonly run?: string | undefined};
+
+/**
+ * Rails' TestPubsubJob broadcast, plus an optional `pad` of `padBytes` x's, the `seq` and `run`
+ * of a tag, and `sent_at` for latency: always the last key, where the client's extractor looks first.
+ */
+export function testUpdate(sequence: number, padBytes: number, now = new Date(), source = 'sse-tui serve', tag?: RunTag): Record<string, unknown> {
 	const update: Record<string, unknown> = {
 		type: 'test_update',
 		message: `Test update #${sequence} from ${source}`,
@@ -51,11 +66,26 @@ export function testUpdate(sequence: number, padBytes: number, now = new Date(),
 		job_id: randomUUID(),
 		metrics: metrics(),
 		activities: [activity(now, `Test pub/sub message #${sequence}`)],
-		sent_at: now.getTime(),
 	};
 	if (padBytes > 0) {
 		update['pad'] = 'x'.repeat(padBytes);
 	}
 
+	if (tag) {
+		update['seq'] = tag.seq;
+		if (tag.run !== undefined) {
+			update['run'] = tag.run;
+		}
+	}
+
+	update['sent_at'] = now.getTime();
 	return update;
+}
+
+/**
+ * The JSON text of test update `seq` (of run `runId`, if given), as `sse-tui publish` and the
+ * broadcast scenario send it: `"seq"`, `"run"` and then `"sent_at"` (Date.now() now) as the last key.
+ */
+export function broadcastMessage(seq: number, runId: string | undefined, padBytes = 0): string {
+	return JSON.stringify(testUpdate(seq, padBytes, new Date(), 'sse-tui publish', {seq, run: runId}));
 }

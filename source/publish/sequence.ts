@@ -1,0 +1,32 @@
+import {isRunId} from '../payloads.js';
+import type {PublishSequenceOptions} from './types.js';
+
+export type Sequence = {count: number; first: number; rate: number; run: string | undefined; padBytes: number};
+
+/** Checks a caller's sequence: these are programming mistakes (RangeError), not run failures. */
+export function resolveSequence(options: PublishSequenceOptions): Sequence {
+	const {count, rate, run} = options;
+	const first = options.firstSeq ?? 1;
+	const padBytes = options.padBytes ?? 0;
+	if (!Number.isSafeInteger(count) || count < 0) {
+		throw new RangeError(`count must be a whole number >= 0 (got ${count})`);
+	}
+
+	if (!Number.isSafeInteger(first) || first < 1 || !Number.isSafeInteger(first + count)) {
+		throw new RangeError(`firstSeq must be a whole number >= 1 (got ${first})`);
+	}
+
+	if (!Number.isFinite(rate) || rate < 0) {
+		throw new RangeError(`rate must be messages per second >= 0, 0 for no pacing (got ${rate})`);
+	}
+
+	if (!Number.isSafeInteger(padBytes) || padBytes < 0) {
+		throw new RangeError(`padBytes must be a whole number >= 0 (got ${padBytes})`);
+	}
+
+	if (run !== undefined && !isRunId(run)) {
+		throw new RangeError(`run must be 1-64 characters of A-Z, a-z, 0-9, _ and - (got ${JSON.stringify(run)})`);
+	}
+
+	return {count, first, rate, run, padBytes};
+}
