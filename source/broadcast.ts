@@ -10,6 +10,9 @@ export type SequencePublisher = {
 		count: number;
 		rate: number;
 		stop: AbortSignal;
+		/** the run id: a trigger endpoint tags the messages it builds with it */
+		run: string;
+		padBytes: number;
 		message(seq: number): string;
 		onPublished(seq: number, sentAtMs: number, receivers?: number): void;
 	}): Promise<unknown>;
@@ -71,6 +74,8 @@ export function createBroadcastRun({config, clients, store, stop, timeoutMs, log
 				count: config.count,
 				rate: config.rate,
 				stop,
+				run: config.runId,
+				padBytes: config.padBytes,
 				message(seq) {
 					// Recorded as it is built, so no client can have it before it counts as published.
 					tally.publishing(seq, store.elapsed());

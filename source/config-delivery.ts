@@ -1,4 +1,5 @@
 import {UsageError} from './errors.js';
+import {parseRedisUrl} from './redis-url.js';
 import {parseBytes, parseDuration, parseInteger} from './units.js';
 
 /** Where the broadcast scenario publishes: Redis (the server subscribes there) or a trigger endpoint. */
@@ -102,7 +103,7 @@ export function resolveBroadcast(flags: DeliveryFlags, isBroadcast: boolean, run
 			throw new UsageError(`--redis-channel must be a channel name without spaces, like dashboard_updates or myapp_production:dashboard_updates (got "${flags.redisChannel}")`);
 		}
 
-		target = {kind: 'redis', url: redisUrl(flags.publish), channel};
+		target = {kind: 'redis', url: parseRedisUrl(flags.publish, '--publish'), channel};
 	}
 
 	return Object.freeze({
@@ -114,21 +115,6 @@ export function resolveBroadcast(flags: DeliveryFlags, isBroadcast: boolean, run
 		padBytes: flags.pad === undefined || flags.pad.trim() === '0' ? 0 : Math.min(parseBytes(flags.pad, '--pad'), 1024 * 1024),
 		runId,
 	});
-}
-
-function redisUrl(text: string): string {
-	let url: URL;
-	try {
-		url = new URL(text);
-	} catch {
-		url = new URL('invalid:');
-	}
-
-	if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-		throw new UsageError(`--publish must be a Redis URL like redis://127.0.0.1:6379 or redis://:password@host:6379/0 (got "${redactUrl(text)}")`);
-	}
-
-	return url.href;
 }
 
 function triggerUrl(text: string): string {

@@ -1,4 +1,5 @@
 import type {Writable} from 'node:stream';
+import {createBroadcastRun, type BroadcastDeps, type BroadcastRun} from './broadcast.js';
 import type {Config} from './config.js';
 import {createClientFactory} from './engine/client-factory.js';
 import {createPool} from './engine/pool.js';
@@ -17,6 +18,8 @@ export type RunIO = {
 	stop: AbortSignal;
 	/** the live view; the plain-text reporter when omitted */
 	presenter?: Presenter;
+	/** how the broadcast scenario publishes (tests may swap it) */
+	broadcastDeps?: BroadcastDeps;
 };
 
 /**
@@ -26,11 +29,23 @@ export type RunIO = {
  */
 export async function run(config: Config, io: RunIO): Promise<Summary> {
 	const startedAt = new Date();
-	const store = new MetricsStore();
 	// stdout carries exactly one JSON object with --json, or the event log with --events -.
 	const textOut = config.json || config.events === '-' ? io.stderr : io.stdout;
 	const presenter = io.presenter ?? createTextPresenter(config, textOut, {version: io.version, printSummary: !config.json});
-	const eventLog = config.events === undefined ? undefined : await openEventLog(config.events, io.stdout, () => store.elapsed());
+	let eventLog: Awaited<ReturnType<typeof openEventLog>> | undefined;
+	const store = new MetricsStore({
+		seqField: config.seqField,
+		latencyField: config.latencyField,
+		subscribeOn: config.ws?.mode === 'cable' ? 'confirm' : 'open',
+		onDeliveryEvent(event) {
+			eventLog?.write(event);
+			if (presenter.wantsEvents) {
+				presenter.event(event, store.elapsed());
+			}
+		},
+	});
+	eventLog = config.events === undefined ? undefined : await openEventLog(config.events, io.stdout, () => store.elapsed());
+	const broadcastDeps = config.broadcast && (io.broadcastDeps ?? await loadBroadcastDeps());
 
 	let end: (reason: StopReason) => void = () => undefined;
 	const sink: ClientSink = {
@@ -69,6 +84,9 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		},
 	};
 
+	let broadcast: BroadcastRun | undefined;
+	let failure: unknown;
+	const broadcastStop = new AbortController();
 	const stoppedBy = await new Promise<StopReason>(resolve => {
 		let timer: NodeJS.Timeout | undefined;
 		const onAbort = () => {
@@ -77,6 +95,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 
 		end = reason => {
 			end = () => undefined;
+			broadcastStop.abort();
 			clearTimeout(timer);
 			io.stop.removeEventListener('abort', onAbort);
 			resolve(reason);
@@ -96,18 +115,49 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		}
 
 		pool.add(config.clients);
+		if (config.broadcast && broadcastDeps) {
+			broadcast = createBroadcastRun({
+				config: config.broadcast,
+				clients: config.clients,
+				store,
+				stop: broadcastStop.signal,
+				timeoutMs: Math.min(config.timeoutMs, 10_000),
+				log(level, text) {
+					presenter.message(level, text, store.elapsed());
+				},
+				deps: broadcastDeps,
+			});
+			broadcast.drive().then(() => {
+				end('finished');
+			}, (error: unknown) => {
+				failure = error;
+				end('finished');
+			});
+		}
 	});
 
+	// The broadcast verdict is taken before the clients close: closing is not losing messages.
+	const broadcastSummary = broadcast?.summary() ?? null;
 	presenter.message('info', `stopping (${stoppedBy}): closing ${pool.size} clients`, store.elapsed());
 	await pool.stop();
 	await factory.close();
 	await eventLog?.close();
 
-	const summary = buildSummary(store.snapshot(), config, {startedAt, stoppedBy});
+	const summary = buildSummary(store.snapshot(), config, {startedAt, stoppedBy, broadcast: broadcastSummary});
 	await presenter.finish(summary);
 	if (config.json) {
 		io.stdout.write(JSON.stringify(summary) + '\n');
 	}
 
+	if (failure !== undefined) {
+		throw failure;
+	}
+
 	return summary;
+}
+
+/** The publishers, loaded only for a broadcast run. */
+async function loadBroadcastDeps(): Promise<BroadcastDeps> {
+	const publish = await import('./publish/index.js');
+	return {openPublisher: publish.openPublisher, message: publish.broadcastMessage};
 }

@@ -105,7 +105,7 @@ export function summaryLines(s: Summary): string[] {
 		...(s.reconnectMs ? [`Reconnect time:   ${percentiles(s.reconnectMs)} (drop to reopen)`] : []),
 		...latencyLines(s),
 		...deliveryLines(s),
-		...(s.broadcast ? broadcastLines(s.broadcast) : []),
+		...(s.broadcast ? broadcastLines(s.broadcast, s.delivery.foreign) : []),
 	];
 }
 
@@ -116,7 +116,7 @@ function latencyLines(s: Summary): string[] {
 
 	const missing = s.latency.missing > 0 ? `; ${s.latency.missing} messages without "${s.latency.field}"` : '';
 	return [
-		`Latency (${s.latency.field}): ${percentiles(s.latencyMs)} p99.9 ${s.latencyMs.p999}ms${missing}`,
+		`Latency (${s.latency.field}): ${percentiles(s.latencyMs, {p999: true})}${missing}`,
 		'                  (send time from the message: against another machine this includes clock skew)',
 	];
 }
@@ -137,22 +137,23 @@ function deliveryLines(s: Summary): string[] {
 	];
 }
 
-function broadcastLines(b: NonNullable<Summary['broadcast']>): string[] {
+function broadcastLines(b: NonNullable<Summary['broadcast']>, foreign: number): string[] {
 	const list = (items: Array<{seq: number}>, total: number) => items.length === 0 ? '' : ` (seqs ${items.slice(0, 10).map(item => item.seq).join(', ')}${total > 10 ? ', …' : ''})`;
 	return [
 		`Broadcast:        run ${b.runId} via ${b.via} ${b.target}: published ${b.published} of ${b.requested}${b.rate > 0 ? ` at ${b.rate}/s` : ''}, ${b.openAtStart} clients subscribed at start (after ${formatDuration(b.settledMs)})`,
 		`  delivered:      ${percent(b.ratio)} (${b.received} of ${b.expected} expected deliveries); ${b.clientsComplete} clients got all, ${b.clientsIncomplete} missed some${b.minClientRatio === null ? '' : ` (lowest ${percent(b.minClientRatio)})`}`,
 		`  missing:        ${b.missing.total}${list(b.missing.seqs, b.missing.seqs.length)}; duplicates ${b.duplicates.total}${list(b.duplicates.seqs, b.duplicates.seqs.length)}`,
-		`  latency:        ${b.latencyMs ? `${percentiles(b.latencyMs)} p99.9 ${b.latencyMs.p999}ms` : 'n/a'} (publish -> receive)`,
-		`  fan-out:        ${b.fanoutMs ? `p50 ${b.fanoutMs.p50}ms p99 ${b.fanoutMs.p99}ms max ${b.fanoutMs.max}ms` : 'n/a'} (publish -> the last client has it)`,
+		`  latency:        ${percentiles(b.latencyMs ?? undefined, {p999: true})} (publish -> receive)`,
+		`  fan-out:        ${b.fanoutMs ? percentiles(b.fanoutMs) : 'n/a'} (publish -> the last client has it)`,
+		...(foreign > 0 ? [`  foreign:        ${foreign} messages of no run or another on the stream, not counted`] : []),
 	];
 }
 
-export function percentiles(p: Percentiles | undefined): string {
+export function percentiles(p: Percentiles | undefined, {p999 = false} = {}): string {
 	if (!p) {
 		return 'n/a';
 	}
 
 	const ms = (value: number) => value >= 100 ? value.toFixed(0) : value.toFixed(1);
-	return `p50 ${ms(p.p50)}ms p90 ${ms(p.p90)}ms p99 ${ms(p.p99)}ms max ${ms(p.max)}ms`;
+	return `p50 ${ms(p.p50)}ms p90 ${ms(p.p90)}ms p99 ${ms(p.p99)}ms${p999 ? ` p99.9 ${ms(p.p999)}ms` : ''} max ${ms(p.max)}ms`;
 }
