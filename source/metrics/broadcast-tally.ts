@@ -43,9 +43,8 @@ export class BroadcastTally {
 	readonly #lastAt: Float64Array;
 	#published = 0;
 	#subscribed = 0;
-	/** running totals, for a cheap "has everything arrived?" */
-	#expectedTotal = 0;
-	#receivedTotal = 0;
+	/** deliveries still owed, summed over broadcasts: max(0, expected - received) each */
+	#owed = 0;
 	#foreign = 0;
 
 	// Per client, grown with the ids.
@@ -74,9 +73,9 @@ export class BroadcastTally {
 		return this.#published;
 	}
 
-	/** Every broadcast published and every expected delivery in. */
+	/** Every broadcast published and every delivery expected of each one in. */
 	complete(): boolean {
-		return this.#published === this.count && this.#receivedTotal >= this.#expectedTotal;
+		return this.#published === this.count && this.#owed === 0;
 	}
 
 	get foreignCount(): number {
@@ -94,8 +93,9 @@ export class BroadcastTally {
 		}
 
 		this.#publishedAt[seq] = at;
+		const before = Math.max(0, this.#expected[seq]! - this.#received[seq]!);
 		this.#expected[seq] = this.#subscribed;
-		this.#expectedTotal += this.#subscribed;
+		this.#owed += Math.max(0, this.#subscribed - this.#received[seq]!) - before;
 		this.#published++;
 	}
 
@@ -154,8 +154,8 @@ export class BroadcastTally {
 			return;
 		}
 
+		const owedBefore = Math.max(0, this.#expected[seq]! - this.#received[seq]!);
 		this.#received[seq]!++;
-		this.#receivedTotal++;
 		this.#clientReceived[client]!++;
 		if (at > this.#lastAt[seq]!) {
 			this.#lastAt[seq] = at;
@@ -174,9 +174,10 @@ export class BroadcastTally {
 			|| this.#droppedAt[client]! > publishedAt;
 		if (!counted) {
 			this.#expected[seq]!++;
-			this.#expectedTotal++;
 			this.#clientExpected[client]!++;
 		}
+
+		this.#owed += Math.max(0, this.#expected[seq]! - this.#received[seq]!) - owedBefore;
 	}
 
 	result(): BroadcastTallyResult {

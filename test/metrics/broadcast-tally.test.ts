@@ -75,6 +75,22 @@ describe('BroadcastTally', () => {
 		assert.equal(result.expected, 2);
 	});
 
+	test('complete only when every broadcast has every delivery it expects, not when the totals happen to match', () => {
+		const tally = new BroadcastTally('run', 2, 2);
+		tally.subscribe(1, 0);
+		tally.subscribe(2, 0);
+		// Broadcast 1 reaches both before its publish is recorded (a trigger answers after
+		// delivering), and client 2 drops before that: 2 received, 1 expected.
+		tally.received(1, 1, 5, undefined, false);
+		tally.received(2, 1, 5, undefined, false);
+		tally.unsubscribe(2, 6);
+		tally.publishing(1, 1);
+		tally.publishing(2, 10);
+		assert.ok(!tally.complete(), 'broadcast 2 is still owed to client 1');
+		tally.received(1, 2, 12, undefined, false);
+		assert.ok(tally.complete());
+	});
+
 	test('seqs outside the run are foreign', () => {
 		const tally = new BroadcastTally('run', 2, 1);
 		tally.received(1, 7, 1, undefined, false);

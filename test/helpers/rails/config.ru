@@ -5,6 +5,7 @@
 require "json"
 require "logger"
 require "action_cable"
+require "active_support/core_ext/hash/indifferent_access"
 
 module ApplicationCable
   class Connection < ActionCable::Connection::Base
@@ -28,7 +29,9 @@ ActionCable.server.config.tap do |config|
   # CABLE_REDIS_URL: the redis adapter, as a Rails app's cable.yml sets it (with a channel_prefix
   # when CABLE_CHANNEL_PREFIX is set); otherwise in-process.
   config.cable = if ENV["CABLE_REDIS_URL"]
-    {"adapter" => "redis", "url" => ENV["CABLE_REDIS_URL"], "channel_prefix" => ENV["CABLE_CHANNEL_PREFIX"]}.compact
+    # Indifferent access, as Rails' engine hands cable.yml over: the adapter reads "adapter" by
+    # string and :channel_prefix by symbol.
+    {"adapter" => "redis", "url" => ENV["CABLE_REDIS_URL"], "channel_prefix" => ENV["CABLE_CHANNEL_PREFIX"]}.compact.with_indifferent_access
   else
     {"adapter" => "async"}
   end
