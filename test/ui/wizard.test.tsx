@@ -149,6 +149,29 @@ describe('wizard results: the same RunFlags the CLI parses', () => {
 		assert.deepEqual(resolveConfig(result.flags, {}, {isTTY: true}), resolveConfig({scenario: 'load', port: '3001', tui: true}, {}, {isTTY: true}));
 	});
 
+	test('broadcast: clients, where to publish (the bundled trigger by default) and how many messages; no duration asked', async () => {
+		const app = mount();
+		await app.answer(...line('3001'), keys.enter, keys.enter, keys.down, keys.down, keys.down, keys.enter, ...line(''));
+		assert.match(app.frame(), /\? Publish via \(redis:\/\/ or trigger URL\) \(default http:\/\/localhost:3001\/dashboard\/trigger-test\)/);
+		await app.answer(...line(''), ...line('20'));
+		const result = await app.result();
+		assert.ok(result && result !== 'running');
+		assert.deepEqual(result.flags, {protocol: 'sse', logLevel: 'info', scenario: 'broadcast', port: '3001', clients: '10', trigger: 'http://localhost:3001/dashboard/trigger-test', count: '20'});
+		assert.equal(resolveConfig(result.flags).broadcast?.count, 20);
+	});
+
+	test('broadcast through Redis: a bad URL is refused inline, the password never shown', async () => {
+		const app = mount();
+		await app.answer(...line(''), keys.enter, keys.enter, keys.down, keys.down, keys.down, keys.enter, ...line('2'), ...line('redis://'));
+		assert.match(app.frame(), /✖ --trigger|✖ --publish/);
+		await app.answer(...Array.from({length: 12}, () => keys.backspace), ...line('redis://:hunter2@127.0.0.1:6379'), ...line(''));
+		assert.match(app.frame(), /✔ Publish through: redis:\/\/:\*\*\*@127\.0\.0\.1:6379/);
+		assert.doesNotMatch(app.frame(), /hunter2/);
+		const result = await app.result();
+		assert.ok(result && result !== 'running');
+		assert.equal(result.flags.publish, 'redis://:hunter2@127.0.0.1:6379');
+	});
+
 	test('custom URL with clients and stats', async () => {
 		const app = mount();
 		await app.answer(...line(''), keys.enter, keys.up, keys.enter, keys.up, keys.up, keys.enter, ...line('http://127.0.0.1:4000/s'), ...line('7'));

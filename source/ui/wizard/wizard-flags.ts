@@ -1,5 +1,5 @@
 import type {RunFlags} from '../../config.js';
-import type {Answers} from './wizard-steps.js';
+import {broadcastFlags, type Answers} from './wizard-steps.js';
 
 /** The answers as the flags `sse-tui` would parse from argv for the same run. */
 export function flagsFrom(answers: Answers): RunFlags {
@@ -14,8 +14,12 @@ export function flagsFrom(answers: Answers): RunFlags {
 		flags.stats = answers.stats;
 	} else {
 		flags.port = String(answers.port);
-		if (answers.scenario === 'multiple' || answers.scenario === 'load') {
+		if (answers.scenario === 'multiple' || answers.scenario === 'load' || answers.scenario === 'broadcast') {
 			flags.clients = String(answers.clients);
+		}
+
+		if (answers.scenario === 'broadcast') {
+			Object.assign(flags, broadcastFlags(answers.publish, answers.port), {count: String(answers.count)});
 		}
 	}
 

@@ -1,3 +1,4 @@
+import {deliveryDefaults} from '../../config-delivery.js';
 import {defaults, logLevels, type LogLevel} from '../../config.js';
 import {
 	acceptText, choicesFor, clientDefaults, initialAnswers, nextStep, protocolChoices, scenarioChoices, stepKind, textDefault,
@@ -38,6 +39,8 @@ function enter(state: WizardState, step: StepId, answers: Answers): WizardState 
 		case 'url': { return {...base, input: answers.url}; }
 		case 'clients': { return {...base, input: answers.clients === clientDefaults[answers.scenario] ? '' : String(answers.clients)}; }
 		case 'duration': { return {...base, input: answers.duration}; }
+		case 'publish': { return {...base, input: answers.publish}; }
+		case 'count': { return {...base, input: answers.count === deliveryDefaults.count ? '' : String(answers.count)}; }
 		case 'protocol': { return {...base, cursor: protocolChoices.findIndex(choice => choice.value === answers.protocol)}; }
 		case 'logLevel': { return {...base, cursor: logLevels.indexOf(answers.logLevel)}; }
 		case 'scenario': { return {...base, cursor: scenarioChoices.findIndex(choice => choice.value === answers.scenario)}; }

@@ -1,11 +1,12 @@
-import {defaults, logLevels, resolveConfig, type LogLevel} from '../../config.js';
+import {deliveryDefaults} from '../../config-delivery.js';
+import {defaults, logLevels, resolveConfig, type LogLevel, type RunFlags} from '../../config.js';
 import {parseDuration, parseInteger} from '../../units.js';
 
 /** The wizard's questions, in the old test.sh order; which ones are asked depends on the answers. */
-export type StepId = 'port' | 'protocol' | 'logLevel' | 'scenario' | 'url' | 'clients' | 'stats' | 'duration' | 'probe' | 'server';
+export type StepId = 'port' | 'protocol' | 'logLevel' | 'scenario' | 'url' | 'clients' | 'publish' | 'count' | 'stats' | 'duration' | 'probe' | 'server';
 
 export type WizardProtocol = 'sse' | 'websocket';
-export type WizardScenario = 'single' | 'multiple' | 'load' | 'custom' | 'exit';
+export type WizardScenario = 'single' | 'multiple' | 'load' | 'broadcast' | 'custom' | 'exit';
 
 export type Answers = {
 	port: number;
@@ -14,6 +15,10 @@ export type Answers = {
 	scenario: WizardScenario;
 	url: string;
 	clients: number;
+	/** broadcast: a redis:// URL to publish on, or a trigger endpoint's http(s):// URL */
+	publish: string;
+	/** broadcast: messages to publish */
+	count: number;
 	stats: boolean;
 	/** as typed ("30s"); empty: until q */
 	duration: string;
@@ -35,6 +40,7 @@ export const scenarioChoices: ReadonlyArray<Choice<WizardScenario>> = [
 	{value: 'single', label: 'single client'},
 	{value: 'multiple', label: 'multiple clients'},
 	{value: 'load', label: 'load test with stats'},
+	{value: 'broadcast', label: 'broadcast test: do all clients get every update?'},
 	{value: 'custom', label: 'custom URL'},
 	{value: 'exit', label: 'exit'},
 ];
@@ -46,13 +52,15 @@ export const initialAnswers: Answers = {
 	scenario: 'single',
 	url: '',
 	clients: 1,
+	publish: '',
+	count: deliveryDefaults.count,
 	stats: false,
 	duration: '',
 	listening: true,
 	startServer: false,
 };
 
-export const clientDefaults: Record<WizardScenario, number> = {single: 1, multiple: 5, load: 20, custom: 5, exit: 1};
+export const clientDefaults: Record<WizardScenario, number> = {single: 1, multiple: 5, load: 20, broadcast: 10, custom: 5, exit: 1};
 
 type Kind = 'text' | 'select' | 'yes-no' | 'wait';
 
@@ -61,6 +69,8 @@ export function stepKind(step: StepId): Kind {
 		case 'port':
 		case 'url':
 		case 'clients':
+		case 'publish':
+		case 'count':
 		case 'duration': { return 'text'; }
 		case 'protocol':
 		case 'logLevel':
@@ -82,6 +92,9 @@ export function textDefault(step: StepId, answers: Answers): string {
 		case 'port': { return String(defaults.port); }
 		case 'url': { return builtUrl(answers); }
 		case 'clients': { return String(clientDefaults[answers.scenario]); }
+		// The bundled server's trigger: what works with `sse-tui serve` (or the server offered below).
+		case 'publish': { return `http://localhost:${answers.port}/dashboard/trigger-test`; }
+		case 'count': { return String(deliveryDefaults.count); }
 		default: { return ''; }
 	}
 }
@@ -124,7 +137,8 @@ export function nextStep(step: StepId, answers: Answers): StepId | 'done' | 'exi
 			switch (answers.scenario) {
 				case 'single': { return 'duration'; }
 				case 'multiple':
-				case 'load': { return 'clients'; }
+				case 'load':
+				case 'broadcast': { return 'clients'; }
 				case 'custom': { return 'url'; }
 				case 'exit': { return 'exit'; }
 			}
@@ -132,7 +146,10 @@ export function nextStep(step: StepId, answers: Answers): StepId | 'done' | 'exi
 
 		// eslint-disable-next-line no-fallthrough
 		case 'url': { return 'clients'; }
-		case 'clients': { return answers.scenario === 'custom' ? 'stats' : 'duration'; }
+		case 'clients': { return answers.scenario === 'custom' ? 'stats' : (answers.scenario === 'broadcast' ? 'publish' : 'duration'); }
+		case 'publish': { return 'count'; }
+		// A broadcast run ends by itself once drained: no duration to ask.
+		case 'count': { return localTarget(answers) === undefined ? 'done' : 'probe'; }
 		case 'stats': { return 'duration'; }
 		case 'duration': { return localTarget(answers) === undefined ? 'done' : 'probe'; }
 		case 'probe': { return answers.listening ? 'done' : 'server'; }
@@ -153,6 +170,13 @@ export function acceptText(step: StepId, text: string, answers: Answers): Answer
 			return {...answers, duration: text};
 		}
 
+		case 'publish': {
+			// The same rules as --publish / --trigger (resolveConfig names the flag in its message).
+			resolveConfig(broadcastFlags(text, answers.port));
+			return {...answers, publish: text};
+		}
+
+		case 'count': { return {...answers, count: parseInteger(text, 'Messages', 1, 10_000_000)}; }
 		case 'url': {
 			// resolveConfig holds the URL rules (scheme per protocol); its message names --url.
 			resolveConfig({scenario: 'custom', protocol: answers.protocol, url: text});
@@ -161,4 +185,10 @@ export function acceptText(step: StepId, text: string, answers: Answers): Answer
 
 		default: { return answers; }
 	}
+}
+
+/** Where the broadcast publishes, as flags: a redis:// URL is --publish, anything else --trigger. */
+export function broadcastFlags(target: string, port: number): RunFlags {
+	const where: RunFlags = /^rediss?:\/\//i.test(target) ? {publish: target} : {trigger: target};
+	return {scenario: 'broadcast', port: String(port), ...where};
 }

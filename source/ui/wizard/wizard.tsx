@@ -7,6 +7,7 @@ import {
 	type Answers, type StepId,
 } from './wizard-steps.js';
 import {useWizardInput} from './use-wizard-input.js';
+import {redactUrl} from '../../config-delivery.js';
 
 export type WizardProps = {
 	/** called once with the final state (outcome 'done' or 'exit') */
@@ -22,6 +23,8 @@ const questions: Record<StepId, string> = {
 	scenario: 'Scenario',
 	url: 'URL',
 	clients: 'Clients',
+	publish: 'Publish via (redis:// or trigger URL)',
+	count: 'Messages to publish',
 	stats: 'Print a stats line every 10s?',
 	duration: 'Duration (1500ms, 30s, 5m, 1h; empty: until q)',
 	probe: 'Checking the port',
@@ -41,6 +44,8 @@ function answered(step: StepId, answers: Answers): string | undefined {
 		case 'scenario': { return `Scenario: ${label(scenarioChoices, answers.scenario)}`; }
 		case 'url': { return `URL: ${answers.url}`; }
 		case 'clients': { return `Clients: ${answers.clients}`; }
+		case 'publish': { return `Publish through: ${redactUrl(answers.publish)}`; }
+		case 'count': { return `Messages: ${answers.count}`; }
 		case 'stats': { return `Stats: ${answers.stats ? 'yes' : 'no'}`; }
 		case 'duration': { return `Duration: ${answers.duration === '' ? 'until q' : answers.duration}`; }
 		case 'server': { return `Start the reference server: ${answers.startServer ? 'yes' : 'no'}`; }
