@@ -1,6 +1,7 @@
 import {UsageError} from './errors.js';
 import {scenarioNames, scenarios, type ScenarioName} from './scenarios.js';
 import {parseBytes, parseDuration, parseInteger} from './units.js';
+import {parseThreshold, type Threshold} from './verdict/threshold-parse.js';
 
 export const logLevels = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = typeof logLevels[number];
@@ -44,6 +45,8 @@ export type RunFlags = {
 	pingInterval?: string;
 	pongTimeout?: string;
 	compression?: boolean;
+	threshold?: string[];
+	abortOnFail?: boolean;
 };
 
 /** The WebSocket side of a run (`--protocol websocket`). */
@@ -90,6 +93,10 @@ export type Config = Readonly<{
 	latencyField: string;
 	/** JSON path of the sequence number (--seq-field); undefined: `seq`, then the event id */
 	seqField: string | undefined;
+	/** --threshold: the CI verdict; any failed one makes the run exit 1 */
+	thresholds: readonly Threshold[];
+	/** --abort-on-fail: stop as soon as a threshold can no longer pass */
+	abortOnFail: boolean;
 }>;
 
 export const defaults = {
@@ -141,6 +148,11 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		throw new UsageError('--events - would mix the event log into --json output on stdout: give --events a file path');
 	}
 
+	const thresholds = Object.freeze((flags.threshold ?? []).map(text => parseThreshold(text)));
+	if (flags.abortOnFail && thresholds.length === 0) {
+		throw new UsageError('--abort-on-fail needs at least one --threshold, for example --threshold \'errors==0\'');
+	}
+
 	return Object.freeze({
 		url,
 		protocol,
@@ -163,6 +175,8 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		ws: ws && Object.freeze({...ws, origin: flags.origin ?? httpOrigin(url)}),
 		latencyField: 'sent_at',
 		seqField: undefined,
+		thresholds,
+		abortOnFail: Boolean(flags.abortOnFail),
 	});
 }
 
