@@ -6,6 +6,7 @@ import type {Snapshot} from '../metrics/snapshot.js';
 import {formatDuration} from '../units.js';
 import type {Presenter} from './presenter.js';
 import type {Summary} from './summary.js';
+import {thresholdLines} from './threshold-lines.js';
 
 const clock = (ms: number) => `+${(ms / 1000).toFixed(1)}s`;
 
@@ -103,6 +104,7 @@ export function summaryLines(s: Summary): string[] {
 		`Bytes received:   ${s.bytes}`,
 		`Connect time:     ${percentiles(s.connectMs ?? undefined)}`,
 		...(s.latencyMs ? [`Latency (sent_at): ${percentiles(s.latencyMs)}`] : []),
+		...thresholdLines(s),
 	];
 }
 
