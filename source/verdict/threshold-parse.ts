@@ -120,6 +120,10 @@ export function parseThreshold(text: string): Threshold {
 		throw bad(text, `${metric} is a ${kind === 'rate' ? 'number' : 'count'}: give it without a unit`);
 	}
 
+	if (op === '<' && value === 0) {
+		throw bad(text, `no ${metric} is ever below 0: did you mean ${metric}==0`);
+	}
+
 	return Object.freeze({expr: text.trim(), metric: metric as ThresholdMetric, kind, op: op as ThresholdOp, value});
 }
 

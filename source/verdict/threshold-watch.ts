@@ -37,7 +37,8 @@ export function watchThresholds({thresholds, summarize, intervalMs = 1000, onCan
 		}
 	};
 
-	check();
+	// The first look only fills latest(): giving up is left to the timer, after the run has started.
+	latest = evaluate(thresholds, summarize());
 	const timer = setInterval(check, intervalMs);
 	return {
 		latest: () => latest,

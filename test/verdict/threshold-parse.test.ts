@@ -55,6 +55,8 @@ describe('parseThreshold', () => {
 		['errors<5%', /errors is a count: give it without a unit/],
 		['gaps<1s', /gaps is a count/],
 		['msgs_per_s>10s', /msgs_per_s is a number: give it without a unit/],
+		['errors<0', /no errors is ever below 0: did you mean errors==0/],
+		['p99<0s', /no latency\.p99 is ever below 0/],
 		['p99<250ms extra', /write it as METRIC OP VALUE|the value must be a number/],
 	];
 	for (const [text, message] of bad) {
