@@ -7,7 +7,7 @@ import type {LogView} from '../log-buffer.js';
 import {useTerminalSize} from '../use-terminal-size.js';
 import {cellText, column, fitColumns, headerLine, rowLine, type Column, type RowContext} from './columns.js';
 import {dashboardReducer, initialDashboardState, type DashboardState, type Frozen, type Limits} from './dashboard-state.js';
-import {Header, Help, LogPane, Totals, type DashboardInfo} from './panels.js';
+import {Header, Help, LogPane, ThresholdsLine, Totals, type DashboardInfo} from './panels.js';
 import {TableFeed, type DashboardSource} from './table-feed.js';
 import {clampOffset, selectRows} from './table-model.js';
 import {useDashboardInput} from './use-dashboard-input.js';
@@ -34,10 +34,10 @@ const noSubscription = () => () => undefined;
 /**
  * How many table rows fit: header 2 + totals 3 + table head 1 + footer 1 lines, the log pane
  * when there is room, and one spare line so Ink's frame never fills the screen (a full-screen
- * frame makes Ink clear the whole terminal on every redraw).
+ * frame makes Ink clear the whole terminal on every redraw). `extraLines`: the thresholds line.
  */
-export function layout(height: number): {page: number; logLines: number} {
-	const fixed = 7;
+export function layout(height: number, extraLines = 0): {page: number; logLines: number} {
+	const fixed = 7 + extraLines;
 	const logLines = height >= 30 ? 6 : (height >= 20 ? 3 : 0);
 	const logBlock = logLines > 0 ? logLines + 1 : 0;
 	return {page: Math.max(1, height - 1 - fixed - logBlock), logLines};
@@ -103,7 +103,8 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 	const [state, dispatch] = useReducer(dashboardReducer, {...initialDashboardState, ...initialState});
 	const terminal = useTerminalSize();
 	const columns = width ?? terminal.columns;
-	const {page, logLines} = layout(height ?? terminal.rows);
+	const thresholds = source.thresholds?.() ?? [];
+	const {page, logLines} = layout(height ?? terminal.rows, thresholds.length > 0 ? 1 : 0);
 	const paint = (name: string) => (color ? name : undefined);
 
 	const feed = useMemo(() => new TableFeed(source), [source]);
@@ -137,6 +138,7 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 		<Box flexDirection="column" width={columns}>
 			<Header info={info} version={version} snapshot={snapshot} clients={controls.clients} paused={state.frozen !== undefined} stopping={state.stopping}/>
 			<Totals snapshot={snapshot} stale={staleCount} width={columns} paint={paint}/>
+			{thresholds.length > 0 ? <ThresholdsLine results={thresholds} paint={paint}/> : null}
 			{state.help
 				? <Help height={page + 2 + (logLines > 0 ? logLines + 1 : 0)}/>
 				: (

@@ -1,7 +1,9 @@
 import {Box, Text} from 'ink';
 import type {LogLevel} from '../../config.js';
 import type {Snapshot} from '../../metrics/snapshot.js';
+import type {ThresholdResult} from '../../reporters/summary.js';
 import {formatDuration} from '../../units.js';
+import {formatMeasured} from '../../verdict/threshold-eval.js';
 import {clock, fit, formatCount, formatMs, formatRate, levelColor, sparkline} from '../format.js';
 import type {LogLine} from '../log-buffer.js';
 
@@ -65,6 +67,20 @@ export function Totals({snapshot, stale, width, paint}: {snapshot: Snapshot; sta
 				{latencyMs ? `  latency p50 ${formatMs(latencyMs.p50)} p99 ${formatMs(latencyMs.p99)}` : ''}
 			</Text>
 		</>
+	);
+}
+
+/** --threshold results as of now: `thresholds: ✓ delivery>=100% (100%)  ✗ p99<250ms (312ms)`. */
+export function ThresholdsLine({results, paint}: {results: readonly ThresholdResult[]; paint: Paint}) {
+	return (
+		<Text wrap="truncate">
+			{'thresholds:'}
+			{results.map((result, index) => (
+				<Text key={`${index}:${result.expr}`} color={paint(result.passed ? 'green' : 'red')}>
+					{`${index === 0 ? ' ' : '  '}${result.passed ? '✓' : '✗'} ${result.expr} (${formatMeasured(result.metric, result.value)})`}
+				</Text>
+			))}
+		</Text>
 	);
 }
 
