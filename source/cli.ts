@@ -66,10 +66,10 @@ const help = `
     $ sse-tui --url https://example.test/stream --clients 500 --ramp 10s --duration 5m --stats
     $ sse-tui --port 3001 --clients 50 --duration 30s --json > summary.json
     $ sse-tui --port 3001 --duration 10s --events events.ndjson
+    $ sse-tui --port 3001 --clients 100 --duration 1m --threshold 'delivery>=100%' --threshold 'p99<250ms'
     $ sse-tui --protocol websocket --port 3000 --clients 100 --origin http://localhost:3000
     $ sse-tui --protocol ws --ws-mode raw --url ws://localhost:3001/ws --clients 10
     $ sse-tui serve --port 3001 --interval 1s
-    $ sse-tui --port 3001 --clients 100 --duration 1m --threshold 'delivery>=100%' --threshold 'p99<250ms'
 
   Exit codes: 0 run completed and every threshold passed; 1 a threshold failed, or not a single
   client ever opened, or the run could not start; 2 usage error.
@@ -96,6 +96,8 @@ const runFlags = {
 	tui: {type: 'boolean', default: true},
 	json: {type: 'boolean'},
 	events: {type: 'string'},
+	threshold: {type: 'string', isMultiple: true},
+	abortOnFail: {type: 'boolean'},
 	wsMode: {type: 'string'},
 	channel: {type: 'string'},
 	channelParams: {type: 'string'},
@@ -107,8 +109,6 @@ const runFlags = {
 	pingInterval: {type: 'string'},
 	pongTimeout: {type: 'string'},
 	compression: {type: 'boolean'},
-	threshold: {type: 'string', isMultiple: true},
-	abortOnFail: {type: 'boolean'},
 } as const;
 
 async function main(argv: string[]): Promise<number> {

@@ -84,6 +84,10 @@ export type Config = Readonly<{
 	json: boolean;
 	/** NDJSON event log: a file path, '-' for stdout, or undefined */
 	events: string | undefined;
+	/** --threshold: the CI verdict; any failed one makes the run exit 1 */
+	thresholds: readonly Threshold[];
+	/** --abort-on-fail: stop as soon as a threshold can no longer pass */
+	abortOnFail: boolean;
 	retryMs: number;
 	maxBackoffMs: number;
 	maxEventSize: number;
@@ -93,10 +97,6 @@ export type Config = Readonly<{
 	latencyField: string;
 	/** JSON path of the sequence number (--seq-field); undefined: `seq`, then the event id */
 	seqField: string | undefined;
-	/** --threshold: the CI verdict; any failed one makes the run exit 1 */
-	thresholds: readonly Threshold[];
-	/** --abort-on-fail: stop as soon as a threshold can no longer pass */
-	abortOnFail: boolean;
 }>;
 
 export const defaults = {
@@ -169,14 +169,14 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		tui: (flags.tui ?? true) && !json && isTTY,
 		json,
 		events,
+		thresholds,
+		abortOnFail: Boolean(flags.abortOnFail),
 		retryMs: parseDuration(flags.retry ?? defaults.retry, '--retry'),
 		maxBackoffMs: parseDuration(flags.maxBackoff ?? defaults.maxBackoff, '--max-backoff'),
 		maxEventSize: parseBytes(flags.maxEventSize ?? defaults.maxEventSize, '--max-event-size'),
 		ws: ws && Object.freeze({...ws, origin: flags.origin ?? httpOrigin(url)}),
 		latencyField: 'sent_at',
 		seqField: undefined,
-		thresholds,
-		abortOnFail: Boolean(flags.abortOnFail),
 	});
 }
 

@@ -91,6 +91,10 @@ export function statsLine(snapshot: Snapshot, previous: Snapshot | undefined): s
 
 /** The final summary as text lines; the TUI prints the same lines after it closes. */
 export function summaryLines(s: Summary): string[] {
+	return [...runLines(s), ...thresholdLines(s)];
+}
+
+function runLines(s: Summary): string[] {
 	const kinds = Object.entries(s.errors.byKind).map(([kind, count]) => `${kind} ${count}`).join(', ');
 	return [
 		'',
@@ -104,7 +108,6 @@ export function summaryLines(s: Summary): string[] {
 		`Bytes received:   ${s.bytes}`,
 		`Connect time:     ${percentiles(s.connectMs ?? undefined)}`,
 		...(s.latencyMs ? [`Latency (sent_at): ${percentiles(s.latencyMs)}`] : []),
-		...thresholdLines(s),
 	];
 }
 

@@ -34,10 +34,10 @@ const noSubscription = () => () => undefined;
 /**
  * How many table rows fit: header 2 + totals 3 + table head 1 + footer 1 lines, the log pane
  * when there is room, and one spare line so Ink's frame never fills the screen (a full-screen
- * frame makes Ink clear the whole terminal on every redraw). `extraLines`: the thresholds line.
+ * frame makes Ink clear the whole terminal on every redraw).
  */
-export function layout(height: number, extraLines = 0): {page: number; logLines: number} {
-	const fixed = 7 + extraLines;
+export function layout(height: number): {page: number; logLines: number} {
+	const fixed = 7;
 	const logLines = height >= 30 ? 6 : (height >= 20 ? 3 : 0);
 	const logBlock = logLines > 0 ? logLines + 1 : 0;
 	return {page: Math.max(1, height - 1 - fixed - logBlock), logLines};
@@ -104,7 +104,8 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 	const terminal = useTerminalSize();
 	const columns = width ?? terminal.columns;
 	const thresholds = source.thresholds?.() ?? [];
-	const {page, logLines} = layout(height ?? terminal.rows, thresholds.length > 0 ? 1 : 0);
+	// The thresholds line takes its row from the height the rest is laid out in.
+	const {page, logLines} = layout((height ?? terminal.rows) - (thresholds.length > 0 ? 1 : 0));
 	const paint = (name: string) => (color ? name : undefined);
 
 	const feed = useMemo(() => new TableFeed(source), [source]);

@@ -70,20 +70,6 @@ export function Totals({snapshot, stale, width, paint}: {snapshot: Snapshot; sta
 	);
 }
 
-/** --threshold results as of now: `thresholds: ✓ delivery>=100% (100%)  ✗ p99<250ms (312ms)`. */
-export function ThresholdsLine({results, paint}: {results: readonly ThresholdResult[]; paint: Paint}) {
-	return (
-		<Text wrap="truncate">
-			{'thresholds:'}
-			{results.map((result, index) => (
-				<Text key={`${index}:${result.expr}`} color={paint(result.passed ? 'green' : 'red')}>
-					{`${index === 0 ? ' ' : '  '}${result.passed ? '✓' : '✗'} ${result.expr} (${formatMeasured(result.metric, result.value)})`}
-				</Text>
-			))}
-		</Text>
-	);
-}
-
 export function LogPane({lines, level, suppressed, count, paint}: {lines: readonly LogLine[]; level: LogLevel; suppressed: number; count: number; paint: Paint}) {
 	const padding = Array.from({length: Math.max(0, count - lines.length)}, (_, index) => index);
 	return (
@@ -122,5 +108,19 @@ export function Help({height}: {height: number}) {
 			<Text bold>keys</Text>
 			{helpLines.map(line => <Text key={line} wrap="truncate">{line}</Text>)}
 		</Box>
+	);
+}
+
+/** --threshold results as of now: `thresholds: ✓ delivery>=100% (100%)  ✗ p99<250ms (312ms)`. */
+export function ThresholdsLine({results, paint}: {results: readonly ThresholdResult[]; paint: Paint}) {
+	return (
+		<Text wrap="truncate">
+			{'thresholds:'}
+			{results.map((result, index) => (
+				<Text key={`${index}:${result.expr}`} color={paint(result.passed ? 'green' : 'red')}>
+					{`${index === 0 ? ' ' : '  '}${result.passed ? '✓' : '✗'} ${result.expr} (${formatMeasured(result.metric, result.value)})`}
+				</Text>
+			))}
+		</Text>
 	);
 }
