@@ -71,9 +71,9 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		},
 	};
 
-	let watch: ThresholdWatch | undefined;
 	const stoppedBy = await new Promise<StopReason>(resolve => {
 		let timer: NodeJS.Timeout | undefined;
+		let watch: ThresholdWatch | undefined;
 		const onAbort = () => {
 			end('signal');
 		};
@@ -81,8 +81,8 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		end = reason => {
 			end = () => undefined;
 			clearTimeout(timer);
-			watch?.stop();
 			io.stop.removeEventListener('abort', onAbort);
+			watch?.stop();
 			resolve(reason);
 		};
 
