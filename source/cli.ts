@@ -57,7 +57,7 @@ const help = `
     --threshold EXPR       METRIC OP VALUE that must hold at the end, or exit 1; repeatable. OP: < <= > >= ==
                            in %:    connected delivery
                            counts:  gaps duplicates resets errors errors.KIND reconnects stale
-                           ms or s: p50 p90 p99 p999 max (latency), and latency. fanout. connect. reconnect. + p50..max
+                           ms or s: {latency,fanout,connect,reconnect}.{p50,p90,p99,p999,max}; p50 ... max alone: latency
                            per s:   msgs_per_s
     --abort-on-fail        stop as soon as a threshold can no longer pass (a counter past its limit)
 
