@@ -4,6 +4,7 @@ import meow from 'meow';
 import {resolveConfig, type RunFlags} from './config.js';
 import {isExpectedError, UsageError} from './errors.js';
 import {run} from './run.js';
+import {exitCodeFor, verdictLine} from './verdict/exit-code.js';
 
 const help = `
   Usage
@@ -67,11 +68,20 @@ const help = `
     --events FILE|-        NDJSON log of every event, comment, open, error, close, reconnect
     --help, --version
 
+  Verdict (CI)
+    --threshold EXPR       METRIC OP VALUE that must hold at the end, or exit 1; repeatable. OP: < <= > >= ==
+                           in %:    connected delivery
+                           counts:  gaps duplicates resets errors errors.KIND reconnects stale
+                           ms or s: {latency,fanout,connect,reconnect}.{p50,p90,p99,p999,max}; p50 ... max alone: latency
+                           per s:   msgs_per_s
+    --abort-on-fail        stop as soon as a threshold can no longer pass (a counter past its limit)
+
   Examples
     $ sse-tui --scenario load --port 3001
     $ sse-tui --url https://example.test/stream --clients 500 --ramp 10s --duration 5m --stats
     $ sse-tui --port 3001 --clients 50 --duration 30s --json > summary.json
     $ sse-tui --port 3001 --duration 10s --events events.ndjson
+    $ sse-tui --port 3001 --clients 100 --duration 1m --threshold 'delivery>=100%' --threshold 'p99<250ms'
     $ sse-tui --protocol websocket --port 3000 --clients 100 --origin http://localhost:3000
     $ sse-tui --protocol ws --ws-mode raw --url ws://localhost:3001/ws --clients 10
     $ sse-tui serve --port 3001 --interval 1s
@@ -79,7 +89,8 @@ const help = `
     $ sse-tui --scenario broadcast --protocol websocket --port 3000 --clients 100 --publish redis://127.0.0.1:6379 \
         --redis-channel myapp_production:dashboard_updates
 
-  Exit codes: 0 run completed (server errors are data), 1 the run could not start, 2 usage error.
+  Exit codes: 0 run completed and every threshold passed; 1 a threshold failed, or not a single
+  client ever opened, or the run could not start; 2 usage error.
 `;
 
 const runFlags = {
@@ -103,6 +114,8 @@ const runFlags = {
 	tui: {type: 'boolean', default: true},
 	json: {type: 'boolean'},
 	events: {type: 'string'},
+	threshold: {type: 'string', isMultiple: true},
+	abortOnFail: {type: 'boolean'},
 	wsMode: {type: 'string'},
 	channel: {type: 'string'},
 	channelParams: {type: 'string'},
@@ -186,14 +199,18 @@ async function main(argv: string[]): Promise<number> {
 	process.on('SIGINT', onSignal);
 	process.on('SIGTERM', onSignal);
 	try {
-		await run(config, {stdout: process.stdout, stderr: process.stderr, version, stop: controller.signal, presenter});
+		const summary = await run(config, {stdout: process.stdout, stderr: process.stderr, version, stop: controller.signal, presenter});
+		const verdict = verdictLine(summary);
+		if (verdict !== undefined) {
+			process.stderr.write(`sse-tui: ${verdict}\n`);
+		}
+
+		return exitCodeFor(summary);
 	} finally {
 		process.off('SIGINT', onSignal);
 		process.off('SIGTERM', onSignal);
 		await server?.close();
 	}
-
-	return 0;
 }
 
 /** meow reads a lone `-` as a positional argument; `--events -` means stdout. */

@@ -3,6 +3,7 @@ import {deliveryDefaults, jsonPath, resolveBroadcast, type BroadcastConfig, type
 import {UsageError} from './errors.js';
 import {scenarioNames, scenarios, type ScenarioName} from './scenarios.js';
 import {parseBytes, parseDuration, parseInteger} from './units.js';
+import {parseThreshold, type Threshold} from './verdict/threshold-parse.js';
 
 export const logLevels = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = typeof logLevels[number];
@@ -46,6 +47,8 @@ export type RunFlags = DeliveryFlags & {
 	pingInterval?: string;
 	pongTimeout?: string;
 	compression?: boolean;
+	threshold?: string[];
+	abortOnFail?: boolean;
 };
 
 /** The WebSocket side of a run (`--protocol websocket`). */
@@ -83,6 +86,10 @@ export type Config = Readonly<{
 	json: boolean;
 	/** NDJSON event log: a file path, '-' for stdout, or undefined */
 	events: string | undefined;
+	/** --threshold: the CI verdict; any failed one makes the run exit 1 */
+	thresholds: readonly Threshold[];
+	/** --abort-on-fail: stop as soon as a threshold can no longer pass */
+	abortOnFail: boolean;
 	retryMs: number;
 	maxBackoffMs: number;
 	maxEventSize: number;
@@ -145,6 +152,11 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		throw new UsageError('--events - would mix the event log into --json output on stdout: give --events a file path');
 	}
 
+	const thresholds = Object.freeze((flags.threshold ?? []).map(text => parseThreshold(text)));
+	if (flags.abortOnFail && thresholds.length === 0) {
+		throw new UsageError('--abort-on-fail needs at least one --threshold, for example --threshold \'errors==0\'');
+	}
+
 	return Object.freeze({
 		url,
 		protocol,
@@ -161,6 +173,8 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		tui: (flags.tui ?? true) && !json && isTTY,
 		json,
 		events,
+		thresholds,
+		abortOnFail: Boolean(flags.abortOnFail),
 		retryMs: parseDuration(flags.retry ?? defaults.retry, '--retry'),
 		maxBackoffMs: parseDuration(flags.maxBackoff ?? defaults.maxBackoff, '--max-backoff'),
 		maxEventSize: parseBytes(flags.maxEventSize ?? defaults.maxEventSize, '--max-event-size'),

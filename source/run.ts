@@ -9,6 +9,8 @@ import {openEventLog} from './reporters/events.js';
 import type {Presenter, RunControls} from './reporters/presenter.js';
 import {buildSummary, type StopReason, type Summary} from './reporters/summary.js';
 import {createTextPresenter} from './reporters/text.js';
+import {formatMeasured, withThresholds} from './verdict/threshold-eval.js';
+import {watchThresholds, type ThresholdWatch} from './verdict/threshold-watch.js';
 
 export type RunIO = {
 	stdout: Writable;
@@ -89,6 +91,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	const broadcastStop = new AbortController();
 	const stoppedBy = await new Promise<StopReason>(resolve => {
 		let timer: NodeJS.Timeout | undefined;
+		let watch: ThresholdWatch | undefined;
 		const onAbort = () => {
 			end('signal');
 		};
@@ -98,10 +101,19 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 			broadcastStop.abort();
 			clearTimeout(timer);
 			io.stop.removeEventListener('abort', onAbort);
+			watch?.stop();
 			resolve(reason);
 		};
 
-		presenter.start({config, store, controls});
+		watch = config.thresholds.length === 0 ? undefined : watchThresholds({
+			thresholds: config.thresholds,
+			summarize: () => buildSummary(store.snapshot(), config, {startedAt, stoppedBy: 'duration', broadcast: broadcast?.summary() ?? null}),
+			onCannotPass: config.abortOnFail ? (threshold, result) => {
+				presenter.message('error', `threshold ${threshold.expr} can no longer pass (${result.metric} ${formatMeasured(result.metric, result.value)}): stopping (--abort-on-fail)`, store.elapsed());
+				end('threshold');
+			} : undefined,
+		});
+		presenter.start({config, store, controls, thresholds: watch});
 		if (io.stop.aborted) {
 			end('signal');
 			return;
@@ -143,7 +155,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	await factory.close();
 	await eventLog?.close();
 
-	const summary = buildSummary(store.snapshot(), config, {startedAt, stoppedBy, broadcast: broadcastSummary});
+	const summary = withThresholds(buildSummary(store.snapshot(), config, {startedAt, stoppedBy, broadcast: broadcastSummary}), config.thresholds);
 	await presenter.finish(summary);
 	if (config.json) {
 		io.stdout.write(JSON.stringify(summary) + '\n');

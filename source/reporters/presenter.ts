@@ -1,7 +1,7 @@
 import type {Config} from '../config.js';
 import type {ClientEvent} from '../engine/types.js';
 import type {MetricsStore} from '../metrics/store.js';
-import type {Summary} from './summary.js';
+import type {Summary, ThresholdResult} from './summary.js';
 
 /** What a viewer may ask of a running test; the only way back into the engine. */
 export type RunControls = {
@@ -19,6 +19,8 @@ export type RunView = {
 	config: Config;
 	store: MetricsStore;
 	controls: RunControls;
+	/** with --threshold: the thresholds as last evaluated during the run (once a second) */
+	thresholds?: {latest(): readonly ThresholdResult[]};
 };
 
 /**

@@ -6,6 +6,7 @@ import type {Snapshot} from '../metrics/snapshot.js';
 import {formatDuration} from '../units.js';
 import type {Presenter} from './presenter.js';
 import type {Summary} from './summary.js';
+import {thresholdLines} from './threshold-lines.js';
 
 const clock = (ms: number) => `+${(ms / 1000).toFixed(1)}s`;
 
@@ -90,6 +91,10 @@ export function statsLine(snapshot: Snapshot, previous: Snapshot | undefined): s
 
 /** The final summary as text lines; the TUI prints the same lines after it closes. */
 export function summaryLines(s: Summary): string[] {
+	return [...runLines(s), ...thresholdLines(s)];
+}
+
+function runLines(s: Summary): string[] {
 	const kinds = Object.entries(s.errors.byKind).map(([kind, count]) => `${kind} ${count}`).join(', ');
 	return [
 		'',

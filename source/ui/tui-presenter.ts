@@ -3,7 +3,8 @@ import {Worker} from 'node:worker_threads';
 import type {LogLevel} from '../config.js';
 import {copyRowTable} from '../metrics/row-table.js';
 import {describeEvent, levelOf, levelRank} from '../reporters/describe-event.js';
-import type {Presenter, RunControls} from '../reporters/presenter.js';
+import type {Presenter, RunControls, RunView} from '../reporters/presenter.js';
+import type {ThresholdResult} from '../reporters/summary.js';
 import {summaryLines} from '../reporters/text.js';
 import type {MetricsStore} from '../metrics/store.js';
 import type {DashboardThreadData, FromDashboard, ToDashboard} from './dashboard-thread/protocol.js';
@@ -42,7 +43,7 @@ const defaultThreadModule = new URL('dashboard-thread/worker.js', import.meta.ur
 export function createTuiPresenter({stdout, stdin, version, tickMs = defaultTickMs, onForceQuit, env = process.env, threadModule = defaultThreadModule}: TuiPresenterOptions): Presenter {
 	const log = new LogBuffer();
 	let threshold = levelRank.info;
-	let finish: (final: Parameters<Presenter['finish']>[0]) => Promise<void> = async () => undefined;
+	let finish: (thresholds: readonly ThresholdResult[]) => Promise<void> = async () => undefined;
 
 	const push = (level: LogLevel, text: string, at: number) => {
 		if (levelRank[level] <= threshold && log.accept(level, at)) {
@@ -55,7 +56,7 @@ export function createTuiPresenter({stdout, stdin, version, tickMs = defaultTick
 			// Client events are warn at the most severe (levelOf): none would show at --log-level error.
 			return threshold >= levelRank.warn;
 		},
-		start({config, store, controls}) {
+		start({config, store, controls, thresholds}) {
 			threshold = levelRank[config.logLevel];
 			const data: DashboardThreadData = {
 				info: {url: config.url, protocol: config.protocol, scenario: config.scenario, clients: config.clients, durationMs: config.durationMs, logLevel: config.logLevel},
@@ -65,7 +66,7 @@ export function createTuiPresenter({stdout, stdin, version, tickMs = defaultTick
 				rows: stdout.rows || 24,
 				keys: Boolean(stdin.isTTY),
 			};
-			finish = startDashboardThread({data, stdout, stdin, store, controls, log, tickMs, onForceQuit, threadModule});
+			finish = startDashboardThread({data, stdout, stdin, store, controls, thresholds, log, tickMs, onForceQuit, threadModule});
 		},
 		event(event, elapsedMs) {
 			const level = levelOf(event);
@@ -78,7 +79,7 @@ export function createTuiPresenter({stdout, stdin, version, tickMs = defaultTick
 			push(level, text, elapsedMs);
 		},
 		async finish(summary) {
-			await finish(summary);
+			await finish(summary.thresholds);
 			stdout.write(summaryLines(summary).join('\n') + '\n');
 		},
 	};
@@ -90,6 +91,7 @@ type ThreadOptions = {
 	stdin: NodeJS.ReadStream;
 	store: MetricsStore;
 	controls: RunControls;
+	thresholds: RunView['thresholds'];
 	log: LogBuffer;
 	tickMs: number;
 	onForceQuit: (() => void) | undefined;
@@ -97,7 +99,7 @@ type ThreadOptions = {
 };
 
 /** Starts the dashboard thread and wires it to the store, the terminal and the run; returns the finish step. */
-function startDashboardThread({data, stdout, stdin, store, controls, log, tickMs, onForceQuit, threadModule}: ThreadOptions): () => Promise<void> {
+function startDashboardThread({data, stdout, stdin, store, controls, thresholds, log, tickMs, onForceQuit, threadModule}: ThreadOptions): (finalThresholds: readonly ThresholdResult[]) => Promise<void> {
 	// The thread's own environment, set before it loads anything (ESM hoists its imports, the JSX
 	// runtime's included, above any code of its own): React's production build, and no CI hint
 	// that would make Ink hold every frame back (./node-env.ts).
@@ -112,12 +114,12 @@ function startDashboardThread({data, stdout, stdin, store, controls, log, tickMs
 	let logSent = log.total;
 	/** false while the thread has not taken the last frame: a busy dashboard skips ticks, it never queues them */
 	let ready = true;
-	const sendFrame = (final: boolean) => {
+	const sendFrame = (final: boolean, finalThresholds?: readonly ThresholdResult[]) => {
 		const {table, transfer} = copyRowTable(store.rowTable());
 		const fresh = log.total - logSent;
 		logSent = log.total;
 		ready = false;
-		send({type: 'frame', snapshot: final ? store.snapshot() : store.getSnapshot(), table, log: fresh > 0 ? log.latest(fresh) : [], suppressed: log.suppressed, clients: controls.clients, final}, transfer);
+		send({type: 'frame', snapshot: final ? store.snapshot() : store.getSnapshot(), table, log: fresh > 0 ? log.latest(fresh) : [], suppressed: log.suppressed, clients: controls.clients, thresholds: finalThresholds ?? thresholds?.latest() ?? [], final}, transfer);
 	};
 
 	let exited!: () => void;
@@ -240,9 +242,9 @@ function startDashboardThread({data, stdout, stdin, store, controls, log, tickMs
 
 	sendFrame(false);
 
-	return async () => {
+	return async finalThresholds => {
 		store.stopTicking();
-		sendFrame(true);
+		sendFrame(true, finalThresholds);
 		let timer: NodeJS.Timeout | undefined;
 		const drawn = await Promise.race([exit.then(() => true), new Promise<boolean>(resolve => {
 			timer = setTimeout(resolve, exitWaitMs, false);

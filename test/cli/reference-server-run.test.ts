@@ -73,9 +73,10 @@ describe('sse-tui against sse-tui serve', () => {
 		assert.equal(summary.errors.total, 0);
 	});
 
-	test('an Origin the server does not allow fails with a readable error per client', async () => {
+	test('an Origin the server does not allow fails with a readable error per client (exit 1: none opened)', async () => {
 		const result = await runCli(['--protocol', 'websocket', '--url', `${server.url.replace('http', 'ws')}/cable`, '--origin', 'http://evil.example', '--duration', '800ms', '--log-level', 'warn', '--retry', '200ms']);
-		assert.equal(result.code, 0, result.stderr);
+		assert.equal(result.code, 1, result.stderr);
+		assert.match(result.stderr, /^sse-tui: no client ever connected to .* \(errors: status \d+\); exit 1$/m);
 		assert.match(result.stdout, /WARN +client 1 error \(status\): .*403/);
 		assert.match(result.stdout, /Errors: +\d+ \(status \d+\)/);
 	});

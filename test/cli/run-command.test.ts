@@ -162,17 +162,17 @@ describe('sse-tui (run command)', () => {
 		assert.match(result.stderr, /SIGINT: stopping/);
 	});
 
-	test('errors are data: an unreachable server still exits 0 and counts errors', async () => {
+	test('errors are data: an unreachable server still gives a summary that counts errors (exit 1: no client opened)', async () => {
 		const result = await runCli(['--url', 'http://127.0.0.1:1/stream', '--duration', '500ms', '--json', '--retry', '100ms']);
-		assert.equal(result.code, 0, result.stderr);
+		assert.equal(result.code, 1, result.stderr);
 		const summary = JSON.parse(result.stdout) as {errors: {total: number; byKind: Record<string, number>}};
 		assert.ok(summary.errors.total >= 1);
 		assert.ok(summary.errors.byKind.connect! >= 1);
 	});
 
-	test('the run ends by itself when every client was told to stop (204)', async () => {
+	test('the run ends by itself when every client was told to stop (204; exit 1: none ever opened)', async () => {
 		const result = await runCli(['--url', server.url('/gone'), '--clients', '3', '--ramp', '0', '--json']);
-		assert.equal(result.code, 0, result.stderr);
+		assert.equal(result.code, 1, result.stderr);
 		const summary = JSON.parse(result.stdout) as {stoppedBy: string; clients: {final: {closed: number}}};
 		assert.equal(summary.stoppedBy, 'finished');
 		assert.equal(summary.clients.final.closed, 3);
@@ -187,7 +187,7 @@ describe('sse-tui (run command)', () => {
 		}, {secure: true});
 		try {
 			const refused = await runCli(['--url', secure.url(), '--duration', '500ms', '--json', '--retry', '100ms', '--log-level', 'warn']);
-			assert.equal(refused.code, 0, refused.stderr);
+			assert.equal(refused.code, 1, refused.stderr);
 			const failed = JSON.parse(refused.stdout) as {messages: {total: number}; errors: {byKind: Record<string, number>}};
 			assert.equal(failed.messages.total, 0);
 			assert.ok(failed.errors.byKind.connect! >= 1);

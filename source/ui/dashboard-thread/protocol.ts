@@ -1,5 +1,6 @@
 import type {RowTable} from '../../metrics/row-table.js';
 import type {Snapshot} from '../../metrics/snapshot.js';
+import type {ThresholdResult} from '../../reporters/summary.js';
 import type {DashboardInfo} from '../dashboard/panels.js';
 import type {LogLine} from '../log-buffer.js';
 
@@ -31,6 +32,8 @@ export type FrameMessage = {
 	suppressed: number;
 	/** clients started or waiting to start (RunControls.clients) */
 	clients: number;
+	/** --threshold results as last evaluated on the main thread (empty without thresholds) */
+	thresholds: readonly ThresholdResult[];
 	/** the run's last state: draw it, let go of the terminal, and answer `exited` */
 	final: boolean;
 };

@@ -5,6 +5,7 @@ import {render} from 'ink';
 import {readRows, type RowTable} from '../../metrics/row-table.js';
 import type {ClientRow, Snapshot} from '../../metrics/snapshot.js';
 import type {RunControls} from '../../reporters/presenter.js';
+import type {ThresholdResult} from '../../reporters/summary.js';
 import {Dashboard} from '../dashboard/dashboard.js';
 import type {DashboardSource} from '../dashboard/table-feed.js';
 import {LogBuffer} from '../log-buffer.js';
@@ -30,6 +31,7 @@ let snapshot: Snapshot | undefined;
 let table: RowTable = {count: 0, state: new Uint8Array(1), columns: {} as RowTable['columns'], lastEventId: [], lastError: []};
 let clients = data.info.clients;
 let suppressed = 0;
+let thresholds: readonly ThresholdResult[] = [];
 const log = new LogBuffer();
 const listeners = new Set<() => void>();
 
@@ -40,6 +42,7 @@ const source: DashboardSource = {
 	},
 	getSnapshot: () => snapshot!,
 	clientRows: (reuse?: ClientRow[]) => readRows(table, reuse),
+	thresholds: () => thresholds,
 };
 
 const controls: RunControls = {
@@ -62,6 +65,7 @@ function take(next: FrameMessage): void {
 	table = next.table;
 	clients = next.clients;
 	suppressed = next.suppressed;
+	thresholds = next.thresholds;
 	for (const line of next.log) {
 		log.push(line.level, line.text, line.at);
 	}

@@ -7,7 +7,7 @@ import type {LogView} from '../log-buffer.js';
 import {useTerminalSize} from '../use-terminal-size.js';
 import {cellText, column, fitColumns, headerLine, rowLine, type Column, type RowContext} from './columns.js';
 import {dashboardReducer, initialDashboardState, type DashboardState, type Frozen, type Limits} from './dashboard-state.js';
-import {Header, Help, LogPane, Totals, type DashboardInfo} from './panels.js';
+import {Header, Help, LogPane, ThresholdsLine, Totals, type DashboardInfo} from './panels.js';
 import {TableFeed, type DashboardSource} from './table-feed.js';
 import {clampOffset, selectRows} from './table-model.js';
 import {useDashboardInput} from './use-dashboard-input.js';
@@ -103,7 +103,9 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 	const [state, dispatch] = useReducer(dashboardReducer, {...initialDashboardState, ...initialState});
 	const terminal = useTerminalSize();
 	const columns = width ?? terminal.columns;
-	const {page, logLines} = layout(height ?? terminal.rows);
+	const thresholds = source.thresholds?.() ?? [];
+	// The thresholds line takes its row from the height the rest is laid out in.
+	const {page, logLines} = layout((height ?? terminal.rows) - (thresholds.length > 0 ? 1 : 0));
 	const paint = (name: string) => (color ? name : undefined);
 
 	const feed = useMemo(() => new TableFeed(source), [source]);
@@ -137,6 +139,7 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 		<Box flexDirection="column" width={columns}>
 			<Header info={info} version={version} snapshot={snapshot} clients={controls.clients} paused={state.frozen !== undefined} stopping={state.stopping}/>
 			<Totals snapshot={snapshot} stale={staleCount} width={columns} paint={paint}/>
+			{thresholds.length > 0 ? <ThresholdsLine results={thresholds} paint={paint}/> : null}
 			{state.help
 				? <Help height={page + 2 + (logLines > 0 ? logLines + 1 : 0)}/>
 				: (

@@ -1,7 +1,9 @@
 import {Box, Text} from 'ink';
 import type {LogLevel} from '../../config.js';
 import type {Snapshot} from '../../metrics/snapshot.js';
+import type {ThresholdResult} from '../../reporters/summary.js';
 import {formatDuration} from '../../units.js';
+import {formatMeasured} from '../../verdict/threshold-eval.js';
 import {clock, fit, formatCount, formatMs, formatRate, levelColor, sparkline} from '../format.js';
 import type {LogLine} from '../log-buffer.js';
 
@@ -133,5 +135,19 @@ export function Help({height}: {height: number}) {
 			<Text bold>keys</Text>
 			{helpLines.map(line => <Text key={line} wrap="truncate">{line}</Text>)}
 		</Box>
+	);
+}
+
+/** --threshold results as of now: `thresholds: ✓ delivery>=100% (100%)  ✗ p99<250ms (312ms)`. */
+export function ThresholdsLine({results, paint}: {results: readonly ThresholdResult[]; paint: Paint}) {
+	return (
+		<Text wrap="truncate">
+			{'thresholds:'}
+			{results.map((result, index) => (
+				<Text key={`${index}:${result.expr}`} color={paint(result.passed ? 'green' : 'red')}>
+					{`${index === 0 ? ' ' : '  '}${result.passed ? '✓' : '✗'} ${result.expr} (${formatMeasured(result.metric, result.value)})`}
+				</Text>
+			))}
+		</Text>
 	);
 }

@@ -1,4 +1,5 @@
 import type {ClientRow, Snapshot} from '../../metrics/snapshot.js';
+import type {ThresholdResult} from '../../reporters/summary.js';
 import type {RowContext} from './columns.js';
 import {StaleTracker} from './stale.js';
 
@@ -8,6 +9,8 @@ export type DashboardSource = {
 	getSnapshot(): Snapshot;
 	/** refills `reuse`'s row objects in place when given (see MetricsStore.clientRows) */
 	clientRows(reuse?: ClientRow[]): ClientRow[];
+	/** --threshold results as of the latest snapshot; absent or empty: no thresholds line */
+	thresholds?(): readonly ThresholdResult[];
 };
 
 /** One snapshot with every row read, the stale rule fed, and the stale clients counted. */
