@@ -84,7 +84,7 @@ describe('resolveConfig', () => {
 		[{clients: '1.5'}, /--clients must be a whole number/],
 		[{}, /^SSE_CLIENTS must be a whole number/, {SSE_CLIENTS: 'lots'}],
 		[{port: '70000'}, /^--port must be a whole number from 1 to 65535 \(got "70000"\)$/],
-		[{scenario: 'huge'}, /^--scenario must be one of single, multiple, load, custom \(got "huge"\)$/],
+		[{scenario: 'huge'}, /^--scenario must be one of single, multiple, load, custom, broadcast \(got "huge"\)$/],
 		[{scenario: 'custom'}, /^--scenario custom needs --url URL/],
 		[{protocol: 'gopher'}, /^--protocol must be one of sse/],
 		[{url: 'not a url'}, /^--url must be a full URL/],
@@ -146,6 +146,50 @@ describe('resolveConfig', () => {
 	for (const [flags, message] of wsUsageCases) {
 		test(`rejects ${JSON.stringify(flags)}`, () => {
 			assert.throws(() => resolveConfig(flags), (error: unknown) => error instanceof UsageError && message.test(error.message));
+		});
+	}
+});
+
+describe('resolveConfig: delivery and the broadcast scenario', () => {
+	test('defaults: latency from sent_at, sequence from seq or the id, no broadcast', () => {
+		const config = resolveConfig({});
+		assert.equal(config.latencyField, 'sent_at');
+		assert.equal(config.seqField, undefined);
+		assert.equal(config.broadcast, undefined);
+	});
+
+	test('broadcast through Redis: defaults, a fresh run id per run', () => {
+		const a = resolveConfig({scenario: 'broadcast', publish: 'redis://127.0.0.1:6379'});
+		const b = resolveConfig({scenario: 'broadcast', publish: 'redis://127.0.0.1:6379'});
+		assert.equal(a.clients, 10);
+		assert.deepEqual({...a.broadcast, runId: ''}, {target: {kind: 'redis', url: 'redis://127.0.0.1:6379', channel: 'dashboard_updates'}, count: 100, rate: 10, settleMs: 30_000, drainMs: 3000, padBytes: 0, runId: ''});
+		assert.match(a.broadcast!.runId, /^[\da-f]{12}$/);
+		assert.notEqual(a.broadcast!.runId, b.broadcast!.runId);
+	});
+
+	test('broadcast through a trigger: a bare origin gets the trigger path', () => {
+		const config = resolveConfig({scenario: 'broadcast', trigger: 'http://127.0.0.1:3001', count: '5', rate: '50/s', settle: '0', drain: '500ms'});
+		assert.deepEqual(config.broadcast?.target, {kind: 'http', url: 'http://127.0.0.1:3001/dashboard/trigger-test'});
+		assert.equal(config.broadcast?.rate, 50);
+		assert.equal(config.broadcast?.settleMs, 0);
+	});
+
+	const bad: Array<[RunFlags, RegExp]> = [
+		[{scenario: 'broadcast'}, /needs where to publish: --publish redis:\/\/127\.0\.0\.1:6379/],
+		[{scenario: 'broadcast', publish: 'redis://x', trigger: 'http://x'}, /give one of them/],
+		[{scenario: 'broadcast', publish: 'http://x'}, /--publish must be a redis:\/\/ or rediss:\/\/ URL/],
+		[{scenario: 'broadcast', publish: 'redis://:secret@x', count: '0'}, /--count must be a whole number from 1/],
+		[{scenario: 'broadcast', trigger: 'http://x', redisChannel: 'a'}, /--redis-channel goes with --publish/],
+		[{scenario: 'broadcast', trigger: 'ftp://x'}, /--trigger must be an http:\/\/ or https:\/\/ URL/],
+		[{scenario: 'broadcast', trigger: 'http://x', rate: 'fast'}, /--rate must be messages per second/],
+		[{count: '5'}, /--count belongs to the broadcast scenario: add --scenario broadcast/],
+		[{drain: '1s'}, /--drain belongs to the broadcast scenario/],
+		[{seqField: 'a..b'}, /--seq-field must be a JSON path like seq or meta\.sequence/],
+		[{latencyField: ''}, /--latency-field must be a JSON path/],
+	];
+	for (const [flags, message] of bad) {
+		test(`rejects ${JSON.stringify(flags)}`, () => {
+			assert.throws(() => resolveConfig(flags), (error: unknown) => error instanceof UsageError && message.test(error.message) && !error.message.includes('secret'));
 		});
 	}
 });
