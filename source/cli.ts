@@ -50,6 +50,7 @@ const help = `
     --no-tui               plain text instead of the live dashboard (automatic when stdout is not a terminal)
     --json                 print one JSON summary on stdout at the end; logs go to stderr
     --events FILE|-        NDJSON log of every event, comment, open, error, close, reconnect
+    --report FILE          write a self-contained HTML report (charts, thresholds, every client) at the end
     --help, --version
 
   Examples
@@ -57,6 +58,7 @@ const help = `
     $ sse-tui --url https://example.test/stream --clients 500 --ramp 10s --duration 5m --stats
     $ sse-tui --port 3001 --clients 50 --duration 30s --json > summary.json
     $ sse-tui --port 3001 --duration 10s --events events.ndjson
+    $ sse-tui --port 3001 --clients 200 --duration 1m --no-tui --report run.html
     $ sse-tui --protocol websocket --port 3000 --clients 100 --origin http://localhost:3000
     $ sse-tui --protocol ws --ws-mode raw --url ws://localhost:3001/ws --clients 10
     $ sse-tui serve --port 3001 --interval 1s
@@ -96,6 +98,7 @@ const runFlags = {
 	pingInterval: {type: 'string'},
 	pongTimeout: {type: 'string'},
 	compression: {type: 'boolean'},
+	report: {type: 'string'},
 } as const;
 
 async function main(argv: string[]): Promise<number> {

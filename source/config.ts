@@ -44,6 +44,7 @@ export type RunFlags = {
 	pingInterval?: string;
 	pongTimeout?: string;
 	compression?: boolean;
+	report?: string;
 };
 
 /** The WebSocket side of a run (`--protocol websocket`). */
@@ -90,6 +91,8 @@ export type Config = Readonly<{
 	latencyField: string;
 	/** JSON path of the sequence number (--seq-field); undefined: `seq`, then the event id */
 	seqField: string | undefined;
+	/** --report: the self-contained HTML report to write at the end, or undefined */
+	report: string | undefined;
 }>;
 
 export const defaults = {
@@ -163,6 +166,7 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		ws: ws && Object.freeze({...ws, origin: flags.origin ?? httpOrigin(url)}),
 		latencyField: 'sent_at',
 		seqField: undefined,
+		report: reportPath(flags.report),
 	});
 }
 
@@ -272,6 +276,23 @@ function parseHeaders(lines: readonly string[]): Record<string, string> {
 	}
 
 	return headers;
+}
+
+/** Refuses what cannot be a file by its spelling; run.ts checks the filesystem before the run starts. */
+function reportPath(text: string | undefined): string | undefined {
+	if (text === undefined) {
+		return undefined;
+	}
+
+	if (text.trim() === '') {
+		throw new UsageError('--report needs a file path, e.g. --report report.html');
+	}
+
+	if (/[/\\]$/.test(text) || /(^|[/\\])\.\.?$/.test(text)) {
+		throw new UsageError(`--report must name a file, not a directory (got "${text}"), e.g. --report ${text.replace(/[/\\]*$/, '')}/report.html`);
+	}
+
+	return text;
 }
 
 /** `SSE_URL=` (set but empty) means unset, as shells and CI templates often leave it. */
