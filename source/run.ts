@@ -1,5 +1,5 @@
 import type {Writable} from 'node:stream';
-import type {Config} from './config.js';
+import {redactHeaders, type Config} from './config.js';
 import {createClientFactory} from './engine/client-factory.js';
 import {createPool} from './engine/pool.js';
 import type {ClientEvent, ClientSink} from './engine/types.js';
@@ -8,6 +8,7 @@ import {openEventLog} from './reporters/events.js';
 import type {Presenter, RunControls} from './reporters/presenter.js';
 import {buildSummary, type StopReason, type Summary} from './reporters/summary.js';
 import {createTextPresenter} from './reporters/text.js';
+import {checkReportPath, writeReport} from './reporters/report/write-report.js';
 
 export type RunIO = {
 	stdout: Writable;
@@ -25,6 +26,10 @@ export type RunIO = {
  * is closed.
  */
 export async function run(config: Config, io: RunIO): Promise<Summary> {
+	if (config.report !== undefined) {
+		await checkReportPath(config.report);
+	}
+
 	const startedAt = new Date();
 	const store = new MetricsStore();
 	// stdout carries exactly one JSON object with --json, or the event log with --events -.
@@ -107,6 +112,12 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	await presenter.finish(summary);
 	if (config.json) {
 		io.stdout.write(JSON.stringify(summary) + '\n');
+	}
+
+	if (config.report !== undefined) {
+		const rows = store.clientRows();
+		await writeReport(config.report, {summary, rows, latencyBuckets: store.latencyHistogram.buckets(), headers: redactHeaders(config.headers), version: io.version, generatedAt: new Date()});
+		textOut.write(`report written to ${config.report}\n`);
 	}
 
 	return summary;
