@@ -119,7 +119,7 @@ export function percentilesTable(summary: Summary): string {
 	];
 	const keys = ['min', 'mean', 'p50', 'p90', 'p99', 'p999', 'max'] as const;
 	const head = `<tr><th>ms</th><th class="n">count</th>${keys.map(key => `<th class="n">${key === 'p999' ? 'p99.9' : key}</th>`).join('')}</tr>`;
-	const body = lines.map(([label, path, values]) => `<tr><th scope="row">${label}</th><td class="n">${count(`${path}.count`, values?.count ?? 0)}</td>${keys.map(key => `<td class="n">${values ? metric(`${path}.${key}`, values[key], formatMsNumber(values[key])) : none}</td>`).join('')}</tr>`).join('');
+	const body = lines.map(([label, path, values]) => `<tr><th scope="row">${label}</th><td class="n">${values ? count(`${path}.count`, values.count) : '0'}</td>${keys.map(key => `<td class="n">${values ? metric(`${path}.${key}`, values[key], formatMsNumber(values[key])) : none}</td>`).join('')}</tr>`).join('');
 	return `<table class="grid-table"><thead>${head}</thead><tbody>${body}</tbody></table>`;
 }
 
