@@ -6,6 +6,7 @@ import {formatCount, formatMs, formatRate, formatRatio, formatSeconds} from './f
 import type {ReportInput} from './input.js';
 import {metric} from './mark.js';
 import {percentilesTable} from './sections.js';
+import {chartTimeline} from './timeline.js';
 
 /** The report's chart sections: the run over time, latency, and broadcast fan-out. */
 
@@ -36,17 +37,19 @@ export function overTime(summary: Summary): string {
 		return `<section><h2>Over time</h2>${emptyChart('timeline', 'No per-second timeline was recorded for this run.')}</section>`;
 	}
 
-	const x = timeline.map(point => point.t);
+	const {points, secondsPerPoint} = chartTimeline(timeline);
+	const x = points.map(point => point.t);
+	const note = secondsPerPoint > 1 ? escapeHtml(`One point per ${secondsPerPoint} s: the lowest open count, the mean rate, the mean p50 and the highest p99 of those seconds.`) : '';
 	const chart = (id: string, title: string, series: LineSeries[], formatY: (value: number) => string, integerY: boolean) =>
-		figure(title, lineChart({id, label: title, x, series, formatY, formatX: formatSeconds, integerY}), series.length > 1 ? series : undefined);
+		figure(title, lineChart({id, label: title, x, series, formatY, formatX: formatSeconds, integerY}), series.length > 1 ? series : undefined, note);
 
-	const open: LineSeries = {name: 'open', color: colors.blue, values: timeline.map(point => point.open), area: true};
-	const rate: LineSeries = {name: 'messages/s', color: colors.teal, values: timeline.map(point => point.messagesPerSec), area: true};
-	const errors: LineSeries = {name: 'errors', color: colors.red, values: timeline.map(point => point.errors)};
-	const reconnects: LineSeries = {name: 'reconnects', color: colors.orange, values: timeline.map(point => point.reconnects)};
-	const p50: LineSeries = {name: 'p50', color: colors.blue, values: timeline.map(point => point.latencyP50)};
-	const p99: LineSeries = {name: 'p99', color: colors.purple, values: timeline.map(point => point.latencyP99)};
-	const hasLatency = timeline.some(point => point.latencyP50 !== null || point.latencyP99 !== null);
+	const open: LineSeries = {name: 'open', color: colors.blue, values: points.map(point => point.open), area: true};
+	const rate: LineSeries = {name: 'messages/s', color: colors.teal, values: points.map(point => point.messagesPerSec), area: true};
+	const errors: LineSeries = {name: 'errors', color: colors.red, values: points.map(point => point.errors)};
+	const reconnects: LineSeries = {name: 'reconnects', color: colors.orange, values: points.map(point => point.reconnects)};
+	const p50: LineSeries = {name: 'p50', color: colors.blue, values: points.map(point => point.latencyP50)};
+	const p99: LineSeries = {name: 'p99', color: colors.purple, values: points.map(point => point.latencyP99)};
+	const hasLatency = points.some(point => point.latencyP50 !== null || point.latencyP99 !== null);
 	return `<section><h2>Over time</h2><div class="chart-grid">
 ${chart('open', 'Connected clients', [open], formatCount, true)}
 ${chart('messages', 'Messages per second', [rate], formatRate, false)}

@@ -119,8 +119,19 @@ function svgOpen(id: string, label: string, attributes: string): string {
 export function lineChart(spec: LineChartSpec): string {
 	const {x, series} = spec;
 	const formatX = spec.formatX ?? ((value: number) => `${value}s`);
-	const values = series.flatMap(line => line.values.filter((value): value is number => value !== null));
-	const ticks = niceTicks(Math.min(0, ...values), Math.max(0, ...values), {integer: spec.integerY});
+	// Loops, not Math.max(...values): a long run has more values than a call takes arguments.
+	let low = 0;
+	let high = 0;
+	for (const line of series) {
+		for (const value of line.values) {
+			if (value !== null) {
+				low = Math.min(low, value);
+				high = Math.max(high, value);
+			}
+		}
+	}
+
+	const ticks = niceTicks(low, high, {integer: spec.integerY});
 	const yLow = ticks[0]!;
 	const yHigh = ticks.at(-1)!;
 	const xLow = x[0] ?? 0;

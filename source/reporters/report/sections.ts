@@ -80,7 +80,9 @@ ${tile('Latency p50', ms('latencyMs.p50', latencyMs?.p50), latencyMs ? `p99 ${ms
 ${tile('Connect p50', ms('connectMs.p50', summary.connectMs?.p50), summary.connectMs ? `p99 ${ms('connectMs.p99', summary.connectMs.p99)}` : 'no connection opened')}
 ${tile('Heartbeats', count('heartbeats.total', summary.heartbeats.total), `${metric('heartbeats.perSecond', summary.heartbeats.perSecond, formatRate(summary.heartbeats.perSecond))} /s`)}
 ${tile('Received', metric('bytes', summary.bytes, formatBytes(summary.bytes)), `${count('bytes', summary.bytes)} bytes`)}
-${tile('Delivery', metric('delivery.ratio', summary.delivery.ratio, formatRatio(summary.delivery.ratio)), `${count('delivery.gaps', summary.delivery.gaps)} gaps · ${count('delivery.duplicates', summary.delivery.duplicates)} duplicates`)}
+${tile('Delivery', metric('delivery.ratio', summary.delivery.ratio, formatRatio(summary.delivery.ratio)), summary.delivery.accountedClients === 0
+	? 'not counted: no sequence numbers'
+	: `${count('delivery.gaps', summary.delivery.gaps)} gaps · ${count('delivery.duplicates', summary.delivery.duplicates)} duplicates`)}
 </section>`;
 }
 

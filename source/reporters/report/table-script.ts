@@ -21,7 +21,7 @@ export const tableScript = `(() => {
 			td.textContent = '\\u2013';
 			td.className = 'none';
 		} else if (column.type === 'number') {
-			td.textContent = numbers.format(value);
+			td.textContent = column.key === 'id' ? String(value) : numbers.format(value);
 		} else {
 			td.textContent = String(value);
 			td.title = String(value);

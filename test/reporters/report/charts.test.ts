@@ -48,6 +48,12 @@ describe('chart builders', () => {
 		assert.deepEqual([...svg.matchAll(/<text class="tick"[^>]*text-anchor="end"[^>]*>([^<]*)</g)].map(match => match[1]), ['0', '50', '100', '150', '200']);
 	});
 
+	test('a line of 300,000 points is drawn (no spread of every value into one call)', () => {
+		const x = Array.from({length: 300_000}, (_, index) => index + 1);
+		const svg = lineChart({id: 'long', label: 'Long', x, series: [{name: 'open', color: '#00f', values: x.map(value => value % 7)}], formatY: String});
+		assert.match(svg, /data-points="300000"/);
+	});
+
 	test('a single point is drawn in the middle, with a dot', () => {
 		const svg = lineChart({id: 'one', label: 'One', x: [1], series: [{name: 'open', color: '#00f', values: [5]}], formatY: String});
 		assert.match(svg, /<circle cx="301" /);

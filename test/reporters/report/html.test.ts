@@ -3,7 +3,7 @@ import {describe, test} from 'node:test';
 import {renderReport} from '../../../source/reporters/report/html.js';
 import type {ClientTable} from '../../../source/reporters/report/client-table.js';
 import type {Summary} from '../../../source/reporters/summary.js';
-import {createInput, createRow, createSummary} from './factories.js';
+import {createInput, createRow, createSummary, createTimeline} from './factories.js';
 import {embeddedJson, shownMetrics, valueAt} from './page-helpers.js';
 
 describe('report page', () => {
@@ -62,6 +62,15 @@ describe('report page', () => {
 		for (const [path, value] of shownMetrics(html)) {
 			assert.equal(value, valueAt(summary, path) ?? null, path);
 		}
+	});
+
+	test('a day-long timeline is drawn in groups of seconds, and says so', () => {
+		const summary = createSummary({timeline: createTimeline(86_400)});
+		const html = renderReport(createInput({summary}));
+		assert.match(html, /data-chart="open" data-points="1200"/);
+		assert.match(html, /One point per 72 s: the lowest open count/);
+		const charts = html.length - JSON.stringify(summary).length;
+		assert.ok(charts < 1_000_000, `${charts} bytes besides the embedded summary`);
 	});
 
 	test('a timeline without latency keeps its other charts', () => {
