@@ -14,6 +14,8 @@ export const clientColumns = [
 	{key: 'messages', label: 'Messages', type: 'number'},
 	{key: 'heartbeats', label: 'Heartbeats', type: 'number'},
 	{key: 'errors', label: 'Errors', type: 'number'},
+	{key: 'gaps', label: 'Gaps', type: 'number'},
+	{key: 'duplicates', label: 'Duplicates', type: 'number'},
 	{key: 'reconnects', label: 'Reconnects', type: 'number'},
 	{key: 'connects', label: 'Opens', type: 'number'},
 	{key: 'bytes', label: 'Bytes', type: 'number'},
@@ -38,9 +40,14 @@ export type ClientTable = {
 const never = (value: number) => value === -1 ? null : value;
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
 
-/** Worst first: most errors, then most reconnects, then fewest messages. */
+/** Delivery accounting's per-client counters; 0 where the row has none (rows without delivery accounting). */
+type DeliveryCounts = Partial<Record<'gaps' | 'duplicates', number>>;
+const gaps = (row: ClientRow) => (row as ClientRow & DeliveryCounts).gaps ?? 0;
+const duplicates = (row: ClientRow) => (row as ClientRow & DeliveryCounts).duplicates ?? 0;
+
+/** Worst first: most errors, then most gaps, then most reconnects, then fewest messages. */
 function worstFirst(a: ClientRow, b: ClientRow): number {
-	return b.errors - a.errors || b.reconnects - a.reconnects || a.messages - b.messages || a.id - b.id;
+	return b.errors - a.errors || gaps(b) - gaps(a) || b.reconnects - a.reconnects || a.messages - b.messages || a.id - b.id;
 }
 
 export function clientTable(rows: readonly ClientRow[], cap = defaultRowCap): ClientTable {
@@ -54,6 +61,8 @@ export function clientTable(rows: readonly ClientRow[], cap = defaultRowCap): Cl
 			row.messages,
 			row.heartbeats,
 			row.errors,
+			gaps(row),
+			duplicates(row),
 			row.reconnects,
 			row.connects,
 			row.bytes,

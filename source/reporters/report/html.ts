@@ -19,7 +19,7 @@ export function renderReport(input: ReportInput): string {
 	const safe = {...input, summary};
 	const table = clientTable(input.rows, input.rowCap ?? defaultRowCap);
 	const shown = table.capped
-		? `Showing the ${formatCount(table.rows.length)} clients with the most errors, then reconnects, then fewest messages, of ${formatCount(table.total)}. The totals above count every client.`
+		? `Showing the ${formatCount(table.rows.length)} clients with the most errors, then gaps, then reconnects, then fewest messages, of ${formatCount(table.total)}. The totals above count every client.`
 		: `${formatCount(table.total)} client${table.total === 1 ? '' : 's'}. Click a column to sort.`;
 	const head = clientColumns.map(column => `<th scope="col" data-key="${column.key}"${column.type === 'number' ? ' class="n"' : ''}><button type="button">${escapeHtml(column.label)}</button></th>`).join('');
 	return `<!doctype html>

@@ -9,22 +9,24 @@ describe('client table data', () => {
 		assert.equal(table.total, 2);
 		assert.equal(table.capped, false);
 		assert.deepEqual(table.columns.map(column => column.key), clientColumns.map(column => column.key));
-		assert.deepEqual(table.rows[0], [1, 'closed', 600, 12, 0, 0, 1, 228_000, null, null, null, null, null]);
+		assert.deepEqual(table.rows[0], [1, 'closed', 600, 12, 0, 0, 0, 0, 1, 228_000, null, null, null, null, null]);
 		const second = Object.fromEntries(table.columns.map((column, index) => [column.key, table.rows[1]![index]]));
 		assert.equal(second['lastMessageAt'], 1.2, 'seconds since the start');
 		assert.equal(second['lastError'], 'boom');
 		assert.equal(second['connectMs'], 2.52);
 	});
 
-	test('past the cap it keeps the worst clients (errors, then reconnects, then fewest messages), in id order', () => {
+	test('past the cap it keeps the worst clients (errors, then gaps, then reconnects, then fewest messages), in id order', () => {
 		const rows = Array.from({length: 10}, (_, index) => createRow(index + 1));
 		rows[8]!.errors = 5;
+		Object.assign(rows[6]!, {gaps: 3});
 		rows[2]!.reconnects = 2;
 		rows[5]!.messages = 1;
+		assert.deepEqual(clientTable(rows, 4).rows.map(row => row[0]), [3, 6, 7, 9]);
 		const table = clientTable(rows, 3);
 		assert.equal(table.capped, true);
 		assert.equal(table.total, 10);
-		assert.deepEqual(table.rows.map(row => row[0]), [3, 6, 9]);
+		assert.deepEqual(table.rows.map(row => row[0]), [3, 7, 9]);
 	});
 
 	test('error texts lose credentials and are cut to 200 characters', () => {

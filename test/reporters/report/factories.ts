@@ -1,4 +1,5 @@
 import type {HistogramBucket, Percentiles} from '../../../source/metrics/histogram.js';
+import {emptyRow} from '../../../source/metrics/row-table.js';
 import type {ClientRow, TimelinePoint} from '../../../source/metrics/snapshot.js';
 import type {ReportInput} from '../../../source/reporters/report/input.js';
 import type {BroadcastSummary, Summary} from '../../../source/reporters/summary.js';
@@ -94,7 +95,7 @@ export function createSummary(overrides: Partial<Summary> = {}): Summary {
 }
 
 export function createRow(id: number, overrides: Partial<ClientRow> = {}): ClientRow {
-	return {id, state: 'closed', messages: 600, heartbeats: 12, errors: 0, reconnects: 0, connects: 1, bytes: 228_000, lastEventId: String(600 + id), lastMessageAt: 59_950, lastHeartbeatAt: 59_000, connectMs: 2.5 + id / 100, latencyMs: 3.1, lastError: '', ...overrides};
+	return {...emptyRow(id), state: 'closed', messages: 600, heartbeats: 12, errors: 0, reconnects: 0, connects: 1, bytes: 228_000, lastEventId: String(600 + id), lastMessageAt: 59_950, lastHeartbeatAt: 59_000, connectMs: 2.5 + id / 100, latencyMs: 3.1, lastError: '', ...overrides};
 }
 
 export const latencyBuckets: HistogramBucket[] = [{ms: 0, count: 10}, {ms: 1, count: 300}, {ms: 2, count: 5000}, {ms: 3, count: 40_000}, {ms: 4, count: 50_000}, {ms: 5, count: 20_000}, {ms: 8, count: 3000}, {ms: 16, count: 400}, {ms: 33, count: 24}];

@@ -122,6 +122,6 @@ describe('report page', () => {
 		const table = embeddedJson(capped, 'clients-data') as ClientTable;
 		assert.equal(table.rows.length, 10);
 		assert.ok(table.rows.some(row => row[0] === 21), 'the client with errors is kept');
-		assert.match(capped, /Showing the 10 clients with the most errors, then reconnects, then fewest messages, of 30\./);
+		assert.match(capped, /Showing the 10 clients with the most errors, then gaps, then reconnects, then fewest messages, of 30\./);
 	});
 });
