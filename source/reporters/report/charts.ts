@@ -15,6 +15,9 @@ const plotHeight = height - margin.top - margin.bottom;
 /** Up to this many points a line also gets a dot per point (a short run is otherwise a few bare segments). */
 const dotsUpTo = 40;
 
+/** Up to this many points each x gets a hover column with every series' value (no script: an SVG <title>). */
+const hoverUpTo = 300;
+
 export type LineSeries = {name: string; color: string; values: ReadonlyArray<number | null>; area?: boolean};
 
 export type LineChartSpec = {
@@ -177,7 +180,21 @@ export function lineChart(spec: LineChartSpec): string {
 
 	return `${svgOpen(spec.id, spec.label, `data-points="${x.length}"`)}${yAxis(ticks, yAt, spec.formatY)}`
 		+ `<line class="axis" x1="${margin.left}" x2="${width - margin.right}" y1="${margin.top + plotHeight}" y2="${margin.top + plotHeight}"/>`
-		+ `${xLabels}${lines}</svg>`;
+		+ `${xLabels}${hoverColumns(spec, xAt, formatX)}${lines}</svg>`;
+}
+
+function hoverColumns({x, series, formatY}: LineChartSpec, xAt: (value: number) => number, formatX: (value: number) => string): string {
+	if (x.length > hoverUpTo || x.length < 2) {
+		return '';
+	}
+
+	const half = (xAt(x[1]!) - xAt(x[0]!)) / 2;
+	return `<g class="hover">${x.map((at, index) => {
+		const text = [formatX(at), ...series.map(line => `${line.name}: ${line.values[index] === null || line.values[index] === undefined ? '–' : formatY(line.values[index]!)}`)].join('\n');
+		const left = Math.max(margin.left, xAt(at) - half);
+		const right = Math.min(width - margin.right, xAt(at) + half);
+		return `<rect x="${round(left)}" y="${margin.top}" width="${round(right - left)}" height="${plotHeight}"><title>${escapeHtml(text)}</title></rect>`;
+	}).join('')}</g>`;
 }
 
 /** Bars side by side, one per entry, with about eight labels underneath. */

@@ -39,6 +39,8 @@ h3{font-size:13px;margin:16px 0 6px;color:#475569;font-weight:600}
 .chart .grid{stroke:#e2e8f0;stroke-width:1}
 .chart .axis{stroke:#94a3b8;stroke-width:1}
 .chart .tick{font-size:11px;fill:#64748b;font-family:inherit}
+.chart .hover rect{fill:transparent}
+.chart .hover rect:hover{fill:#e2e8f0;fill-opacity:.45}
 .chart-note{margin:4px 0 0;font-size:12px;color:#64748b}
 .chart-empty,.empty{color:#64748b;font-style:italic}
 .chart-empty{padding:28px;text-align:center}

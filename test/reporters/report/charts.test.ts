@@ -54,6 +54,14 @@ describe('chart builders', () => {
 		assert.match(svg, /data-points="300000"/);
 	});
 
+	test('each second of a short line chart has a hover column naming every series\' value', () => {
+		const svg = lineChart({id: 'l', label: 'L', x: [1, 2, 3], series: [{name: 'p50', color: '#00f', values: [1, null, 3]}, {name: '<p99>', color: '#f00', values: [2, 4, 6]}], formatY: value => `${value} ms`});
+		const titles = [...svg.matchAll(/<g class="hover">([\s\S]*?)<\/g>/g)].flatMap(match => [...match[1]!.matchAll(/<title>([^<]*)<\/title>/g)].map(title => title[1]));
+		assert.deepEqual(titles, ['1s\np50: 1 ms\n&lt;p99&gt;: 2 ms', '2s\np50: –\n&lt;p99&gt;: 4 ms', '3s\np50: 3 ms\n&lt;p99&gt;: 6 ms']);
+		const long = Array.from({length: 301}, (_, index) => index);
+		assert.doesNotMatch(lineChart({id: 'l', label: 'L', x: long, series: [{name: 'a', color: '#00f', values: long}], formatY: String}), /class="hover"/);
+	});
+
 	test('a single point is drawn in the middle, with a dot', () => {
 		const svg = lineChart({id: 'one', label: 'One', x: [1], series: [{name: 'open', color: '#00f', values: [5]}], formatY: String});
 		assert.match(svg, /<circle cx="301" /);
