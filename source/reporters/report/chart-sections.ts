@@ -12,7 +12,6 @@ import {chartTimeline} from './timeline.js';
 
 export const colors = {
 	blue: '#2563eb',
-	orange: '#ea580c',
 	red: '#dc2626',
 	purple: '#7c3aed',
 	green: '#16a34a',
@@ -46,7 +45,7 @@ export function overTime(summary: Summary): string {
 	const open: LineSeries = {name: 'open', color: colors.blue, values: points.map(point => point.open), area: true};
 	const rate: LineSeries = {name: 'messages/s', color: colors.teal, values: points.map(point => point.messagesPerSec), area: true};
 	const errors: LineSeries = {name: 'errors', color: colors.red, values: points.map(point => point.errors)};
-	const reconnects: LineSeries = {name: 'reconnects', color: colors.orange, values: points.map(point => point.reconnects)};
+	const reconnects: LineSeries = {name: 'reconnects', color: colors.purple, values: points.map(point => point.reconnects)};
 	const p50: LineSeries = {name: 'p50', color: colors.blue, values: points.map(point => point.latencyP50)};
 	const p99: LineSeries = {name: 'p99', color: colors.purple, values: points.map(point => point.latencyP99)};
 	const hasLatency = points.some(point => point.latencyP50 !== null || point.latencyP99 !== null);
