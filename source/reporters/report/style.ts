@@ -75,5 +75,5 @@ p.states .state{padding:2px 8px;border-radius:999px;background:#f1f5f9;color:#33
 .table-note{font-size:12.5px;color:#64748b;margin:0 0 8px}
 footer{margin-top:32px;font-size:12px;color:#94a3b8}
 @media (max-width:860px){.tiles{grid-template-columns:repeat(2,1fr)}.two,.chart-grid{grid-template-columns:1fr}}
-@media print{body{background:#fff}.table-wrap{max-height:none;overflow:visible}.chart-card,.card,.tile{break-inside:avoid}}
+@media print{body{background:#fff}.top{background:#fff;color:#0f172a;padding:0 0 8px}.top .target,.meta,.brand{color:#475569}.table-wrap{max-height:none;overflow:visible}.chart-card,.card,.tile{break-inside:avoid}h2{break-after:avoid}}
 `;
