@@ -66,6 +66,7 @@ const help = `
     --no-tui               plain text instead of the live dashboard (automatic when stdout is not a terminal)
     --json                 print one JSON summary on stdout at the end; logs go to stderr
     --events FILE|-        NDJSON log of every event, comment, open, error, close, reconnect
+    --report FILE          write a self-contained HTML report (charts, thresholds, every client) at the end
     --help, --version
 
   Verdict (CI)
@@ -82,6 +83,7 @@ const help = `
     $ sse-tui --port 3001 --clients 50 --duration 30s --json > summary.json
     $ sse-tui --port 3001 --duration 10s --events events.ndjson
     $ sse-tui --port 3001 --clients 100 --duration 1m --threshold 'delivery>=100%' --threshold 'p99<250ms'
+    $ sse-tui --port 3001 --clients 200 --duration 1m --no-tui --report run.html
     $ sse-tui --protocol websocket --port 3000 --clients 100 --origin http://localhost:3000
     $ sse-tui --protocol ws --ws-mode raw --url ws://localhost:3001/ws --clients 10
     $ sse-tui serve --port 3001 --interval 1s
@@ -137,6 +139,7 @@ const runFlags = {
 	settle: {type: 'string'},
 	drain: {type: 'string'},
 	pad: {type: 'string'},
+	report: {type: 'string'},
 } as const;
 
 async function main(argv: string[]): Promise<number> {

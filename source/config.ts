@@ -49,6 +49,7 @@ export type RunFlags = DeliveryFlags & {
 	compression?: boolean;
 	threshold?: string[];
 	abortOnFail?: boolean;
+	report?: string;
 };
 
 /** The WebSocket side of a run (`--protocol websocket`). */
@@ -101,6 +102,8 @@ export type Config = Readonly<{
 	seqField: string | undefined;
 	/** set for --scenario broadcast */
 	broadcast: BroadcastConfig | undefined;
+	/** --report: the self-contained HTML report to write at the end, or undefined */
+	report: string | undefined;
 }>;
 
 export const defaults = {
@@ -182,6 +185,7 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		latencyField: jsonPath(flags.latencyField, '--latency-field', 'sent_at or meta.published_at') ?? deliveryDefaults.latencyField,
 		seqField: jsonPath(flags.seqField, '--seq-field', 'seq or meta.sequence'),
 		broadcast: resolveBroadcast(flags, scenario === 'broadcast', randomBytes(6).toString('hex')),
+		report: reportPath(flags.report),
 	});
 }
 
@@ -291,6 +295,23 @@ function parseHeaders(lines: readonly string[]): Record<string, string> {
 	}
 
 	return headers;
+}
+
+/** Refuses what cannot be a file by its spelling; run.ts checks the filesystem before the run starts. */
+function reportPath(text: string | undefined): string | undefined {
+	if (text === undefined) {
+		return undefined;
+	}
+
+	if (text.trim() === '') {
+		throw new UsageError('--report needs a file path, e.g. --report report.html');
+	}
+
+	if (/[/\\]$/.test(text) || /(^|[/\\])\.\.?$/.test(text)) {
+		throw new UsageError(`--report must name a file, not a directory (got "${text}"), e.g. --report ${text.replace(/[/\\]*$/, '')}/report.html`);
+	}
+
+	return text;
 }
 
 /** `SSE_URL=` (set but empty) means unset, as shells and CI templates often leave it. */

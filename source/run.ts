@@ -1,6 +1,6 @@
 import type {Writable} from 'node:stream';
 import {createBroadcastRun, type BroadcastDeps, type BroadcastRun} from './broadcast.js';
-import type {Config} from './config.js';
+import {redactHeaders, type Config} from './config.js';
 import {createClientFactory} from './engine/client-factory.js';
 import {createPool} from './engine/pool.js';
 import type {ClientEvent, ClientSink} from './engine/types.js';
@@ -11,6 +11,7 @@ import {buildSummary, type StopReason, type Summary} from './reporters/summary.j
 import {createTextPresenter} from './reporters/text.js';
 import {formatMeasured, withThresholds} from './verdict/threshold-eval.js';
 import {watchThresholds, type ThresholdWatch} from './verdict/threshold-watch.js';
+import {checkReportPath, writeReport} from './reporters/report/write-report.js';
 
 export type RunIO = {
 	stdout: Writable;
@@ -30,6 +31,10 @@ export type RunIO = {
  * is closed.
  */
 export async function run(config: Config, io: RunIO): Promise<Summary> {
+	if (config.report !== undefined) {
+		await checkReportPath(config.report);
+	}
+
 	const startedAt = new Date();
 	// stdout carries exactly one JSON object with --json, or the event log with --events -.
 	const textOut = config.json || config.events === '-' ? io.stderr : io.stdout;
@@ -159,6 +164,12 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	await presenter.finish(summary);
 	if (config.json) {
 		io.stdout.write(JSON.stringify(summary) + '\n');
+	}
+
+	if (config.report !== undefined) {
+		const rows = store.clientRows();
+		await writeReport(config.report, {summary, rows, latencyBuckets: store.latencyHistogram.buckets(), headers: redactHeaders(config.headers), version: io.version, generatedAt: new Date()});
+		textOut.write(`report written to ${config.report}\n`);
 	}
 
 	if (failure !== undefined) {

@@ -71,6 +71,12 @@ describe('resolveConfig', () => {
 		assert.deepEqual(redactHeaders(config.headers), {authorization: '<redacted>', 'x-trace': 'abc'});
 	});
 
+	test('--report keeps the path as given', () => {
+		assert.equal(resolveConfig({}).report, undefined);
+		assert.equal(resolveConfig({report: 'runs/today.html'}).report, 'runs/today.html');
+		assert.equal(resolveConfig({report: '.report'}).report, '.report');
+	});
+
 	test('the TUI is on only in a terminal, and never with --json or --no-tui', () => {
 		assert.equal(resolveConfig({}, {}, {isTTY: true}).tui, true);
 		assert.equal(resolveConfig({}, {}, {isTTY: false}).tui, false);
@@ -98,6 +104,10 @@ describe('resolveConfig', () => {
 		[{header: ['X-A: one\r\nInjected: yes']}, /^--header X-A: the value cannot hold a line break or NUL/],
 		[{maxEventSize: 'big'}, /^--max-event-size must be a size like/],
 		[{json: true, events: '-'}, /^--events - would mix the event log into --json output/],
+		[{report: ''}, /^--report needs a file path, e.g. --report report.html$/],
+		[{report: 'out/'}, /^--report must name a file, not a directory \(got "out\/"\), e.g. --report out\/report.html$/],
+		[{report: '..'}, /^--report must name a file, not a directory/],
+		[{report: 'runs/.'}, /^--report must name a file, not a directory/],
 	];
 	for (const [flags, message, env] of usageCases) {
 		test(`rejects ${JSON.stringify(flags)}${env ? ` with ${JSON.stringify(env)}` : ''}`, () => {

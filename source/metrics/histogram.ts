@@ -1,5 +1,14 @@
 import hdr from 'hdr-histogram-js';
 
+/** One HDR sub-bucket that holds recordings: its lowest value in ms, and how many fell in it. */
+export type HistogramBucket = {ms: number; count: number};
+
+/** The part of hdr-histogram-js's JS histogram that `buckets()` walks (not on its public interface). */
+type RecordedValues = {
+	recordedValuesIterator: {reset(): void; hasNext(): boolean; next(): {valueIteratedTo: number; countAddedInThisIterationStep: number}};
+	lowestEquivalentValue(value: number): number;
+};
+
 export type Percentiles = {
 	count: number;
 	min: number;
@@ -91,6 +100,24 @@ export class DurationHistogram {
 			p999: ms(h.getValueAtPercentile(99.9)),
 			max: ms(max),
 		};
+	}
+
+	/**
+	 * Every sub-bucket that holds recordings, lowest first: the iterator walks the counts array up
+	 * to the highest recorded value, so the cost is the number of sub-buckets, never the count.
+	 */
+	buckets(): HistogramBucket[] {
+		this.#flush();
+		const buckets: HistogramBucket[] = [];
+		const histogram = this.#histogram as unknown as RecordedValues;
+		const iterator = histogram.recordedValuesIterator;
+		iterator.reset();
+		while (iterator.hasNext()) {
+			const step = iterator.next();
+			buckets.push({ms: histogram.lowestEquivalentValue(step.valueIteratedTo) / 1000, count: step.countAddedInThisIterationStep});
+		}
+
+		return buckets;
 	}
 
 	/** Compressed base64 form, so another process can merge this histogram into its own. */

@@ -46,4 +46,27 @@ describe('DurationHistogram', () => {
 		histogram.record(-20);
 		assert.equal(histogram.summary()!.max, 0);
 	});
+
+	test('buckets: each recorded value once, lowest first, with its count', () => {
+		const histogram = new DurationHistogram();
+		assert.deepEqual(histogram.buckets(), []);
+		for (const ms of [20, 5, 5, 0, 5, 20, 1.5]) {
+			histogram.record(ms);
+		}
+
+		assert.deepEqual(histogram.buckets(), [{ms: 0, count: 1}, {ms: 1.5, count: 1}, {ms: 5, count: 3}, {ms: 20, count: 2}]);
+	});
+
+	test('buckets: values within 3 significant digits share one, and the counts add up to the total', () => {
+		const histogram = new DurationHistogram();
+		histogram.record(1000);
+		histogram.record(1000.2);
+		histogram.record(3_000_000);
+		const buckets = histogram.buckets();
+		assert.equal(buckets.length, 2);
+		near(buckets[0]!.ms, 1000);
+		assert.equal(buckets[0]!.count, 2);
+		near(buckets[1]!.ms, 3_000_000);
+		assert.equal(buckets.reduce((sum, bucket) => sum + bucket.count, 0), histogram.count);
+	});
 });
