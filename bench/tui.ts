@@ -42,6 +42,7 @@ async function measure(mode: 'baseline' | 'tui'): Promise<Result> {
 	} else {
 		// What --no-tui leaves: the store still ticks (the text reporter reads snapshots).
 		store.startTicking(200);
+		store.startSampling();
 	}
 
 	// 100k events/s in 10 ms batches, round-robin over the clients, a heartbeat per 20 events.
@@ -110,6 +111,7 @@ async function measure(mode: 'baseline' | 'tui'): Promise<Result> {
 		await presenter.finish(buildSummary(store.snapshot(), config, {startedAt: new Date(), stoppedBy: 'signal'}));
 	} else {
 		store.stopTicking();
+		store.stopSampling();
 	}
 
 	return {

@@ -118,6 +118,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 				end('threshold');
 			} : undefined,
 		});
+		store.startSampling();
 		presenter.start({config, store, controls, thresholds: watch});
 		if (io.stop.aborted) {
 			end('signal');
@@ -153,6 +154,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		}
 	});
 
+	store.stopSampling();
 	// The broadcast verdict is taken before the clients close: closing is not losing messages.
 	const broadcastSummary = broadcast?.summary() ?? null;
 	presenter.message('info', `stopping (${stoppedBy}): closing ${pool.size} clients`, store.elapsed());

@@ -39,6 +39,8 @@ export class DurationHistogram {
 	// recordValue (log2 + pow per call) was a tenth of the client's CPU on batched streams.
 	#runValue = -1;
 	#runCount = 0;
+	/** the lowest value recorded, in µs: HDR only keeps the lowest non-zero one, and 0 ms latencies are common */
+	#min = Number.POSITIVE_INFINITY;
 
 	record(ms: number): void {
 		// Clock skew can make a sent_at latency negative; clamp rather than corrupt the histogram.
@@ -51,6 +53,9 @@ export class DurationHistogram {
 		this.#flush();
 		this.#runValue = micros;
 		this.#runCount = 1;
+		if (micros < this.#min) {
+			this.#min = micros;
+		}
 	}
 
 	/** Add everything recorded here into `target` (HDR histograms add bucket by bucket). */
@@ -58,6 +63,7 @@ export class DurationHistogram {
 		this.#flush();
 		target.#flush();
 		target.#histogram.add(this.#histogram);
+		target.#min = Math.min(target.#min, this.#min);
 	}
 
 	/** Forget everything recorded. */
@@ -65,6 +71,7 @@ export class DurationHistogram {
 		this.#histogram.reset();
 		this.#runValue = -1;
 		this.#runCount = 0;
+		this.#min = Number.POSITIVE_INFINITY;
 	}
 
 	get count(): number {
@@ -92,7 +99,7 @@ export class DurationHistogram {
 		const ms = (micros: number) => Math.round(Math.min(micros, max)) / 1000;
 		return {
 			count: h.totalCount,
-			min: ms(h.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : h.minNonZeroValue),
+			min: Number.isFinite(this.#min) ? ms(this.#min) : 0,
 			mean: Math.round(h.mean) / 1000,
 			p50: ms(h.getValueAtPercentile(50)),
 			p90: ms(h.getValueAtPercentile(90)),

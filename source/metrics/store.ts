@@ -59,6 +59,7 @@ export class MetricsStore implements ClientSink {
 	readonly #listeners = new Set<() => void>();
 	#snapshot: Snapshot | undefined;
 	#timer: NodeJS.Timeout | undefined;
+	#sampler: NodeJS.Timeout | undefined;
 
 	constructor({now = () => performance.now(), subscribeOn = 'open', ...accounting}: StoreOptions = {}) {
 		this.#now = now;
@@ -281,17 +282,10 @@ export class MetricsStore implements ClientSink {
 		this.#accounting.trackBroadcast(tally);
 	}
 
-	/** Publish a fresh snapshot to subscribers every `intervalMs`, and sample rates each second. */
+	/** Publish a fresh snapshot to subscribers every `intervalMs`. */
 	startTicking(intervalMs: number): void {
 		this.stopTicking();
-		let sinceSample = 0;
 		this.#timer = setInterval(() => {
-			sinceSample += intervalMs;
-			if (sinceSample >= 1000) {
-				sinceSample = 0;
-				this.sample();
-			}
-
 			this.#snapshot = this.#tickSnapshot();
 			for (const listener of this.#listeners) {
 				listener();
@@ -303,6 +297,23 @@ export class MetricsStore implements ClientSink {
 	stopTicking(): void {
 		clearInterval(this.#timer);
 		this.#timer = undefined;
+	}
+
+	/**
+	 * Sample rates and the timeline once a second, whatever shows the run (the dashboard, plain
+	 * text, --json): the run owns this clock, the presenters only read.
+	 */
+	startSampling(): void {
+		this.stopSampling();
+		this.#sampler = setInterval(() => {
+			this.sample();
+		}, 1000);
+		this.#sampler.unref();
+	}
+
+	stopSampling(): void {
+		clearInterval(this.#sampler);
+		this.#sampler = undefined;
 	}
 
 	subscribe = (listener: () => void): (() => void) => {

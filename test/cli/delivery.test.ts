@@ -15,6 +15,7 @@ type Summary = {
 	latencyMs: {p50: number; p99: number} | null;
 	latency: {field: string; measured: number; missing: number};
 	reconnectMs: {count: number} | null;
+	timeline: Array<{t: number; open: number; messagesPerSec: number}>;
 	delivery: {
 		accountedClients: number; unaccountedClients: number; expected: number | null; received: number; ratio: number | null;
 		gaps: number; duplicates: number; outOfOrder: number; resets: number; reconnects: {resumed: number; notResumed: number};
@@ -49,7 +50,9 @@ describe('delivery accounting against real servers', () => {
 		try {
 			const result = await runCli(['--url', server.url(), '--clients', '2', '--ramp', '0', '--duration', '1500ms', '--json', '--events', events]);
 			assert.equal(result.code, 0, result.stderr);
-			const {delivery} = parse(result.stdout);
+			const {delivery, timeline} = parse(result.stdout);
+			assert.equal(timeline.length, 1, 'one timeline point per second, with --json too');
+			assert.equal(timeline[0]!.open, 2);
 			assert.equal(delivery.gaps, 20);
 			assert.equal(delivery.received, 182);
 			assert.equal(delivery.expected, 202);

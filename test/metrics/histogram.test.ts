@@ -3,6 +3,24 @@ import {describe, test} from 'node:test';
 import {DurationHistogram} from '../../source/metrics/histogram.js';
 
 describe('DurationHistogram', () => {
+	test('min is the lowest value recorded, 0 ms included, and survives addTo and reset', () => {
+		const a = new DurationHistogram();
+		a.record(3);
+		a.record(0);
+		a.record(5);
+		assert.equal(a.summary()!.min, 0);
+		const b = new DurationHistogram();
+		b.record(2);
+		assert.equal(b.summary()!.min, 2);
+		a.addTo(b);
+		assert.equal(b.summary()!.min, 0);
+		assert.equal(b.summary()!.count, 4);
+		b.reset();
+		assert.equal(b.summary(), undefined);
+		b.record(7);
+		assert.equal(b.summary()!.min, 7);
+	});
+
 	test('is empty until something is recorded', () => {
 		assert.equal(new DurationHistogram().summary(), undefined);
 	});

@@ -104,3 +104,22 @@ describe('metrics store', () => {
 		assert.deepEqual(store.clientRows(), again.map(row => ({...row})), 'a fresh read agrees');
 	});
 });
+
+describe('MetricsStore sampling', () => {
+	test('the run\'s sampler fills the timeline once a second whatever the presenter; latency per second', async () => {
+		const store = new MetricsStore();
+		store.addClient(1);
+		store.emit({kind: 'open', client: 1, status: 200, connectMs: 1, url: ''});
+		store.emit({kind: 'event', client: 1, type: 'message', data: '{"seq":1}', id: '', bytes: 9, latencyMs: 4});
+		store.sample();
+		store.emit({kind: 'event', client: 1, type: 'message', data: '{"seq":2}', id: '', bytes: 9, latencyMs: 40});
+		store.sample();
+		const {timeline, latencyMs} = store.snapshot();
+		assert.equal(timeline.length, 2);
+		assert.equal(timeline[0]!.open, 1);
+		assert.equal(timeline[0]!.latencyP50, 4);
+		assert.equal(timeline[1]!.latencyP50, 40, 'the second second has only its own latency');
+		assert.equal(latencyMs?.count, 2);
+		assert.equal(store.getSnapshot().timeline.length, 0, 'the tick snapshot leaves the timeline out');
+	});
+});
