@@ -26,12 +26,16 @@ const stopReasons: Record<Summary['stoppedBy'], string> = {
 	threshold: 'a threshold failed (--abort-on-fail)',
 };
 
+function stopReason(summary: Summary): string {
+	return summary.stoppedBy === 'finished' && summary.broadcast ? 'the broadcast was published and drained' : stopReasons[summary.stoppedBy] ?? summary.stoppedBy;
+}
+
 export function header({summary, version, generatedAt}: ReportInput): string {
 	const started = summary.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 	return `<header class="top">
 <p class="brand">sse-tui load test report</p>
 <h1>${escapeHtml(protocolLabel(summary.target))} <span class="target">${escapeHtml(redactUrl(summary.target.url))}</span></h1>
-<p class="meta">Started ${escapeHtml(started)} · ran ${escapeHtml(formatDuration(summary.durationMs))} · stopped: ${escapeHtml(stopReasons[summary.stoppedBy] ?? summary.stoppedBy)} · written by sse-tui ${escapeHtml(version)} at ${escapeHtml(generatedAt.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}</p>
+<p class="meta">Started ${escapeHtml(started)} · ran ${escapeHtml(formatDuration(summary.durationMs))} · stopped: ${escapeHtml(stopReason(summary))} · written by sse-tui ${escapeHtml(version)} at ${escapeHtml(generatedAt.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}</p>
 </header>`;
 }
 
@@ -97,7 +101,7 @@ ${row('Target', `<code>${escapeHtml(redactUrl(summary.target.url))}</code>`)}
 ${row('Protocol', escapeHtml(protocolLabel(summary.target)))}
 ${row('Scenario', escapeHtml(summary.target.scenario ?? 'none'))}
 ${row('Clients', `${count('clients.requested', summary.clients.requested)} requested`)}
-${row('Duration', `${metric('durationMs', summary.durationMs, formatDuration(summary.durationMs))} (stopped: ${escapeHtml(stopReasons[summary.stoppedBy] ?? summary.stoppedBy)})`)}
+${row('Duration', `${metric('durationMs', summary.durationMs, formatDuration(summary.durationMs))} (stopped: ${escapeHtml(stopReason(summary))})`)}
 ${row('Started', escapeHtml(summary.startedAt))}
 ${row('Latency field', `<code>${escapeHtml(summary.latency.field)}</code>`)}
 ${row('Headers', headerList.length === 0 ? none : headerList.map(([name, value]) => `<code>${escapeHtml(name)}: ${escapeHtml(value)}</code>`).join('<br>'))}
