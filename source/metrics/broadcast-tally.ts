@@ -78,6 +78,11 @@ export class BroadcastTally {
 		return this.#published === this.count && this.#owed === 0;
 	}
 
+	/** Deliveries still owed for what has been published. */
+	get owed(): number {
+		return this.#owed;
+	}
+
 	get foreignCount(): number {
 		return this.#foreign;
 	}

@@ -33,6 +33,17 @@ export type Snapshot = {
 	delivery: DeliverySummary;
 	/** one point per second of the run, oldest first */
 	timeline: readonly TimelinePoint[];
+	/** while a broadcast scenario runs: how far it is */
+	broadcast?: BroadcastProgress | undefined;
+};
+
+export type BroadcastProgress = {
+	published: number;
+	requested: number;
+	/** clients subscribed now */
+	subscribed: number;
+	/** deliveries still owed for what was published */
+	owed: number;
 };
 
 /** One row of the per-client table. Times are ms since the run started, or -1 for never. */

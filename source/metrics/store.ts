@@ -249,6 +249,7 @@ export class MetricsStore implements ClientSink {
 			latencyMs: this.latencyHistogram.summary(),
 			reconnectMs: this.reconnectHistogram.summary(),
 			delivery: this.#accounting.summary(this.#clients),
+			broadcast: this.#broadcastProgress(),
 			timeline: this.#timeline.points,
 		};
 	}
@@ -278,6 +279,11 @@ export class MetricsStore implements ClientSink {
 	}
 
 	/** Tally the messages of broadcast run `tally.runId` per broadcast; others on the channel are foreign. */
+	#broadcastProgress(): Snapshot['broadcast'] {
+		const tally = this.#accounting.broadcast;
+		return tally && {published: tally.published, requested: tally.count, subscribed: tally.subscribed, owed: tally.owed};
+	}
+
 	trackBroadcast(tally: BroadcastTally): void {
 		this.#accounting.trackBroadcast(tally);
 	}

@@ -71,6 +71,19 @@ describe('dashboard frame', () => {
 		assert.match(text, /delivery 97\.0% \(97 of 100\) {2}gaps 3 {2}dup 1 {2}out-of-order 0 {2}resets 1 {2}resumed 1\/2 {2}reconnect p99 200ms/);
 	});
 
+	test('a broadcast run shows how far it is: waiting for subscribers, then published and owed', () => {
+		const waiting = createSnapshot({clients: 5, broadcast: {published: 0, requested: 100, subscribed: 3, owed: 0}});
+		assert.match(mount({snapshot: waiting, width: 140}).frame().join('\n'), /broadcast: waiting for clients to subscribe \(3 so far\), then 100 messages/);
+		cleanup();
+		const running = createSnapshot({
+			clients: 5,
+			totals: {messages: 200},
+			delivery: {...emptyDelivery(), accountedClients: 5, sources: {seq: 5, field: 0, id: 0, streamId: 0}, expected: 200, received: 195, ratio: 0.975},
+			broadcast: {published: 40, requested: 100, subscribed: 5, owed: 5},
+		});
+		assert.match(mount({snapshot: running, width: 160}).frame().join('\n'), /· broadcast 40\/100 published, 5 deliveries owed/);
+	});
+
 	test('without sequence numbers the delivery line says accounting is off', () => {
 		const text = mount({snapshot: createSnapshot({clients: 1, totals: {messages: 5}})}).frame().join('\n');
 		assert.match(text, /delivery not accounted: no message carries a sequence number/);

@@ -74,6 +74,11 @@ export function Totals({snapshot, stale, width, paint}: {snapshot: Snapshot; sta
 /** The delivery accounting as the summary's Delivery line has it, so the two tell one story. */
 export function DeliveryLine({snapshot, paint}: {snapshot: Snapshot; paint: Paint}) {
 	const {delivery, totals, reconnectMs} = snapshot;
+	if (delivery.accountedClients === 0 && snapshot.broadcast) {
+		const {subscribed, requested} = snapshot.broadcast;
+		return <Text wrap="truncate">{`broadcast: waiting for clients to subscribe (${subscribed} so far), then ${formatCount(requested)} messages`}</Text>;
+	}
+
 	if (delivery.accountedClients === 0) {
 		return <Text wrap="truncate">{totals.messages > 0 ? 'delivery not accounted: no message carries a sequence number (seq, --seq-field, integer id)' : 'delivery: waiting for messages'}</Text>;
 	}
@@ -93,6 +98,7 @@ export function DeliveryLine({snapshot, paint}: {snapshot: Snapshot; paint: Pain
 			{reconnects > 0 ? `  resumed ${delivery.reconnects.resumed}/${reconnects}` : ''}
 			{reconnectMs ? `  reconnect p99 ${formatMs(reconnectMs.p99)}` : ''}
 			{delivery.foreign > 0 ? `  foreign ${formatCount(delivery.foreign)}` : ''}
+			{snapshot.broadcast ? `  · broadcast ${formatCount(snapshot.broadcast.published)}/${formatCount(snapshot.broadcast.requested)} published, ${formatCount(snapshot.broadcast.owed)} deliveries owed` : ''}
 		</Text>
 	);
 }
