@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import process from 'node:process';
-import meow from 'meow';
+import {closest, parseCommand} from './arguments.js';
 import {resolveConfig, type RunFlags} from './config.js';
 import {isExpectedError, UsageError} from './errors.js';
 import {run} from './run.js';
@@ -109,15 +109,10 @@ async function main(argv: string[]): Promise<number> {
 		return runPublishCommand(argv.slice(1));
 	}
 
-	const cli = meow(help, {
-		importMeta: import.meta,
-		argv: attachDashValues(argv),
-		flags: runFlags,
-		allowUnknownFlags: false,
-		booleanDefault: undefined,
-	});
+	const cli = parseCommand(attachDashValues(argv), {name: 'sse-tui', help, flags: runFlags, importMeta: import.meta, auto: true});
 	if (cli.input.length > 0) {
-		throw new UsageError(`unknown command "${cli.input[0]}": the commands are "sse-tui [options]" and "sse-tui serve"`);
+		const suggestion = closest(cli.input[0]!, ['serve', 'publish']);
+		throw new UsageError(`unknown command "${cli.input[0]}"${suggestion ? ` (did you mean "sse-tui ${suggestion}"?)` : ''}: the commands are "sse-tui [options]", "sse-tui serve" and "sse-tui publish"`);
 	}
 
 	let flags = cli.flags as RunFlags;

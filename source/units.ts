@@ -21,6 +21,10 @@ export const maxTimerMs = 2 ** 31 - 1;
  */
 export function parseDuration(text: string, flag: string, {allowZero = false} = {}): number {
 	const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
+	if (!match && /^\s*-\s*\d/.test(text)) {
+		throw new UsageError(`${flag} must be ${allowZero ? '0 or ' : ''}a positive duration like 1500ms, 30s, 5m or 1h (got "${text}")`);
+	}
+
 	if (!match) {
 		throw new UsageError(`${flag} must be a duration like 1500ms, 30s, 5m or 1h (got "${text}")`);
 	}
