@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import process from 'node:process';
 import {closest, parseCommand} from './arguments.js';
+import {exitQuietlyWhenOutputCloses} from './closed-output.js';
 import {resolveConfig, type RunFlags} from './config.js';
 import {isExpectedError, UsageError} from './errors.js';
 import {run} from './run.js';
@@ -179,6 +180,7 @@ function attachDashValues(argv: string[]): string[] {
 	return out;
 }
 
+exitQuietlyWhenOutputCloses();
 try {
 	process.exitCode = await main(process.argv.slice(2));
 } catch (error) {

@@ -5,6 +5,7 @@ import {createPool} from './engine/pool.js';
 import type {ClientEvent, ClientSink} from './engine/types.js';
 import {MetricsStore} from './metrics/store.js';
 import {openEventLog} from './reporters/events.js';
+import {RunError} from './errors.js';
 import type {Presenter, RunControls} from './reporters/presenter.js';
 import {buildSummary, type StopReason, type Summary} from './reporters/summary.js';
 import {createTextPresenter} from './reporters/text.js';
@@ -30,9 +31,15 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	// stdout carries exactly one JSON object with --json, or the event log with --events -.
 	const textOut = config.json || config.events === '-' ? io.stderr : io.stdout;
 	const presenter = io.presenter ?? createTextPresenter(config, textOut, {version: io.version, printSummary: !config.json});
-	const eventLog = config.events === undefined ? undefined : await openEventLog(config.events, io.stdout, () => store.elapsed());
-
 	let end: (reason: StopReason) => void = () => undefined;
+	// A run whose event log cannot be written stops: the log is what the user asked for.
+	let eventLogFailure: string | undefined;
+	const eventLog = config.events === undefined ? undefined : await openEventLog(config.events, io.stdout, () => store.elapsed(), reason => {
+		eventLogFailure = reason;
+		presenter.message('error', `${reason}; stopping the run`, store.elapsed());
+		end('error');
+	});
+
 	const sink: ClientSink = {
 		emit(event: ClientEvent) {
 			store.emit(event);
@@ -107,6 +114,10 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	await presenter.finish(summary);
 	if (config.json) {
 		io.stdout.write(JSON.stringify(summary) + '\n');
+	}
+
+	if (eventLogFailure !== undefined) {
+		throw new RunError(`${eventLogFailure}; the run was stopped (summary above); pass --events a writable file path`);
 	}
 
 	return summary;

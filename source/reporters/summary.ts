@@ -5,8 +5,8 @@ import type {DeliverySummary, Snapshot, TimelinePoint} from '../metrics/snapshot
 export type {DeliverySummary, TimelinePoint} from '../metrics/snapshot.js';
 import type {ClientState, ErrorKind} from '../engine/types.js';
 
-/** `threshold`: --abort-on-fail stopped the run once a threshold could no longer pass. */
-export type StopReason = 'duration' | 'signal' | 'finished' | 'threshold';
+/** `threshold`: --abort-on-fail stopped the run once a threshold could no longer pass. `error`: the --events log could not be written. */
+export type StopReason = 'duration' | 'signal' | 'finished' | 'threshold' | 'error';
 
 export type BroadcastSummary = {
 	runId: string;
