@@ -91,7 +91,7 @@ describe('resolveConfig', () => {
 		[{url: 'ftp://host/x'}, /^--url must start with http:\/\/ or https:\/\//],
 		[{duration: '10 parsecs'}, /^--duration must be a duration like 1500ms, 30s, 5m or 1h \(got "10 parsecs"\)$/],
 		[{duration: '0s'}, /^--duration must be greater than zero/],
-		[{timeout: '-1s'}, /^--timeout must be a duration/],
+		[{timeout: '-1s'}, /^--timeout must be a positive duration/],
 		[{logLevel: 'loud'}, /^--log-level must be one of error, warn, info, debug \(got "loud"\)$/],
 		[{}, /^LOG_LEVEL must be one of/, {LOG_LEVEL: 'loud'}],
 		[{header: ['no colon here']}, /^--header must look like "Name: value"/],
