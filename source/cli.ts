@@ -35,7 +35,7 @@ const help = `
     --channel NAME         ActionCable channel to subscribe to      default DashboardUpdatesChannel
     --channel-params JSON  extra identifier keys, e.g. '{"room":"1"}'
     --origin URL           Origin header (ActionCable checks it)   default: the target's http(s) origin
-    --subprotocol LIST     subprotocols to offer                    default: actioncable-v1-json,actioncable-unsupported (cable)
+    --subprotocol LIST     subprotocols to offer; none = offer none default: actioncable-v1-json,actioncable-unsupported (cable)
     --perform ACTION       call this channel action after subscribing ...
     --perform-data JSON    ... with this data ...
     --perform-every D      ... this often                           default 1s

@@ -1,3 +1,4 @@
+import {cableSubprotocols} from './engine/cable-protocol.js';
 import {UsageError} from './errors.js';
 import {scenarioNames, scenarios, type ScenarioName} from './scenarios.js';
 import {parseBytes, parseDuration, parseInteger} from './units.js';
@@ -53,7 +54,7 @@ export type WebSocketConfig = Readonly<{
 	channelParams: Readonly<Record<string, unknown>>;
 	/** sent as Origin; ActionCable refuses upgrades from origins it does not allow */
 	origin: string | undefined;
-	/** offered subprotocols; empty = the mode's default */
+	/** the subprotocols to offer (cable: ActionCable's two unless --subprotocol says otherwise); [] offers none */
 	subprotocols: readonly string[];
 	perform: Readonly<{action: string; data: Readonly<Record<string, unknown>>; everyMs: number}> | undefined;
 	pingIntervalMs: number;
@@ -176,11 +177,12 @@ function resolveWebSocket(flags: RunFlags): Omit<WebSocketConfig, 'origin'> {
 		throw new UsageError(`--origin must be an origin like http://localhost:3000, with no path (got "${flags.origin}")`);
 	}
 
+	const mode = oneOf(flags.wsMode ?? 'cable', wsModes, '--ws-mode');
 	return {
-		mode: oneOf(flags.wsMode ?? 'cable', wsModes, '--ws-mode'),
+		mode,
 		channel: flags.channel ?? defaults.channel,
 		channelParams: Object.freeze(jsonObject(flags.channelParams, '--channel-params', '{"room":"1"}')),
-		subprotocols: Object.freeze([...(flags.subprotocol ?? [])].flatMap(list => list.split(',')).map(name => name.trim()).filter(Boolean)),
+		subprotocols: Object.freeze(subprotocols(flags.subprotocol, mode)),
 		perform: flags.perform === undefined ? undefined : Object.freeze({
 			action: flags.perform,
 			data: Object.freeze(jsonObject(flags.performData, '--perform-data', '{"body":"hi"}')),
@@ -190,6 +192,27 @@ function resolveWebSocket(flags: RunFlags): Omit<WebSocketConfig, 'origin'> {
 		pongTimeoutMs: parseDuration(flags.pongTimeout ?? defaults.pongTimeout, '--pong-timeout'),
 		compression: Boolean(flags.compression),
 	};
+}
+
+/**
+ * `--subprotocol a,b` (repeatable) -> the list to offer; absent: the mode's default (ActionCable's
+ * two); `''` or `none`: offer none at all.
+ */
+function subprotocols(lists: readonly string[] | undefined, mode: WsMode): string[] {
+	// meow hands over [] for a repeatable flag that was not given.
+	if (lists === undefined || lists.length === 0) {
+		return mode === 'cable' ? [...cableSubprotocols] : [];
+	}
+
+	const names = lists.flatMap(list => list.split(',')).map(name => name.trim()).filter(name => name !== '' && name.toLowerCase() !== 'none');
+	for (const name of names) {
+		// RFC 6455 section 4.1: each subprotocol is an HTTP token, offered once.
+		if (!/^[!#$%&'*+.^`|~\w-]+$/.test(name) || names.indexOf(name) !== names.lastIndexOf(name)) {
+			throw new UsageError(`--subprotocol takes names like actioncable-v1-json, comma-separated, each once, or none (got "${name}")`);
+		}
+	}
+
+	return names;
 }
 
 function jsonObject(text: string | undefined, flag: string, example: string): Record<string, unknown> {

@@ -40,6 +40,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		end('error');
 	});
 
+	const notes = new Set<string>();
 	const sink: ClientSink = {
 		emit(event: ClientEvent) {
 			store.emit(event);
@@ -50,6 +51,12 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		},
 		bytes(client, count) {
 			store.bytes(client, count);
+		},
+		note(text) {
+			if (!notes.has(text)) {
+				notes.add(text);
+				presenter.message('warn', text, store.elapsed());
+			}
 		},
 	};
 

@@ -5,6 +5,7 @@ import {after, before, describe, test} from 'node:test';
 import {createCableClient, type CableClientOptions} from '../../source/engine/cable-client.js';
 import type {Client, ClientEvent, ClientSink} from '../../source/engine/types.js';
 import {waitFor} from '../helpers/http-server.js';
+import {cableSubprotocols} from '../../source/engine/cable-protocol.js';
 
 // Runs from dist/test/engine/; the rack app is not compiled, so point at the source tree.
 const configRu = fileURLToPath(new URL('../../../test/helpers/rails/config.ru', import.meta.url));
@@ -97,7 +98,7 @@ describe('against a real Rails ActionCable server (puma, async adapter)', {skip}
 
 	function connect(id: number, sink: ClientSink, options: Partial<CableClientOptions> = {}): Client {
 		const client = createCableClient({
-			id, url: `ws://127.0.0.1:${puma.port}/cable`, headers: {}, origin: `http://127.0.0.1:${puma.port}`, subprotocols: [],
+			id, url: `ws://127.0.0.1:${puma.port}/cable`, headers: {}, origin: `http://127.0.0.1:${puma.port}`, subprotocols: [...cableSubprotocols],
 			channel: 'DashboardUpdatesChannel', channelParams: {}, sink,
 			timeoutMs: 5000, retryMs: 500, maxBackoffMs: 5000, maxPayload: 1 << 20, compression: false, insecure: false,
 			...options,
