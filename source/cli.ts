@@ -17,7 +17,9 @@ const help = `
     --url URL              stream to connect to (env SSE_URL)       default http://localhost:3000/dashboard/stream
     --port N               shorthand for http://localhost:N/dashboard/stream (websocket: ws://localhost:N/cable)
     --protocol P           sse | websocket (alias ws)               default sse
-    --header "Name: v"     extra request header, repeatable (credential values are never printed)
+    --header "Name: v"     extra request header, repeatable (values of names with token, secret, key, auth,
+                           session, password or cookie print as ***)
+    --show-header-values   print those values anyway (debugging your own credentials)
     --insecure             accept self-signed TLS certificates
 
   Load
@@ -83,6 +85,7 @@ const runFlags = {
 	debug: {type: 'boolean'},
 	header: {type: 'string', isMultiple: true},
 	insecure: {type: 'boolean'},
+	showHeaderValues: {type: 'boolean'},
 	tui: {type: 'boolean', default: true},
 	json: {type: 'boolean'},
 	events: {type: 'string'},

@@ -28,6 +28,7 @@ export type RunFlags = {
 	debug?: boolean;
 	header?: string[];
 	insecure?: boolean;
+	showHeaderValues?: boolean;
 	tui?: boolean;
 	json?: boolean;
 	events?: string;
@@ -76,6 +77,8 @@ export type Config = Readonly<{
 	statsIntervalMs: number;
 	logLevel: LogLevel;
 	headers: Readonly<Record<string, string>>;
+	/** --show-header-values: print credential header values instead of *** */
+	showHeaderValues: boolean;
 	insecure: boolean;
 	/** the Ink dashboard; false for --no-tui, --json, or when stdout is not a terminal */
 	tui: boolean;
@@ -154,6 +157,7 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		statsIntervalMs: parseDuration(flags.statsInterval ?? defaults.statsInterval, '--stats-interval'),
 		logLevel,
 		headers: Object.freeze(parseHeaders(flags.header ?? [])),
+		showHeaderValues: Boolean(flags.showHeaderValues),
 		insecure: Boolean(flags.insecure),
 		tui: (flags.tui ?? true) && !json && isTTY,
 		json,
@@ -308,11 +312,4 @@ function oneOf<T extends string>(value: string, choices: readonly T[], flag: str
 	}
 
 	return value as T;
-}
-
-const secretHeaders = new Set(['authorization', 'cookie', 'proxy-authorization', 'x-api-key']);
-
-/** Headers safe to print: values of credential headers replaced, so banners and logs leak nothing. */
-export function redactHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
-	return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, secretHeaders.has(name) ? '<redacted>' : value]));
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {redactHeaders, resolveConfig, type RunFlags} from '../source/config.js';
+import {resolveConfig, type RunFlags} from '../source/config.js';
+import {redactHeaders} from '../source/redact.js';
 import {UsageError} from '../source/errors.js';
 
 describe('resolveConfig', () => {
@@ -68,7 +69,7 @@ describe('resolveConfig', () => {
 	test('headers are parsed, lower-cased and redacted for printing', () => {
 		const config = resolveConfig({header: ['Authorization: Bearer secret', 'X-Trace:  abc ']});
 		assert.deepEqual(config.headers, {authorization: 'Bearer secret', 'x-trace': 'abc'});
-		assert.deepEqual(redactHeaders(config.headers), {authorization: '<redacted>', 'x-trace': 'abc'});
+		assert.deepEqual(redactHeaders(config.headers), {authorization: '***', 'x-trace': 'abc'});
 	});
 
 	test('the TUI is on only in a terminal, and never with --json or --no-tui', () => {
