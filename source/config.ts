@@ -1,5 +1,6 @@
 import {cableSubprotocols} from './engine/cable-protocol.js';
 import {UsageError} from './errors.js';
+import {basicAuthorization, redactUrl} from './redact.js';
 import {scenarioNames, scenarios, type ScenarioName} from './scenarios.js';
 import {parseBytes, parseDuration, parseInteger} from './units.js';
 
@@ -64,6 +65,7 @@ export type WebSocketConfig = Readonly<{
 }>;
 
 export type Config = Readonly<{
+	/** as given, credentials included: print it only through redactUrl (source/redact.ts) */
 	url: string;
 	protocol: Protocol;
 	scenario: ScenarioName | undefined;
@@ -156,7 +158,7 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		stats: Boolean(flags.stats) || Boolean(preset?.stats),
 		statsIntervalMs: parseDuration(flags.statsInterval ?? defaults.statsInterval, '--stats-interval'),
 		logLevel,
-		headers: Object.freeze(parseHeaders(flags.header ?? [])),
+		headers: Object.freeze(withUrlCredentials(parseHeaders(flags.header ?? []), url)),
 		showHeaderValues: Boolean(flags.showHeaderValues),
 		insecure: Boolean(flags.insecure),
 		tui: (flags.tui ?? true) && !json && isTTY,
@@ -262,7 +264,7 @@ function resolveUrl(flags: RunFlags, env: Environment, scenario: ScenarioName | 
 	try {
 		url = new URL(text);
 	} catch {
-		throw new UsageError(`--url must be a full URL like ${websocket ? 'ws://localhost:3000/cable' : 'http://localhost:3000/dashboard/stream'} (got "${text}")`);
+		throw new UsageError(`--url must be a full URL like ${websocket ? 'ws://localhost:3000/cable' : 'http://localhost:3000/dashboard/stream'} (got "${redactUrl(text)}")`);
 	}
 
 	if (websocket) {
@@ -272,10 +274,10 @@ function resolveUrl(flags: RunFlags, env: Environment, scenario: ScenarioName | 
 		}
 
 		if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-			throw new UsageError(`--url must start with ws:// or wss:// for --protocol websocket (got "${text}")`);
+			throw new UsageError(`--url must start with ws:// or wss:// for --protocol websocket (got "${redactUrl(text)}")`);
 		}
 	} else if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-		throw new UsageError(`--url must start with http:// or https:// for SSE (got "${text}")`);
+		throw new UsageError(`--url must start with http:// or https:// for SSE (got "${redactUrl(text)}")`);
 	}
 
 	return url.href;
@@ -299,6 +301,15 @@ function parseHeaders(lines: readonly string[]): Record<string, string> {
 	}
 
 	return headers;
+}
+
+/**
+ * `http://user:pw@host/…`: sent as `Authorization: Basic …`, as curl does, unless --header gave
+ * an Authorization of its own. The engines connect to the URL without them (client-factory.ts).
+ */
+function withUrlCredentials(headers: Record<string, string>, url: string): Record<string, string> {
+	const authorization = basicAuthorization(new URL(url));
+	return authorization === undefined || headers['authorization'] !== undefined ? headers : {...headers, authorization};
 }
 
 /** `SSE_URL=` (set but empty) means unset, as shells and CI templates often leave it. */

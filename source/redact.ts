@@ -20,3 +20,61 @@ export function isSecretName(name: string): boolean {
 export function redactHeaders(headers: Readonly<Record<string, string>>, {showValues = false} = {}): Record<string, string> {
 	return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, !showValues && isSecretName(name) ? redacted : value]));
 }
+
+/**
+ * A URL safe to print: the password of `user:pw@` as `***` (a lone `token@` too: a user name
+ * without a password is often a token), and the values of query parameters with credential
+ * names (`?token=`, `?api_key=`). Text that does not parse as a URL gets the same rules by pattern.
+ */
+export function redactUrl(text: string): string {
+	let url: URL;
+	try {
+		url = new URL(text);
+	} catch {
+		return redactQuery(text.replace(/^([a-z][\w+.-]*:\/\/)([^/?#@]*)@/i, (_match, scheme: string, userinfo: string) =>
+			`${scheme}${userinfo.includes(':') ? `${userinfo.slice(0, userinfo.indexOf(':'))}:${redacted}` : redacted}@`));
+	}
+
+	if (url.password !== '') {
+		url.password = redacted;
+	} else if (url.username !== '') {
+		url.username = redacted;
+	}
+
+	return redactQuery(url.href);
+}
+
+function redactQuery(text: string): string {
+	return text.replace(/([?&])([^=&#]+)=([^&#]*)/g, (match, separator: string, name: string) =>
+		isSecretName(safeDecode(name)) ? `${separator}${name}=${redacted}` : match);
+}
+
+function safeDecode(text: string): string {
+	try {
+		return decodeURIComponent(text);
+	} catch {
+		return text;
+	}
+}
+
+/** `http://user:pw@host/` -> `Basic base64(user:pw)`, as curl sends it; undefined without credentials. */
+export function basicAuthorization(url: URL): string | undefined {
+	if (url.username === '' && url.password === '') {
+		return undefined;
+	}
+
+	const credentials = `${safeDecode(url.username)}:${safeDecode(url.password)}`;
+	return `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
+}
+
+/** The URL to connect to: credentials moved out (they travel as the Authorization header). */
+export function withoutCredentials(text: string): string {
+	try {
+		const url = new URL(text);
+		url.username = '';
+		url.password = '';
+		return url.href;
+	} catch {
+		return text;
+	}
+}

@@ -3,6 +3,7 @@ import {once} from 'node:events';
 import type {Writable} from 'node:stream';
 import type {ClientEvent} from '../engine/types.js';
 import {RunError} from '../errors.js';
+import {redactUrl} from '../redact.js';
 
 export type EventLog = {
 	write(event: ClientEvent): void;
@@ -37,10 +38,23 @@ export async function openEventLog(target: string, stdout: Writable, elapsed: ()
 		});
 	}
 
+	// Every client opens the same URL: redact it once.
+	let lastUrl = '';
+	let lastShown = '';
+	const shownUrl = (url: string): string => {
+		if (url !== lastUrl) {
+			lastUrl = url;
+			lastShown = redactUrl(url);
+		}
+
+		return lastShown;
+	};
+
 	return {
 		write(event) {
 			if (!failed) {
-				stream.write(JSON.stringify({...event, t: Math.round(elapsed() * 10) / 10}) + '\n');
+				const shown = event.kind === 'open' ? {...event, url: shownUrl(event.url)} : event;
+				stream.write(JSON.stringify({...shown, t: Math.round(elapsed() * 10) / 10}) + '\n');
 			}
 		},
 		async close() {
