@@ -29,6 +29,7 @@ const help = `
     --ramp D               spread client starts over D; 0 starts all at once   default: 10ms apart
     --timeout D            connect + response-headers timeout per attempt      default 60s
     --retry D              reconnection delay until the server sends retry:     default 3s
+    --min-retry D          floor for the server's retry: (0 obeys even retry: 0)  default 100ms
     --max-backoff D        cap for the exponential backoff after failed attempts  default 30s
     --max-event-size SIZE  a longer line or event is an error on that client    default 8MiB
 
@@ -77,6 +78,7 @@ const runFlags = {
 	ramp: {type: 'string'},
 	timeout: {type: 'string'},
 	retry: {type: 'string'},
+	minRetry: {type: 'string'},
 	maxBackoff: {type: 'string'},
 	maxEventSize: {type: 'string'},
 	stats: {type: 'boolean'},

@@ -1,3 +1,4 @@
+import {defaultMinRetryMs} from './engine/backoff.js';
 import {cableSubprotocols} from './engine/cable-protocol.js';
 import {UsageError} from './errors.js';
 import {basicAuthorization, redactUrl} from './redact.js';
@@ -34,6 +35,7 @@ export type RunFlags = {
 	json?: boolean;
 	events?: string;
 	retry?: string;
+	minRetry?: string;
 	maxBackoff?: string;
 	maxEventSize?: string;
 	wsMode?: string;
@@ -88,6 +90,8 @@ export type Config = Readonly<{
 	/** NDJSON event log: a file path, '-' for stdout, or undefined */
 	events: string | undefined;
 	retryMs: number;
+	/** floor for a server's `retry:` (--min-retry); 0 obeys any */
+	minRetryMs: number;
 	maxBackoffMs: number;
 	maxEventSize: number;
 	/** set when protocol is websocket */
@@ -165,6 +169,7 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		json,
 		events,
 		retryMs: parseDuration(flags.retry ?? defaults.retry, '--retry'),
+		minRetryMs: flags.minRetry === undefined ? defaultMinRetryMs : parseDuration(flags.minRetry, '--min-retry', {allowZero: true}),
 		maxBackoffMs: parseDuration(flags.maxBackoff ?? defaults.maxBackoff, '--max-backoff'),
 		maxEventSize: parseBytes(flags.maxEventSize ?? defaults.maxEventSize, '--max-event-size'),
 		ws: ws && Object.freeze({...ws, origin: flags.origin ?? httpOrigin(url)}),

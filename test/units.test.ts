@@ -25,6 +25,7 @@ const durationFlags: Array<[command: string, flag: string, resolve: (value: stri
 	['sse-tui', '--timeout', value => resolveConfig({timeout: value})],
 	['sse-tui', '--stats-interval', value => resolveConfig({statsInterval: value})],
 	['sse-tui', '--retry', value => resolveConfig({retry: value})],
+	['sse-tui', '--min-retry', value => resolveConfig({minRetry: value})],
 	['sse-tui', '--max-backoff', value => resolveConfig({maxBackoff: value})],
 	['sse-tui', '--perform-every', value => resolveConfig({protocol: 'websocket', perform: 'speak', performEvery: value})],
 	['sse-tui', '--ping-interval', value => resolveConfig({protocol: 'websocket', pingInterval: value})],

@@ -58,6 +58,7 @@ export function createClientFactory(config: Config, sink: ClientSink): ClientFac
 			sink,
 			timeoutMs: config.timeoutMs,
 			retryMs: config.retryMs,
+			minRetryMs: config.minRetryMs,
 			maxBackoffMs: config.maxBackoffMs,
 			maxEventSize: config.maxEventSize,
 		}),
