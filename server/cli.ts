@@ -43,7 +43,7 @@ const help = `
 	  SSE ids come from a Redis stream, so Last-Event-ID resumes on any instance. If Redis is
 	  down the server keeps serving and delivers locally, reconnecting in the background.
 
-	  Durations: 1500ms, 30s, 5m (a bare number is seconds). Sizes: 65536, 512KiB, 8MiB.
+	  Durations: 1500ms, 30s, 5m (a bare number is seconds; at most ~24.8 days). Sizes: 65536, 512KiB, 8MiB.
 
 	Examples
 	  $ sse-tui serve
