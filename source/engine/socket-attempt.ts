@@ -41,8 +41,6 @@ export class ClientSocket extends WebSocket {
 	timedOut = false;
 	failure: AttemptError | undefined = undefined;
 	ending: Outcome | undefined = undefined;
-	/** the subprotocol the server chose, '' for none (ws's own `protocol` stays '': it offered none) */
-	subprotocol = '';
 	/** the close grace timer */
 	timer: NodeJS.Timeout | undefined = undefined;
 	readonly started = performance.now();
@@ -147,7 +145,6 @@ export class ClientSocket extends WebSocket {
 				sink.note?.(`the server chose no subprotocol (offered ${subprotocols.join(', ')}); accepted, as browsers do`);
 			}
 		} else if (subprotocols.includes(chosen)) {
-			this.subprotocol = chosen;
 			delete response.headers['sec-websocket-protocol'];
 		} else {
 			this.failure ??= new AttemptError('protocol', `invalid upgrade: the server chose subprotocol "${chosen}", which was not offered (offered: ${subprotocols.join(', ') || 'none'})`, {status: 101});
