@@ -75,7 +75,8 @@ export function parseCommand<Flags extends AnyFlags>(argv: readonly string[], {n
 	try {
 		return meow(help, {
 			importMeta,
-			argv: attachNegativeValues(argv, flags),
+			// checkArguments lets `-h` through for every command; meow only knows --help here.
+			argv: attachNegativeValues(auto ? argv.map(argument => argument === '-h' ? '--help' : argument) : argv, flags),
 			flags,
 			allowUnknownFlags: false,
 			autoHelp: auto,

@@ -27,6 +27,14 @@ test('attachNegativeValues glues -1s to its string flag only', () => {
 	assert.deepEqual(attachNegativeValues(['--', '--duration', '-1'], flags), ['--', '--duration', '-1']);
 });
 
+test('sse-tui -h shows the help, as serve -h and publish -h do', async () => {
+	for (const args of [['-h'], ['serve', '-h'], ['publish', '-h']]) {
+		const result = await runCli(args);
+		assert.equal(result.code, 0, result.stderr);
+		assert.match(result.stdout, /Usage\n\s+\$ sse-tui/);
+	}
+});
+
 /** The three commands, as a user types them: one line on stderr, exit 2, the fix named. */
 const cases: Array<[string[], string]> = [
 	[['--bogus'], 'sse-tui: unknown flag --bogus; run "sse-tui --help" for the list'],
