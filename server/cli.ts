@@ -43,7 +43,7 @@ const help = `
 	  SSE ids come from a Redis stream, so Last-Event-ID resumes on any instance. If Redis is
 	  down the server keeps serving and delivers locally, reconnecting in the background.
 
-	  Durations: 1500ms, 30s, 5m (a bare number is seconds). Sizes: 65536, 512KiB, 8MiB.
+	  Durations: 1500ms, 30s, 5m (a bare number is seconds; at most ~24.8 days). Sizes: 65536, 512KiB, 8MiB.
 
 	Examples
 	  $ sse-tui serve
@@ -186,7 +186,6 @@ export async function runServeCommand(argv: string[], io: ServeIo = {}): Promise
 
 	const options = resolveServeOptions(parsed.flags, io.env ?? process.env);
 	const server = await startServer(options);
-	stdout.write(banner(server));
 
 	let forced = false;
 	const force = (): void => {
@@ -208,6 +207,8 @@ export async function runServeCommand(argv: string[], io: ServeIo = {}): Promise
 
 		process.on('SIGINT', onSignal);
 		process.on('SIGTERM', onSignal);
+		// Only now: a supervisor that signals as soon as it reads the banner must meet the handlers.
+		stdout.write(banner(server));
 	});
 	stderr.write(`\n${signal}: shutting down (press Ctrl-C again to force)\n`);
 

@@ -1,4 +1,5 @@
 import type {Writable} from 'node:stream';
+import {maxTimerMs} from '../source/units.js';
 
 export const logLevels = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof logLevels)[number];
@@ -80,16 +81,17 @@ export function resolveServerOptions(partial: Partial<ServerOptions>): ServerOpt
 	};
 
 	whole('port', 0, 65_535);
-	whole('heartbeatMs', 0);
-	whole('intervalMs', 0);
+	// Timer delays: past maxTimerMs Node fires after 1 ms.
+	whole('heartbeatMs', 0, maxTimerMs);
+	whole('intervalMs', 0, maxTimerMs);
 	whole('replay', 0, 10_000_000);
 	whole('maxConnections', 1);
 	whole('maxBuffer', 1);
-	whole('cablePingMs', 0);
-	whole('retryMs', 0);
-	whole('shutdownGraceMs', 0);
-	whole('requestTimeoutMs', 1);
-	whole('redisMaxBackoffMs', 1);
+	whole('cablePingMs', 0, maxTimerMs);
+	whole('retryMs', 0, maxTimerMs);
+	whole('shutdownGraceMs', 0, maxTimerMs);
+	whole('requestTimeoutMs', 1, maxTimerMs);
+	whole('redisMaxBackoffMs', 1, maxTimerMs);
 	if (typeof options.redisChannel !== 'string' || options.redisChannel === '') {
 		throw new RangeError('redisChannel must be a non-empty string');
 	}

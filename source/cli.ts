@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import process from 'node:process';
-import meow from 'meow';
+import {closest, parseCommand} from './arguments.js';
+import {exitQuietlyWhenOutputCloses} from './closed-output.js';
 import {resolveConfig, type RunFlags} from './config.js';
 import {isExpectedError, UsageError} from './errors.js';
 import {run} from './run.js';
@@ -17,7 +18,9 @@ const help = `
     --url URL              stream to connect to (env SSE_URL)       default http://localhost:3000/dashboard/stream
     --port N               shorthand for http://localhost:N/dashboard/stream (websocket: ws://localhost:N/cable)
     --protocol P           sse | websocket (alias ws)               default sse
-    --header "Name: v"     extra request header, repeatable (credential values are never printed)
+    --header "Name: v"     extra request header, repeatable (values of names with token, secret, key, auth,
+                           session, password or cookie print as ***)
+    --show-header-values   print those values anyway (debugging your own credentials)
     --insecure             accept self-signed TLS certificates
 
   Load
@@ -27,6 +30,7 @@ const help = `
     --ramp D               spread client starts over D; 0 starts all at once   default: 10ms apart
     --timeout D            connect + response-headers timeout per attempt      default 60s
     --retry D              reconnection delay until the server sends retry:     default 3s
+    --min-retry D          floor for the server's retry: (0 obeys even retry: 0)  default 100ms
     --max-backoff D        cap for the exponential backoff after failed attempts  default 30s
     --max-event-size SIZE  a longer line or event is an error on that client    default 8MiB
 
@@ -35,7 +39,7 @@ const help = `
     --channel NAME         ActionCable channel to subscribe to      default DashboardUpdatesChannel
     --channel-params JSON  extra identifier keys, e.g. '{"room":"1"}'
     --origin URL           Origin header (ActionCable checks it)   default: the target's http(s) origin
-    --subprotocol LIST     subprotocols to offer                    default: actioncable-v1-json,actioncable-unsupported (cable)
+    --subprotocol LIST     subprotocols to offer; none = offer none default: actioncable-v1-json,actioncable-unsupported (cable)
     --perform ACTION       call this channel action after subscribing ...
     --perform-data JSON    ... with this data ...
     --perform-every D      ... this often                           default 1s
@@ -105,6 +109,7 @@ const runFlags = {
 	ramp: {type: 'string'},
 	timeout: {type: 'string'},
 	retry: {type: 'string'},
+	minRetry: {type: 'string'},
 	maxBackoff: {type: 'string'},
 	maxEventSize: {type: 'string'},
 	stats: {type: 'boolean'},
@@ -113,6 +118,7 @@ const runFlags = {
 	debug: {type: 'boolean'},
 	header: {type: 'string', isMultiple: true},
 	insecure: {type: 'boolean'},
+	showHeaderValues: {type: 'boolean'},
 	tui: {type: 'boolean', default: true},
 	json: {type: 'boolean'},
 	events: {type: 'string'},
@@ -153,15 +159,10 @@ async function main(argv: string[]): Promise<number> {
 		return runPublishCommand(argv.slice(1));
 	}
 
-	const cli = meow(help, {
-		importMeta: import.meta,
-		argv: attachDashValues(argv),
-		flags: runFlags,
-		allowUnknownFlags: false,
-		booleanDefault: undefined,
-	});
+	const cli = parseCommand(attachDashValues(argv), {name: 'sse-tui', help, flags: runFlags, importMeta: import.meta, auto: true});
 	if (cli.input.length > 0) {
-		throw new UsageError(`unknown command "${cli.input[0]}": the commands are "sse-tui [options]" and "sse-tui serve"`);
+		const suggestion = closest(cli.input[0]!, ['serve', 'publish']);
+		throw new UsageError(`unknown command "${cli.input[0]}"${suggestion ? ` (did you mean "sse-tui ${suggestion}"?)` : ''}: the commands are "sse-tui [options]", "sse-tui serve" and "sse-tui publish"`);
 	}
 
 	let flags = cli.flags as RunFlags;
@@ -232,6 +233,7 @@ function attachDashValues(argv: string[]): string[] {
 	return out;
 }
 
+exitQuietlyWhenOutputCloses();
 try {
 	process.exitCode = await main(process.argv.slice(2));
 } catch (error) {

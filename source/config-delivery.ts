@@ -1,4 +1,5 @@
 import {UsageError} from './errors.js';
+import {redactUrl} from './redact.js';
 import {parseRedisUrl} from './redis-url.js';
 import {parseBytes, parseDuration, parseInteger} from './units.js';
 
@@ -134,9 +135,4 @@ function triggerUrl(text: string): string {
 	}
 
 	return url.href;
-}
-
-/** A URL with any password replaced, for error lines. */
-export function redactUrl(text: string): string {
-	return text.replace(/(\/\/[^/:@\s]*:)[^@/\s]*@/, '$1***@');
 }

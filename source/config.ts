@@ -1,6 +1,9 @@
 import {randomBytes} from 'node:crypto';
 import {deliveryDefaults, jsonPath, resolveBroadcast, type BroadcastConfig, type DeliveryFlags} from './config-delivery.js';
+import {defaultMinRetryMs} from './engine/backoff.js';
+import {cableSubprotocols} from './engine/cable-protocol.js';
 import {UsageError} from './errors.js';
+import {basicAuthorization, redactUrl} from './redact.js';
 import {scenarioNames, scenarios, type ScenarioName} from './scenarios.js';
 import {parseBytes, parseDuration, parseInteger} from './units.js';
 import {parseThreshold, type Threshold} from './verdict/threshold-parse.js';
@@ -30,10 +33,12 @@ export type RunFlags = DeliveryFlags & {
 	debug?: boolean;
 	header?: string[];
 	insecure?: boolean;
+	showHeaderValues?: boolean;
 	tui?: boolean;
 	json?: boolean;
 	events?: string;
 	retry?: string;
+	minRetry?: string;
 	maxBackoff?: string;
 	maxEventSize?: string;
 	wsMode?: string;
@@ -59,7 +64,7 @@ export type WebSocketConfig = Readonly<{
 	channelParams: Readonly<Record<string, unknown>>;
 	/** sent as Origin; ActionCable refuses upgrades from origins it does not allow */
 	origin: string | undefined;
-	/** offered subprotocols; empty = the mode's default */
+	/** the subprotocols to offer (cable: ActionCable's two unless --subprotocol says otherwise); [] offers none */
 	subprotocols: readonly string[];
 	perform: Readonly<{action: string; data: Readonly<Record<string, unknown>>; everyMs: number}> | undefined;
 	pingIntervalMs: number;
@@ -68,6 +73,7 @@ export type WebSocketConfig = Readonly<{
 }>;
 
 export type Config = Readonly<{
+	/** as given, credentials included: print it only through redactUrl (source/redact.ts) */
 	url: string;
 	protocol: Protocol;
 	scenario: ScenarioName | undefined;
@@ -81,6 +87,8 @@ export type Config = Readonly<{
 	statsIntervalMs: number;
 	logLevel: LogLevel;
 	headers: Readonly<Record<string, string>>;
+	/** --show-header-values: print credential header values instead of *** */
+	showHeaderValues: boolean;
 	insecure: boolean;
 	/** the Ink dashboard; false for --no-tui, --json, or when stdout is not a terminal */
 	tui: boolean;
@@ -92,6 +100,8 @@ export type Config = Readonly<{
 	/** --abort-on-fail: stop as soon as a threshold can no longer pass */
 	abortOnFail: boolean;
 	retryMs: number;
+	/** floor for a server's `retry:` (--min-retry); 0 obeys any */
+	minRetryMs: number;
 	maxBackoffMs: number;
 	maxEventSize: number;
 	/** set when protocol is websocket */
@@ -171,7 +181,8 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		stats: Boolean(flags.stats) || Boolean(preset?.stats),
 		statsIntervalMs: parseDuration(flags.statsInterval ?? defaults.statsInterval, '--stats-interval'),
 		logLevel,
-		headers: Object.freeze(parseHeaders(flags.header ?? [])),
+		headers: Object.freeze(withUrlCredentials(parseHeaders(flags.header ?? []), url)),
+		showHeaderValues: Boolean(flags.showHeaderValues),
 		insecure: Boolean(flags.insecure),
 		tui: (flags.tui ?? true) && !json && isTTY,
 		json,
@@ -179,6 +190,7 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		thresholds,
 		abortOnFail: Boolean(flags.abortOnFail),
 		retryMs: parseDuration(flags.retry ?? defaults.retry, '--retry'),
+		minRetryMs: flags.minRetry === undefined ? defaultMinRetryMs : parseDuration(flags.minRetry, '--min-retry', {allowZero: true}),
 		maxBackoffMs: parseDuration(flags.maxBackoff ?? defaults.maxBackoff, '--max-backoff'),
 		maxEventSize: parseBytes(flags.maxEventSize ?? defaults.maxEventSize, '--max-event-size'),
 		ws: ws && Object.freeze({...ws, origin: flags.origin ?? httpOrigin(url)}),
@@ -199,11 +211,12 @@ function resolveWebSocket(flags: RunFlags): Omit<WebSocketConfig, 'origin'> {
 		throw new UsageError(`--origin must be an origin like http://localhost:3000, with no path (got "${flags.origin}")`);
 	}
 
+	const mode = oneOf(flags.wsMode ?? 'cable', wsModes, '--ws-mode');
 	return {
-		mode: oneOf(flags.wsMode ?? 'cable', wsModes, '--ws-mode'),
+		mode,
 		channel: flags.channel ?? defaults.channel,
 		channelParams: Object.freeze(jsonObject(flags.channelParams, '--channel-params', '{"room":"1"}')),
-		subprotocols: Object.freeze([...(flags.subprotocol ?? [])].flatMap(list => list.split(',')).map(name => name.trim()).filter(Boolean)),
+		subprotocols: Object.freeze(subprotocols(flags.subprotocol, mode)),
 		perform: flags.perform === undefined ? undefined : Object.freeze({
 			action: flags.perform,
 			data: Object.freeze(jsonObject(flags.performData, '--perform-data', '{"body":"hi"}')),
@@ -213,6 +226,27 @@ function resolveWebSocket(flags: RunFlags): Omit<WebSocketConfig, 'origin'> {
 		pongTimeoutMs: parseDuration(flags.pongTimeout ?? defaults.pongTimeout, '--pong-timeout'),
 		compression: Boolean(flags.compression),
 	};
+}
+
+/**
+ * `--subprotocol a,b` (repeatable) -> the list to offer; absent: the mode's default (ActionCable's
+ * two); `''` or `none`: offer none at all.
+ */
+function subprotocols(lists: readonly string[] | undefined, mode: WsMode): string[] {
+	// meow hands over [] for a repeatable flag that was not given.
+	if (lists === undefined || lists.length === 0) {
+		return mode === 'cable' ? [...cableSubprotocols] : [];
+	}
+
+	const names = lists.flatMap(list => list.split(',')).map(name => name.trim()).filter(name => name !== '' && name.toLowerCase() !== 'none');
+	for (const name of names) {
+		// RFC 6455 section 4.1: each subprotocol is an HTTP token, offered once.
+		if (!/^[!#$%&'*+.^`|~\w-]+$/.test(name) || names.indexOf(name) !== names.lastIndexOf(name)) {
+			throw new UsageError(`--subprotocol takes names like actioncable-v1-json, comma-separated, each once, or none (got "${name}")`);
+		}
+	}
+
+	return names;
 }
 
 function jsonObject(text: string | undefined, flag: string, example: string): Record<string, unknown> {
@@ -258,7 +292,7 @@ function resolveUrl(flags: RunFlags, env: Environment, scenario: ScenarioName | 
 	try {
 		url = new URL(text);
 	} catch {
-		throw new UsageError(`--url must be a full URL like ${websocket ? 'ws://localhost:3000/cable' : 'http://localhost:3000/dashboard/stream'} (got "${text}")`);
+		throw new UsageError(`--url must be a full URL like ${websocket ? 'ws://localhost:3000/cable' : 'http://localhost:3000/dashboard/stream'} (got "${redactUrl(text)}")`);
 	}
 
 	if (websocket) {
@@ -268,10 +302,10 @@ function resolveUrl(flags: RunFlags, env: Environment, scenario: ScenarioName | 
 		}
 
 		if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-			throw new UsageError(`--url must start with ws:// or wss:// for --protocol websocket (got "${text}")`);
+			throw new UsageError(`--url must start with ws:// or wss:// for --protocol websocket (got "${redactUrl(text)}")`);
 		}
 	} else if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-		throw new UsageError(`--url must start with http:// or https:// for SSE (got "${text}")`);
+		throw new UsageError(`--url must start with http:// or https:// for SSE (got "${redactUrl(text)}")`);
 	}
 
 	return url.href;
@@ -314,6 +348,15 @@ function reportPath(text: string | undefined): string | undefined {
 	return text;
 }
 
+/**
+ * `http://user:pw@host/…`: sent as `Authorization: Basic …`, as curl does, unless --header gave
+ * an Authorization of its own. The engines connect to the URL without them (client-factory.ts).
+ */
+function withUrlCredentials(headers: Record<string, string>, url: string): Record<string, string> {
+	const authorization = basicAuthorization(new URL(url));
+	return authorization === undefined || headers['authorization'] !== undefined ? headers : {...headers, authorization};
+}
+
 /** `SSE_URL=` (set but empty) means unset, as shells and CI templates often leave it. */
 function withoutEmpty(env: Environment): Environment {
 	return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
@@ -325,11 +368,4 @@ function oneOf<T extends string>(value: string, choices: readonly T[], flag: str
 	}
 
 	return value as T;
-}
-
-const secretHeaders = new Set(['authorization', 'cookie', 'proxy-authorization', 'x-api-key']);
-
-/** Headers safe to print: values of credential headers replaced, so banners and logs leak nothing. */
-export function redactHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
-	return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, secretHeaders.has(name) ? '<redacted>' : value]));
 }

@@ -1,11 +1,13 @@
 import type {Writable} from 'node:stream';
 import {createBroadcastRun, type BroadcastDeps, type BroadcastRun} from './broadcast.js';
-import {redactHeaders, type Config} from './config.js';
+import type {Config} from './config.js';
+import {redactHeaders} from './redact.js';
 import {createClientFactory} from './engine/client-factory.js';
 import {createPool} from './engine/pool.js';
 import type {ClientEvent, ClientSink} from './engine/types.js';
 import {MetricsStore} from './metrics/store.js';
 import {openEventLog} from './reporters/events.js';
+import {RunError} from './errors.js';
 import type {Presenter, RunControls} from './reporters/presenter.js';
 import {buildSummary, type StopReason, type Summary} from './reporters/summary.js';
 import {createTextPresenter} from './reporters/text.js';
@@ -39,22 +41,33 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	// stdout carries exactly one JSON object with --json, or the event log with --events -.
 	const textOut = config.json || config.events === '-' ? io.stderr : io.stdout;
 	const presenter = io.presenter ?? createTextPresenter(config, textOut, {version: io.version, printSummary: !config.json});
-	let eventLog: Awaited<ReturnType<typeof openEventLog>> | undefined;
+	// Delivery findings (gap, reset) go where client events go; the log opens just below.
+	let deliveryLog: ((event: ClientEvent) => void) | undefined;
 	const store = new MetricsStore({
 		seqField: config.seqField,
 		latencyField: config.latencyField,
 		subscribeOn: config.ws?.mode === 'cable' ? 'confirm' : 'open',
 		onDeliveryEvent(event) {
-			eventLog?.write(event);
+			deliveryLog?.(event);
 			if (presenter.wantsEvents) {
 				presenter.event(event, store.elapsed());
 			}
 		},
 	});
-	eventLog = config.events === undefined ? undefined : await openEventLog(config.events, io.stdout, () => store.elapsed());
 	const broadcastDeps = config.broadcast && (io.broadcastDeps ?? await loadBroadcastDeps());
-
 	let end: (reason: StopReason) => void = () => undefined;
+	// A run whose event log cannot be written stops: the log is what the user asked for.
+	let eventLogFailure: string | undefined;
+	const eventLog = config.events === undefined ? undefined : await openEventLog(config.events, io.stdout, () => store.elapsed(), reason => {
+		eventLogFailure = reason;
+		presenter.message('error', `${reason}; stopping the run`, store.elapsed());
+		end('error');
+	});
+	deliveryLog = eventLog && (event => {
+		eventLog.write(event);
+	});
+
+	const notes = new Set<string>();
 	const sink: ClientSink = {
 		emit(event: ClientEvent) {
 			store.emit(event);
@@ -65,6 +78,12 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		},
 		bytes(client, count) {
 			store.bytes(client, count);
+		},
+		note(text) {
+			if (!notes.has(text)) {
+				notes.add(text);
+				presenter.message('warn', text, store.elapsed());
+			}
 		},
 	};
 
@@ -172,6 +191,10 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		const rows = store.clientRows();
 		await writeReport(config.report, {summary, rows, latencyBuckets: store.latencyHistogram.buckets(), headers: redactHeaders(config.headers), version: io.version, generatedAt: new Date()});
 		textOut.write(`report written to ${config.report}\n`);
+	}
+
+	if (eventLogFailure !== undefined) {
+		throw new RunError(`${eventLogFailure}; the run was stopped (summary above); pass --events a writable file path`);
 	}
 
 	if (failure !== undefined) {

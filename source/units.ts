@@ -8,21 +8,37 @@ const durationUnits: Record<string, number> = {
 };
 
 /**
+ * The longest delay setTimeout and setInterval honour: 2^31 - 1 ms, about 24.8 days. Node runs a
+ * longer one after 1 ms (with a TimeoutOverflowWarning), so `--interval 1000h` would fire ~1000
+ * times a second; every duration flag is refused past it instead.
+ */
+export const maxTimerMs = 2 ** 31 - 1;
+
+/**
  * Parses `1500ms`, `30s`, `5m`, `1h` (decimals allowed: `1.5s`) into milliseconds.
  * A bare number is seconds, as in the Go client's `-timeout 60`.
+ * At most `maxTimerMs`: every duration ends up in a timer.
  */
 export function parseDuration(text: string, flag: string, {allowZero = false} = {}): number {
 	const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
+	if (!match && /^\s*-\s*\d/.test(text)) {
+		throw new UsageError(`${flag} must be ${allowZero ? '0 or ' : ''}a positive duration like 1500ms, 30s, 5m or 1h (got "${text}")`);
+	}
+
 	if (!match) {
 		throw new UsageError(`${flag} must be a duration like 1500ms, 30s, 5m or 1h (got "${text}")`);
 	}
 
-	const value = Number(match[1]) * durationUnits[(match[2] ?? 's').toLowerCase()]!;
+	const value = Math.round(Number(match[1]) * durationUnits[(match[2] ?? 's').toLowerCase()]!);
 	if (value === 0 && !allowZero) {
 		throw new UsageError(`${flag} must be greater than zero (got "${text}")`);
 	}
 
-	return Math.round(value);
+	if (value > maxTimerMs) {
+		throw new UsageError(`${flag} must be at most ${maxTimerMs}ms (about 24.8 days, the longest timer Node.js can set; got "${text}")`);
+	}
+
+	return value;
 }
 
 const byteUnits: Record<string, number> = {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {redactHeaders, resolveConfig, type RunFlags} from '../source/config.js';
+import {resolveConfig, type RunFlags} from '../source/config.js';
+import {redactHeaders} from '../source/redact.js';
 import {UsageError} from '../source/errors.js';
 
 describe('resolveConfig', () => {
@@ -68,7 +69,7 @@ describe('resolveConfig', () => {
 	test('headers are parsed, lower-cased and redacted for printing', () => {
 		const config = resolveConfig({header: ['Authorization: Bearer secret', 'X-Trace:  abc ']});
 		assert.deepEqual(config.headers, {authorization: 'Bearer secret', 'x-trace': 'abc'});
-		assert.deepEqual(redactHeaders(config.headers), {authorization: '<redacted>', 'x-trace': 'abc'});
+		assert.deepEqual(redactHeaders(config.headers), {authorization: '***', 'x-trace': 'abc'});
 	});
 
 	test('--report keeps the path as given', () => {
@@ -97,7 +98,7 @@ describe('resolveConfig', () => {
 		[{url: 'ftp://host/x'}, /^--url must start with http:\/\/ or https:\/\//],
 		[{duration: '10 parsecs'}, /^--duration must be a duration like 1500ms, 30s, 5m or 1h \(got "10 parsecs"\)$/],
 		[{duration: '0s'}, /^--duration must be greater than zero/],
-		[{timeout: '-1s'}, /^--timeout must be a duration/],
+		[{timeout: '-1s'}, /^--timeout must be a positive duration/],
 		[{logLevel: 'loud'}, /^--log-level must be one of error, warn, info, debug \(got "loud"\)$/],
 		[{}, /^LOG_LEVEL must be one of/, {LOG_LEVEL: 'loud'}],
 		[{header: ['no colon here']}, /^--header must look like "Name: value"/],

@@ -1,4 +1,11 @@
 /**
+ * The shortest reconnection time a server's `retry:` may set (--min-retry). `retry: 0` from a
+ * server that closes after each event made 20 clients reconnect 40,000 times in 10 s; 100 ms
+ * keeps that to 10 a second per client, still far below any delay a real deployment asks for.
+ */
+export const defaultMinRetryMs = 100;
+
+/**
  * Delay before the next connection attempt.
  *
  * After a stream that was open ends or breaks (`failures` = 0) the client waits exactly the

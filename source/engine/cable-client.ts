@@ -1,9 +1,9 @@
-import {cableIdentifier, CableProtocolError, cableSubprotocols, createCableFrameParser, isCablePing, messageCommand, subscribeCommand, type CableFrame} from './cable-protocol.js';
+import {cableIdentifier, CableProtocolError, createCableFrameParser, isCablePing, messageCommand, subscribeCommand, type CableFrame} from './cable-protocol.js';
 import {extractLatency} from './latency.js';
 import {SocketClient, type ClientSocket, type SocketClientOptions} from './socket-client.js';
 import type {Client} from './types.js';
 
-/** The shared socket options (url: ws:// or wss://, usually ending in /cable; subprotocols [] = cableSubprotocols) plus the subscription. */
+/** The shared socket options (url: ws:// or wss://, usually ending in /cable; subprotocols usually cableSubprotocols) plus the subscription. */
 export type CableClientOptions = SocketClientOptions & {
 	channel: string;
 	/** extra identifier keys, e.g. {room: '1'} */
@@ -41,7 +41,7 @@ class CableClient extends SocketClient {
 	private performTimer: NodeJS.Timeout | undefined = undefined;
 
 	constructor(id: number, options: CableClientOptions) {
-		super(id, options, options.subprotocols.length > 0 ? options.subprotocols : cableSubprotocols);
+		super(id, options);
 		this.subscription = subscription(options);
 		this.staleAfterPings = options.staleAfterPings ?? defaultStaleAfterPings;
 		this.pingIntervalMs = options.initialPingIntervalMs ?? defaultPingIntervalMs;

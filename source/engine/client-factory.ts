@@ -1,4 +1,5 @@
 import type {Config} from '../config.js';
+import {withoutCredentials} from '../redact.js';
 import {createCableClient} from './cable-client.js';
 import {createSseClient} from './sse-client.js';
 import type {Client, ClientSink} from './types.js';
@@ -13,9 +14,11 @@ export type ClientFactory = {
 /** Builds the run's clients for the configured protocol, sharing what they can. */
 export function createClientFactory(config: Config, sink: ClientSink): ClientFactory {
 	const {ws} = config;
+	// Credentials in the URL travel as the Authorization header (config.ts), never in what clients report.
+	const url = withoutCredentials(config.url);
 	if (ws) {
 		const common = {
-			url: config.url,
+			url,
 			headers: config.headers,
 			origin: ws.origin,
 			subprotocols: [...ws.subprotocols],
@@ -49,12 +52,13 @@ export function createClientFactory(config: Config, sink: ClientSink): ClientFac
 	return {
 		create: id => createSseClient({
 			id,
-			url: config.url,
+			url,
 			headers: config.headers,
 			insecure: config.insecure,
 			sink,
 			timeoutMs: config.timeoutMs,
 			retryMs: config.retryMs,
+			minRetryMs: config.minRetryMs,
 			maxBackoffMs: config.maxBackoffMs,
 			maxEventSize: config.maxEventSize,
 		}),

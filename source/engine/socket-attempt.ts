@@ -48,7 +48,8 @@ export class ClientSocket extends WebSocket {
 	private deadlineSlot: number;
 
 	constructor(readonly owner: SocketClient, config: SocketConfig) {
-		super(config.address, config.subprotocols as string[], config.wsOptions);
+		// No protocols for ws: the offer is a header of wsOptions and `negotiated` checks the answer.
+		super(config.address, undefined, config.wsOptions);
 		// Not ws's handshakeTimeout, which leaves a Timeout on every socket, nor a Timeout of our own.
 		this.deadlineSlot = handshakeDeadlines(config.timeoutMs).add(this);
 	}
@@ -71,6 +72,7 @@ export class ClientSocket extends WebSocket {
 
 			case 'upgrade': {
 				this.upgraded = true;
+				this.negotiated(a as IncomingMessage);
 				return true;
 			}
 
@@ -127,6 +129,26 @@ export class ClientSocket extends WebSocket {
 		this.deadlineSlot = -1;
 		this.timedOut = true;
 		this.terminate();
+	}
+
+	/**
+	 * The server's answer to the offered subprotocols, checked as browsers do (WHATWG WebSockets:
+	 * fail only on a subprotocol that was not offered). ws offered none itself, so it accepts a
+	 * missing answer and refuses any other: an answer we offered is taken off the response
+	 * before ws looks, one we did not is left for ws to fail the handshake on.
+	 */
+	private negotiated(response: IncomingMessage): void {
+		const {subprotocols, sink} = this.owner.config;
+		const chosen = response.headers['sec-websocket-protocol'];
+		if (chosen === undefined) {
+			if (subprotocols.length > 0) {
+				sink.note?.(`the server chose no subprotocol (offered ${subprotocols.join(', ')}); accepted, as browsers do`);
+			}
+		} else if (subprotocols.includes(chosen)) {
+			delete response.headers['sec-websocket-protocol'];
+		} else {
+			this.failure ??= new AttemptError('protocol', `invalid upgrade: the server chose subprotocol "${chosen}", which was not offered (offered: ${subprotocols.join(', ') || 'none'})`, {status: 101});
+		}
 	}
 
 	private handshakeOver(): void {

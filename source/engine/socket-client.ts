@@ -13,6 +13,7 @@ export type SocketClientOptions = {
 	headers: Readonly<Record<string, string>>;
 	/** the Origin header; undefined sends none (ActionCable then refuses the upgrade unless told not to check) */
 	origin: string | undefined;
+	/** offered as is; [] offers none (a server that picks none is accepted either way) */
 	subprotocols: string[];
 	sink: ClientSink;
 	/** no upgrade within this long counts as a `timeout` error */
@@ -42,7 +43,7 @@ function sharedConfig(o: SocketClientOptions, subprotocols: readonly string[]): 
 		url: o.url, headers: o.headers, origin: o.origin, subprotocols, sink: o.sink, timeoutMs: o.timeoutMs, retryMs: o.retryMs,
 		maxBackoffMs: o.maxBackoffMs, maxPayload: o.maxPayload, compression: o.compression, insecure: o.insecure,
 		address: parsedAddress(o.url),
-		wsOptions: wsOptions(o),
+		wsOptions: wsOptions(o, subprotocols),
 	});
 	return lastConfig;
 }
@@ -67,14 +68,17 @@ function parsedAddress(url: string): URL | string {
  * connection (sampling heap profiler), garbage that a ramp of thousands of connections partly
  * promotes to the old space. ws copies these into its own options; it never writes to them.
  */
-function wsOptions(o: SocketClientOptions): WebSocket.ClientOptions {
+function wsOptions(o: SocketClientOptions, subprotocols: readonly string[]): WebSocket.ClientOptions {
 	const options: WebSocket.ClientOptions = {perMessageDeflate: o.compression, maxPayload: o.maxPayload};
 	if (o.origin !== undefined) {
 		options.origin = o.origin;
 	}
 
-	if (Object.keys(o.headers).length > 0) {
-		options.headers = o.headers as Record<string, string>;
+	// The offer goes in as a header, not as ws's protocols argument: ws would then refuse a server
+	// that picks none (Rails-style servers do), which browsers accept. ClientSocket checks the answer.
+	const headers: Record<string, string> = subprotocols.length > 0 ? {...o.headers, 'sec-websocket-protocol': subprotocols.join(',')} : o.headers as Record<string, string>;
+	if (Object.keys(headers).length > 0) {
+		options.headers = headers;
 	}
 
 	if (o.insecure) {

@@ -1,4 +1,4 @@
-import {reconnectDelay} from './backoff.js';
+import {defaultMinRetryMs, reconnectDelay} from './backoff.js';
 import {createSseParser, type SseEvent, type SseParser, type SseParserCallbacks} from './sse-parser.js';
 import type {Client, ClientSink} from './types.js';
 import {extractLatency} from './latency.js';
@@ -15,6 +15,8 @@ export type SseClientOptions = {
 	timeoutMs: number;
 	/** reconnection time until the server sends `retry:` */
 	retryMs: number;
+	/** floor for the server's `retry:` (backoff.ts defaultMinRetryMs); 0 obeys any value */
+	minRetryMs?: number;
 	maxBackoffMs: number;
 	maxEventSize: number;
 };
@@ -44,6 +46,7 @@ export class SseClient implements Client, SseParserCallbacks {
 	readonly maxBackoffMs: number;
 	readonly parser: SseParser;
 	retryMs: number;
+	readonly minRetryMs: number;
 	stopped = false;
 	attempts = 0;
 	failures = 0;
@@ -69,6 +72,7 @@ export class SseClient implements Client, SseParserCallbacks {
 		this.timeoutMs = options.timeoutMs;
 		this.maxBackoffMs = options.maxBackoffMs;
 		this.retryMs = options.retryMs;
+		this.minRetryMs = options.minRetryMs ?? defaultMinRetryMs;
 		this.parser = createSseParser(this, {maxEventSize: options.maxEventSize});
 	}
 
@@ -127,8 +131,13 @@ export class SseClient implements Client, SseParserCallbacks {
 	}
 
 	onRetry(ms: number): void {
-		this.retryMs = ms;
+		// The event says what the server asked for; the client waits at least the floor.
 		this.sink.emit({kind: 'retry', client: this.id, retryMs: ms});
+		if (ms < this.minRetryMs) {
+			this.sink.note?.(`the server asked for a reconnection time (retry:) below --min-retry ${this.minRetryMs}ms; waiting ${this.minRetryMs}ms instead (--min-retry 0 obeys it)`);
+		}
+
+		this.retryMs = Math.max(ms, this.minRetryMs);
 	}
 
 	connect(): void {

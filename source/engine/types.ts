@@ -42,6 +42,11 @@ export type ClientSink = {
 	emit(event: ClientEvent): void;
 	/** Raw bytes received, counted per read so the store sees throughput without an event per chunk. */
 	bytes(client: number, count: number): void;
+	/**
+	 * A remark about the server rather than one client (it chose no subprotocol, it asked for a
+	 * retry below the floor). Every client may send the same text; the run shows it once.
+	 */
+	note?(text: string): void;
 };
 
 /** A single connection that keeps itself alive until stopped. */

@@ -3,6 +3,7 @@ import {once} from 'node:events';
 import type {Writable} from 'node:stream';
 import type {ClientEvent} from '../engine/types.js';
 import {RunError} from '../errors.js';
+import {redactUrl} from '../redact.js';
 
 export type EventLog = {
 	write(event: ClientEvent): void;
@@ -12,9 +13,12 @@ export type EventLog = {
 /**
  * `--events`: one JSON line per thing a client saw, with `t` = ms since the run started.
  * The object is the engine's ClientEvent as is, so the log and the metrics never disagree.
+ * A file that opened but cannot be written (`/proc/version`, a full disk) calls `onFailure`
+ * once with a one-line reason, and the log writes nothing more.
  */
-export async function openEventLog(target: string, stdout: Writable, elapsed: () => number): Promise<EventLog> {
+export async function openEventLog(target: string, stdout: Writable, elapsed: () => number, onFailure: (reason: string) => void = () => undefined): Promise<EventLog> {
 	let stream: Writable;
+	let failed = false;
 	if (target === '-') {
 		stream = stdout;
 	} else {
@@ -26,14 +30,35 @@ export async function openEventLog(target: string, stdout: Writable, elapsed: ()
 		}
 
 		stream = file;
+		file.on('error', (error: Error) => {
+			if (!failed) {
+				failed = true;
+				onFailure(`cannot write the event log to ${target}: ${error.message}`);
+			}
+		});
 	}
+
+	// Every client opens the same URL: redact it once.
+	let lastUrl = '';
+	let lastShown = '';
+	const shownUrl = (url: string): string => {
+		if (url !== lastUrl) {
+			lastUrl = url;
+			lastShown = redactUrl(url);
+		}
+
+		return lastShown;
+	};
 
 	return {
 		write(event) {
-			stream.write(JSON.stringify({...event, t: Math.round(elapsed() * 10) / 10}) + '\n');
+			if (!failed) {
+				const shown = event.kind === 'open' ? {...event, url: shownUrl(event.url)} : event;
+				stream.write(JSON.stringify({...shown, t: Math.round(elapsed() * 10) / 10}) + '\n');
+			}
 		},
 		async close() {
-			if (stream === stdout) {
+			if (stream === stdout || failed) {
 				return;
 			}
 

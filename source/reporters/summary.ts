@@ -1,12 +1,13 @@
 import type {Config} from '../config.js';
+import {redactUrl} from '../redact.js';
 import type {Percentiles} from '../metrics/histogram.js';
 import type {DeliverySummary, Snapshot, TimelinePoint} from '../metrics/snapshot.js';
 
 export type {DeliverySummary, TimelinePoint} from '../metrics/snapshot.js';
 import type {ClientState, ErrorKind} from '../engine/types.js';
 
-/** `threshold`: --abort-on-fail stopped the run once a threshold could no longer pass. */
-export type StopReason = 'duration' | 'signal' | 'finished' | 'threshold';
+/** `threshold`: --abort-on-fail stopped the run once a threshold could no longer pass. `error`: the --events log could not be written. */
+export type StopReason = 'duration' | 'signal' | 'finished' | 'threshold' | 'error';
 
 export type BroadcastSummary = {
 	runId: string;
@@ -84,7 +85,7 @@ export function buildSummary(snapshot: Snapshot, config: Config, {startedAt, sto
 	const clients = Math.max(1, snapshot.clients);
 	return {
 		version: 1,
-		target: {url: config.url, protocol: config.protocol, mode: config.ws?.mode ?? null, scenario: config.scenario ?? null},
+		target: {url: redactUrl(config.url), protocol: config.protocol, mode: config.ws?.mode ?? null, scenario: config.scenario ?? null},
 		startedAt: startedAt.toISOString(),
 		durationMs: Math.round(snapshot.elapsedMs),
 		stoppedBy,

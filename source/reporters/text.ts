@@ -1,5 +1,6 @@
 import type {Writable} from 'node:stream';
-import {redactHeaders, type Config} from '../config.js';
+import type {Config} from '../config.js';
+import {redactHeaders, redactUrl} from '../redact.js';
 import {describeEvent, levelOf, levelRank} from './describe-event.js';
 import type {Percentiles} from '../metrics/histogram.js';
 import type {Snapshot} from '../metrics/snapshot.js';
@@ -60,11 +61,11 @@ export function createTextPresenter(config: Config, out: Writable, {version, pri
 
 function banner(config: Config, version: string, write: (line: string) => void): void {
 	write(`sse-tui ${version}: ${config.ws ? `WebSocket (${config.ws.mode === 'cable' ? `ActionCable, channel ${config.ws.channel}` : 'raw'})` : 'SSE'} load test`);
-	write(`  target    ${config.url}`);
+	write(`  target    ${redactUrl(config.url)}`);
 	const duration = config.durationMs === undefined ? 'until Ctrl-C' : formatDuration(config.durationMs);
 	const ramp = config.startIntervalMs === 0 ? 'all at once' : `${formatDuration(config.startIntervalMs)} apart`;
 	write(`  clients   ${config.clients} (${config.scenario ?? 'no'} scenario), started ${ramp}, for ${duration}, timeout ${formatDuration(config.timeoutMs)}`);
-	const headers = Object.entries(redactHeaders(config.headers));
+	const headers = Object.entries(redactHeaders(config.headers, {showValues: config.showHeaderValues}));
 	if (headers.length > 0) {
 		write(`  headers   ${headers.map(([name, value]) => `${name}: ${value}`).join('; ')}`);
 	}

@@ -10,6 +10,7 @@ import type {MetricsStore} from '../metrics/store.js';
 import type {DashboardThreadData, FromDashboard, ToDashboard} from './dashboard-thread/protocol.js';
 import {LogBuffer} from './log-buffer.js';
 import {colorEnabled} from './theme.js';
+import {redactUrl} from '../redact.js';
 
 export type TuiPresenterOptions = {
 	stdout: NodeJS.WriteStream;
@@ -59,7 +60,7 @@ export function createTuiPresenter({stdout, stdin, version, tickMs = defaultTick
 		start({config, store, controls, thresholds}) {
 			threshold = levelRank[config.logLevel];
 			const data: DashboardThreadData = {
-				info: {url: config.url, protocol: config.protocol, scenario: config.scenario, clients: config.clients, durationMs: config.durationMs, logLevel: config.logLevel},
+				info: {url: redactUrl(config.url), protocol: config.protocol, scenario: config.scenario, clients: config.clients, durationMs: config.durationMs, logLevel: config.logLevel},
 				version,
 				color: colorEnabled(env),
 				columns: stdout.columns || 80,

@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, describe, test} from 'node:test';
 import {eventStreamHeaders, startTestServer, type TestServer} from '../helpers/http-server.js';
-import {runCli} from '../helpers/cli.js';
+import {cliPath, runCli, startCommand} from '../helpers/cli.js';
 import {chunk, sseHead, startRawServer} from '../helpers/raw-http-server.js';
 
 let server: TestServer;
@@ -60,6 +60,7 @@ describe('sse-tui (run command)', () => {
 		[['--bogus'], /bogus/],
 		[['launch'], /^sse-tui: unknown command "launch"/m],
 		[['--json', '--events', '-'], /^sse-tui: --events - would mix/m],
+		[['--clients', '2', '--clients', '3'], /^sse-tui: The flag --clients can only be set once\. See "sse-tui --help"\.$/m],
 	];
 	for (const [args, message] of usageCases) {
 		test(`${args.join(' ')} exits 2 with a one-line fix, no stack trace`, async () => {
@@ -76,6 +77,42 @@ describe('sse-tui (run command)', () => {
 		assert.equal(result.code, 1);
 		assert.match(result.stderr, /^sse-tui: cannot write the event log to .*ENOENT/m);
 	});
+
+	test('an event log that opens but cannot be written stops the run: one line, exit 1, summary printed', async () => {
+		// /dev/full opens for anyone and fails every write (ENOSPC), as /proc/version does for root.
+		const result = await runCli(['--url', server.url(), '--duration', '10s', '--events', '/dev/full']);
+		assert.equal(result.code, 1, result.stderr);
+		assert.equal(result.stderr, 'sse-tui: cannot write the event log to /dev/full: ENOSPC: no space left on device, write; the run was stopped (summary above); pass --events a writable file path\n');
+		assert.match(result.stdout, /ERROR cannot write the event log to \/dev\/full: ENOSPC.*; stopping the run$/m);
+		assert.match(result.stdout, /=== Summary: .* stopped by error ===/);
+	});
+
+	for (const [name, args] of [
+		['sse-tui --no-tui', ['--url', '', '--stats', '--stats-interval', '50ms', '--no-tui']],
+		['sse-tui serve', ['serve', '--port', '0']],
+	] as const) {
+		test(`${name} | head -1: a closed stdout ends the process quietly`, async () => {
+			const running = startCommand(cliPath, args.map(argument => argument === '' ? server.url() : argument), {env: {NO_COLOR: '1'}});
+			// head -1: read the first line, then close the pipe.
+			await new Promise<void>(resolve => {
+				running.child.stdout!.on('data', () => {
+					if (running.stdout().includes('\n')) {
+						running.child.stdout!.destroy();
+						resolve();
+					}
+				});
+			});
+			// serve writes nothing more until it stops; the run writes a stats line every 50 ms.
+			if (name === 'sse-tui serve') {
+				running.kill('SIGTERM');
+			}
+
+			const code = await running.code;
+			assert.equal(running.timedOut(), false, 'it ended');
+			assert.equal(code, 0, running.stderr());
+			assert.doesNotMatch(running.stderr(), /EPIPE|\n\s+at /, 'no EPIPE, no stack');
+		});
+	}
 
 	test('plain text when stdout is not a terminal: banner, stats lines and summary', async () => {
 		const result = await runCli(['--url', server.url(), '--clients', '2', '--duration', '1200ms', '--stats', '--stats-interval', '500ms', '--ramp', '0']);

@@ -7,13 +7,14 @@ import type {ClientEvent, ClientSink} from '../../source/engine/types.js';
 import {waitFor} from '../helpers/http-server.js';
 import {createRecordingSink} from '../helpers/recording-sink.js';
 import {speakCable, startWsTestServer, type CableScript, type WsTestServer, type WsTestServerOptions} from '../helpers/ws-test-server.js';
+import {cableSubprotocols} from '../../source/engine/cable-protocol.js';
 
 type Sink = ReturnType<typeof createRecordingSink>;
 type Cable = ReturnType<typeof speakCable>;
 
 function cableOptions(url: string, sink: ClientSink, options: Partial<CableClientOptions> = {}): CableClientOptions {
 	return {
-		id: 1, url, headers: {}, origin: 'http://127.0.0.1', subprotocols: [],
+		id: 1, url, headers: {}, origin: 'http://127.0.0.1', subprotocols: [...cableSubprotocols],
 		channel: 'DashboardUpdatesChannel', channelParams: {}, sink,
 		timeoutMs: 2000, retryMs: 50, maxBackoffMs: 10_000, maxPayload: 1 << 20, compression: false, insecure: false,
 		...options,

@@ -4,6 +4,7 @@ import {createCableClient, type CableClientOptions} from '../../source/engine/ca
 import type {Client, ClientEvent, ClientSink} from '../../source/engine/types.js';
 import {waitFor} from '../helpers/http-server.js';
 import {missingRails, startPuma, stopProcess} from '../helpers/rails.js';
+import {cableSubprotocols} from '../../source/engine/cable-protocol.js';
 
 const clientCount = 5;
 
@@ -47,7 +48,7 @@ describe('against a real Rails ActionCable server (puma, async adapter)', {skip}
 
 	function connect(id: number, sink: ClientSink, options: Partial<CableClientOptions> = {}): Client {
 		const client = createCableClient({
-			id, url: `ws://127.0.0.1:${puma.port}/cable`, headers: {}, origin: `http://127.0.0.1:${puma.port}`, subprotocols: [],
+			id, url: `ws://127.0.0.1:${puma.port}/cable`, headers: {}, origin: `http://127.0.0.1:${puma.port}`, subprotocols: [...cableSubprotocols],
 			channel: 'DashboardUpdatesChannel', channelParams: {}, sink,
 			timeoutMs: 5000, retryMs: 500, maxBackoffMs: 5000, maxPayload: 1 << 20, compression: false, insecure: false,
 			...options,

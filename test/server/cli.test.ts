@@ -23,6 +23,16 @@ describe('sse-tui serve (command)', {concurrency: true}, () => {
 		}
 	});
 
+	test('SIGTERM sent as soon as the banner is read shuts down gracefully (the handlers come first)', async () => {
+		// Without the fix about half of these died of the signal itself: five tries catch it.
+		for (let attempt = 0; attempt < 5; attempt++) {
+			const child = run(['--port', '0']);
+			child.child.stdout!.once('data', () => child.kill('SIGTERM'));
+			assert.equal(await child.code, 0, child.stderr());
+			assert.match(child.stderr(), /SIGTERM: shutting down/);
+		}
+	});
+
 	test('a bad flag exits 2 with one line on stderr', async () => {
 		const child = run(['--bogus']);
 		assert.equal(await child.code, 2);

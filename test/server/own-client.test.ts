@@ -4,6 +4,7 @@ import {createCableClient} from '../../source/engine/cable-client.js';
 import {createSseClient} from '../../source/engine/sse-client.js';
 import type {ClientEvent, ClientSink} from '../../source/engine/types.js';
 import {startTestServer, waitFor} from '../helpers/server-start.js';
+import {cableSubprotocols} from '../../source/engine/cable-protocol.js';
 
 function recordingSink(): ClientSink & {events: ClientEvent[]} {
 	const events: ClientEvent[] = [];
@@ -54,7 +55,7 @@ test("the project's own ActionCable client subscribes and receives broadcasts an
 		url: `${server.url.replace('http', 'ws')}/cable`,
 		headers: {},
 		origin: undefined,
-		subprotocols: [],
+		subprotocols: [...cableSubprotocols],
 		channel: 'DashboardUpdatesChannel',
 		channelParams: {},
 		sink,

@@ -137,6 +137,18 @@ describe('TUI presenter', () => {
 		assert.equal(run.status, 130);
 	});
 
+	test('the header shows the target URL with its password as ***', async () => {
+		const stdout = new FakeStdout();
+		const presenter = createTuiPresenter({stdout: stdout as unknown as NodeJS.WriteStream, stdin: new FakeStdin() as unknown as NodeJS.ReadStream, version: '1.2.3', tickMs: 50, env: {NO_COLOR: '1'}});
+		const config = resolveConfig({url: 'http://ops:s3cr3t-pw@127.0.0.1:3999/stream'});
+		const store = new MetricsStore();
+		presenter.start({config, store, controls: createControls(1)});
+		await waitFor(() => plain(stdout.output).includes('sse-tui 1.2.3'), 'the first frame');
+		await presenter.finish(buildSummary(store.snapshot(), config, {startedAt: new Date(), stoppedBy: 'signal'}));
+		assert.match(plain(stdout.output), /http:\/\/ops:\*\*\*@127\.0\.0\.1:3999\/stream/);
+		assert.doesNotMatch(stdout.output, /s3cr3t/);
+	});
+
 	test('at --log-level error the presenter asks for no client events', () => {
 		const presenter = createTuiPresenter({stdout: new FakeStdout() as unknown as NodeJS.WriteStream, stdin: new FakeStdin() as unknown as NodeJS.ReadStream, version: '1'});
 		const store = new MetricsStore();

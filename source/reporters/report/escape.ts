@@ -19,28 +19,8 @@ export function jsonForScript(value: unknown): string {
 		.replaceAll('\u2029', '\\u2029');
 }
 
-/** Query parameters that usually carry a credential (EventSource cannot send headers, so tokens ride in the URL). */
-const secretParameter = /^(access[_-]?token|token|auth|authorization|api[_-]?key|apikey|key|secret|password|passwd|pwd|signature|sig|jwt|session|sessionid)$/i;
-
-/** A URL safe to print: no user:password, and the values of credential-like query parameters replaced. */
-export function redactUrl(text: string): string {
-	let url: URL;
-	try {
-		url = new URL(text);
-	} catch {
-		return redactText(text);
-	}
-
-	url.username = '';
-	url.password = '';
-	for (const name of [...url.searchParams.keys()]) {
-		if (secretParameter.test(name)) {
-			url.searchParams.set(name, 'redacted');
-		}
-	}
-
-	return url.href;
-}
+/** The one set of redaction rules (source/redact.ts): a URL safe to print. */
+export {redactUrl} from '../../redact.js';
 
 /** Free text (an error message) with the user:password of any URL in it removed. */
 export function redactText(text: string): string {

@@ -24,6 +24,7 @@ const stopReasons: Record<Summary['stoppedBy'], string> = {
 	signal: 'Ctrl-C / SIGTERM',
 	finished: 'every client finished',
 	threshold: 'a threshold failed (--abort-on-fail)',
+	error: 'the --events log failed',
 };
 
 function stopReason(summary: Summary): string {

@@ -7,7 +7,7 @@ import {
 	type Answers, type StepId,
 } from './wizard-steps.js';
 import {useWizardInput} from './use-wizard-input.js';
-import {redactUrl} from '../../config-delivery.js';
+import {redactUrl} from '../../redact.js';
 
 export type WizardProps = {
 	/** called once with the final state (outcome 'done' or 'exit') */
