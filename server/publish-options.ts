@@ -1,6 +1,7 @@
 import {UsageError} from '../source/errors.js';
 import {isRunId} from '../source/payloads.js';
 import {parseBytes, parseDuration, parseInteger} from '../source/units.js';
+import {parseRate, parseTriggerUrl} from '../source/publish/flags.js';
 import {parseRedisUrl} from '../source/redis-url.js';
 
 export const publishHelp = `
@@ -70,16 +71,6 @@ export type PublishOptions = {
 
 export const maxPublishCount = 10_000_000;
 
-function parseRate(text: string): number {
-	const match = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*s)?\s*$/i.exec(text);
-	const value = match ? Number(match[1]) : Number.NaN;
-	if (!Number.isFinite(value) || value > 1_000_000) {
-		throw new UsageError(`--rate must be messages per second like 100 or 100/s, 0 for no limit (got "${text}")`);
-	}
-
-	return value;
-}
-
 /** Pure: parsed flags + the JSON argument + environment -> validated, frozen options. */
 export function resolvePublishOptions(cliFlags: PublishFlags, input: readonly string[], env: NodeJS.ProcessEnv): PublishOptions {
 	if (input.length > 1) {
@@ -96,7 +87,7 @@ export function resolvePublishOptions(cliFlags: PublishFlags, input: readonly st
 	}
 
 	const count = parseInteger(cliFlags.count ?? '1', '--count', 1, maxPublishCount);
-	const rate = parseRate(cliFlags.rate ?? '0');
+	const rate = parseRate(cliFlags.rate ?? '0', '--rate');
 	const padBytes = cliFlags.pad === undefined || cliFlags.pad.trim() === '0' ? 0 : parseBytes(cliFlags.pad, '--pad');
 	if (padBytes > 0 && message !== undefined) {
 		throw new UsageError('--pad applies to test updates, not to a JSON message you give');
@@ -124,22 +115,9 @@ export function resolvePublishOptions(cliFlags: PublishFlags, input: readonly st
 			throw new UsageError('--http sends the trigger endpoint\'s own test updates; a JSON message needs Redis (drop --http)');
 		}
 
-		let url: URL;
-		try {
-			url = new URL(cliFlags.http);
-		} catch {
-			throw new UsageError(`--http must be a URL like http://127.0.0.1:3001/dashboard/trigger-test (got "${cliFlags.http}")`);
-		}
+		const url = parseTriggerUrl(cliFlags.http, '--http');
 
-		if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-			throw new UsageError(`--http must be an http:// or https:// URL (got "${cliFlags.http}")`);
-		}
-
-		if (url.pathname === '/') {
-			url.pathname = '/dashboard/trigger-test';
-		}
-
-		return Object.freeze({target: Object.freeze({kind: 'http' as const, url: url.toString()}), count, rate, padBytes, ...tag, message, timeoutMs});
+		return Object.freeze({target: Object.freeze({kind: 'http' as const, url}), count, rate, padBytes, ...tag, message, timeoutMs});
 	}
 
 	const redisText = cliFlags.redis ?? (env['REDIS_URL'] || 'redis://127.0.0.1:6379');

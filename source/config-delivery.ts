@@ -1,5 +1,5 @@
 import {UsageError} from './errors.js';
-import {redactUrl} from './redact.js';
+import {parseRate, parseTriggerUrl} from './publish/flags.js';
 import {parseRedisUrl} from './redis-url.js';
 import {parseBytes, parseDuration, parseInteger} from './units.js';
 
@@ -58,17 +58,6 @@ export function jsonPath(text: string | undefined, flag: string, example: string
 	return text;
 }
 
-/** `100`, `100/s`, `0.5` messages per second; 0 = unpaced. */
-export function parseRate(text: string, flag: string): number {
-	const match = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*s)?\s*$/i.exec(text);
-	const value = match ? Number(match[1]) : Number.NaN;
-	if (!Number.isFinite(value) || value > 1_000_000) {
-		throw new UsageError(`${flag} must be messages per second like 100 or 100/s, 0 for as fast as possible (got "${text}")`);
-	}
-
-	return value;
-}
-
 const broadcastOnly: ReadonlyArray<[keyof DeliveryFlags, string]> = [
 	['count', '--count'], ['rate', '--rate'], ['publish', '--publish'], ['trigger', '--trigger'],
 	['redisChannel', '--redis-channel'], ['settle', '--settle'], ['drain', '--drain'], ['pad', '--pad'],
@@ -97,7 +86,7 @@ export function resolveBroadcast(flags: DeliveryFlags, isBroadcast: boolean, run
 			throw new UsageError('--redis-channel goes with --publish redis://…; a --trigger endpoint publishes on its own channel');
 		}
 
-		target = {kind: 'http', url: triggerUrl(flags.trigger!)};
+		target = {kind: 'http', url: parseTriggerUrl(flags.trigger!, '--trigger')};
 	} else {
 		const channel = (flags.redisChannel ?? deliveryDefaults.channel).trim();
 		if (channel === '' || /\s/.test(channel)) {
@@ -116,23 +105,4 @@ export function resolveBroadcast(flags: DeliveryFlags, isBroadcast: boolean, run
 		padBytes: flags.pad === undefined || flags.pad.trim() === '0' ? 0 : Math.min(parseBytes(flags.pad, '--pad'), 1024 * 1024),
 		runId,
 	});
-}
-
-function triggerUrl(text: string): string {
-	let url: URL;
-	try {
-		url = new URL(text);
-	} catch {
-		throw new UsageError(`--trigger must be a URL like http://127.0.0.1:3001/dashboard/trigger-test (got "${redactUrl(text)}")`);
-	}
-
-	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-		throw new UsageError(`--trigger must be an http:// or https:// URL (got "${redactUrl(text)}")`);
-	}
-
-	if (url.pathname === '/') {
-		url.pathname = '/dashboard/trigger-test';
-	}
-
-	return url.href;
 }

@@ -9,16 +9,21 @@ export const listedSeqs = 100;
 
 export type BroadcastTallyResult = {
 	published: number;
+	/** deliveries expected over all clients and broadcasts, and received (distinct) */
 	expected: number;
 	received: number;
 	ratio: number | null;
+	/** clients that got every broadcast they were expected to, and those that did not */
 	clientsComplete: number;
 	clientsIncomplete: number;
+	/** lowest per-client delivery ratio */
 	minClientRatio: number | null;
+	/** the first 100 missing or duplicated seqs are listed */
 	missing: {total: number; seqs: Array<{seq: number; clients: number}>};
 	duplicates: {total: number; seqs: Array<{seq: number; count: number}>};
 	latencyMs: ReturnType<DurationHistogram['summary']>;
 	fanoutMs: ReturnType<DurationHistogram['summary']>;
+	/** one entry per broadcast, in seq order (at most 10,000: the first ones) */
 	broadcasts: Array<{seq: number; at: number; expected: number; received: number; fanoutMs: number | null}>;
 	foreign: number;
 };

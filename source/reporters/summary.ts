@@ -1,5 +1,6 @@
 import type {Config} from '../config.js';
 import {redactUrl} from '../redact.js';
+import type {BroadcastTallyResult} from '../metrics/broadcast-tally.js';
 import type {Percentiles} from '../metrics/histogram.js';
 import type {DeliverySummary, Snapshot, TimelinePoint} from '../metrics/snapshot.js';
 
@@ -9,13 +10,13 @@ import type {ClientState, ErrorKind} from '../engine/types.js';
 /** `threshold`: --abort-on-fail stopped the run once a threshold could no longer pass. `error`: the --events log could not be written. */
 export type StopReason = 'duration' | 'signal' | 'finished' | 'threshold' | 'error';
 
-export type BroadcastSummary = {
+/** What the broadcast scenario was asked to do and when it could start. */
+export type BroadcastSetup = {
 	runId: string;
 	via: 'redis' | 'http';
 	/** Redis channel, or the trigger URL */
 	target: string;
 	requested: number;
-	published: number;
 	/** messages per second asked for; 0 = as fast as possible */
 	rate: number;
 	/** clients open (subscribed, for ActionCable) when publishing began */
@@ -23,23 +24,14 @@ export type BroadcastSummary = {
 	/** ms from the start of the run until publishing began (all open, or --settle ran out) */
 	settledMs: number;
 	drainMs: number;
-	/** deliveries expected over all clients and broadcasts, and received (distinct) */
-	expected: number;
-	received: number;
-	ratio: number | null;
-	/** clients that got every broadcast they were expected to, and those that did not */
-	clientsComplete: number;
-	clientsIncomplete: number;
-	/** lowest per-client delivery ratio */
-	minClientRatio: number | null;
-	missing: {total: number; seqs: Array<{seq: number; clients: number}>};
-	duplicates: {total: number; seqs: Array<{seq: number; count: number}>};
+};
+
+/** The setup, and the tally's verdict (source/metrics/broadcast-tally.ts documents each field). */
+export type BroadcastSummary = BroadcastSetup & Omit<BroadcastTallyResult, 'foreign' | 'latencyMs' | 'fanoutMs'> & {
 	/** publish -> receive */
 	latencyMs: Percentiles | null;
 	/** per broadcast: publish -> the last client that got it has it */
 	fanoutMs: Percentiles | null;
-	/** one entry per broadcast, in seq order (at most 10,000: the first ones) */
-	broadcasts: Array<{seq: number; at: number; expected: number; received: number; fanoutMs: number | null}>;
 };
 
 export type ThresholdResult = {expr: string; metric: string; value: number | null; passed: boolean};

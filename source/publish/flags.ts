@@ -1,0 +1,38 @@
+import {UsageError} from '../errors.js';
+import {redactUrl} from '../redact.js';
+
+/**
+ * Flag values both publishers take, from `sse-tui publish` and from the broadcast scenario: one
+ * parser each, so the two commands accept and refuse the same things.
+ */
+
+/** `100`, `100/s`, `0.5` messages per second; 0 = as fast as possible. */
+export function parseRate(text: string, flag: string): number {
+	const match = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*s)?\s*$/i.exec(text);
+	const value = match ? Number(match[1]) : Number.NaN;
+	if (!Number.isFinite(value) || value > 1_000_000) {
+		throw new UsageError(`${flag} must be messages per second like 100 or 100/s, 0 for as fast as possible (got "${text}")`);
+	}
+
+	return value;
+}
+
+/** A trigger endpoint's URL; a bare origin gets `/dashboard/trigger-test`, the reference server's. */
+export function parseTriggerUrl(text: string, flag: string): string {
+	let url: URL;
+	try {
+		url = new URL(text);
+	} catch {
+		throw new UsageError(`${flag} must be a URL like http://127.0.0.1:3001/dashboard/trigger-test (got "${redactUrl(text)}")`);
+	}
+
+	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+		throw new UsageError(`${flag} must be an http:// or https:// URL (got "${redactUrl(text)}")`);
+	}
+
+	if (url.pathname === '/') {
+		url.pathname = '/dashboard/trigger-test';
+	}
+
+	return url.href;
+}
