@@ -44,9 +44,12 @@ export class DeliveryTracker {
 	#source = new Uint8Array(0);
 	/** 1: the next sequenced message is the first after a reconnect (2: and Last-Event-ID was sent) */
 	#pendingResume = new Uint8Array(0);
-	/** per-client counters, also shown in the client table */
-	gaps = new Float64Array(0);
-	duplicates = new Float64Array(0);
+	/**
+	 * Per-client counters. The store hands over its own client-table columns (`useColumns`), so
+	 * the table shows them with no copy per message.
+	 */
+	gaps: Float64Array = new Float64Array(0);
+	duplicates: Float64Array = new Float64Array(0);
 	#received = new Float64Array(0);
 	#unsequenced = new Float64Array(0);
 
@@ -75,8 +78,11 @@ export class DeliveryTracker {
 		this.#ring = copy(this.#ring, length => new Uint32Array(length), capacity * wordsPerClient);
 		this.#source = copy(this.#source, length => new Uint8Array(length), capacity);
 		this.#pendingResume = copy(this.#pendingResume, length => new Uint8Array(length), capacity);
-		this.gaps = copy(this.gaps, length => new Float64Array(length), capacity);
-		this.duplicates = copy(this.duplicates, length => new Float64Array(length), capacity);
+		if (this.gaps.length < capacity) {
+			this.gaps = copy(this.gaps, length => new Float64Array(length), capacity);
+			this.duplicates = copy(this.duplicates, length => new Float64Array(length), capacity);
+		}
+
 		this.#received = copy(this.#received, length => new Float64Array(length), capacity);
 		this.#unsequenced = copy(this.#unsequenced, length => new Float64Array(length), capacity);
 		this.#capacity = capacity;
@@ -85,6 +91,12 @@ export class DeliveryTracker {
 	/** The source of this client's sequence numbers (none until its first sequenced message). */
 	sourceOf(client: number): SequenceSource {
 		return this.#source[client]! as SequenceSource;
+	}
+
+	/** Count gaps and duplicates in these arrays (at least as long as the capacity, holding the counts so far). */
+	useColumns(gaps: Float64Array, duplicates: Float64Array): void {
+		this.gaps = gaps;
+		this.duplicates = duplicates;
 	}
 
 	/** A message with no sequence number. */
@@ -105,8 +117,18 @@ export class DeliveryTracker {
 
 	record(client: number, seq: number, source: SequenceSource): Arrival {
 		const highest = this.#highest[client]!;
-		this.#source[client] = source;
 		const pending = this.#pendingResume[client]!;
+		if (seq === highest + 1 && pending === 0 && highest !== -1) {
+			// The common case, kept short: the next number, in order.
+			const slot = seq % windowSize;
+			this.#ring[(client * wordsPerClient) + (slot >>> 5)]! |= 1 << (slot & 31);
+			this.#highest[client] = seq;
+			this.#received[client]!++;
+			this.#totals.received++;
+			return Arrival.fresh;
+		}
+
+		this.#source[client] = source;
 		if (pending !== 0) {
 			this.#pendingResume[client] = 0;
 			const followedOn = source === SequenceSource.streamId ? seq > highest : seq === highest + 1;

@@ -149,9 +149,6 @@ export class MetricsStore implements ClientSink {
 				}
 
 				this.#accounting.message(id, event.data, event.id, this.#eventTime(), latencyMs);
-				const {delivery} = this.#accounting;
-				this.#columns.gaps[id] = delivery.gaps[id]!;
-				this.#columns.duplicates[id] = delivery.duplicates[id]!;
 				break;
 			}
 
@@ -366,6 +363,7 @@ export class MetricsStore implements ClientSink {
 			droppedAt.set(this.#droppedAt);
 			this.#droppedAt = droppedAt;
 			this.#accounting.delivery.grow(capacity);
+			this.#accounting.delivery.useColumns(columns.gaps, columns.duplicates);
 			this.#capacity = capacity;
 		}
 

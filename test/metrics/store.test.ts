@@ -123,3 +123,20 @@ describe('MetricsStore sampling', () => {
 		assert.equal(store.getSnapshot().timeline.length, 0, 'the tick snapshot leaves the timeline out');
 	});
 });
+
+describe('MetricsStore delivery columns', () => {
+	test('each client\'s row shows its gaps and duplicates, across the store growing', () => {
+		const store = new MetricsStore();
+		const event = (client: number, seq: number) => store.emit({kind: 'event', client, type: 'message', data: `{"seq":${seq}}`, id: '', bytes: 9});
+		event(1, 1);
+		event(1, 4);
+		event(1, 4);
+		// Client 500 makes the store grow its columns: client 1's counts must survive it.
+		event(500, 1);
+		event(500, 3);
+		assert.equal(store.clientRow(1).gaps, 2);
+		assert.equal(store.clientRow(1).duplicates, 1);
+		assert.equal(store.clientRow(500).gaps, 1);
+		assert.equal(store.snapshot().delivery.gaps, 3);
+	});
+});
