@@ -1,7 +1,7 @@
 import {UsageError} from '../source/errors.js';
 import {isRunId} from '../source/payloads.js';
-import {parseBytes, parseDuration, parseInteger} from '../source/units.js';
-import {parseRate, parseTriggerUrl} from '../source/publish/flags.js';
+import {parseDuration, parseInteger} from '../source/units.js';
+import {parsePad, parseRate, parseTriggerUrl} from '../source/publish/flags.js';
 import {parseRedisUrl} from '../source/redis-url.js';
 
 export const publishHelp = `
@@ -88,7 +88,7 @@ export function resolvePublishOptions(cliFlags: PublishFlags, input: readonly st
 
 	const count = parseInteger(cliFlags.count ?? '1', '--count', 1, maxPublishCount);
 	const rate = parseRate(cliFlags.rate ?? '0', '--rate');
-	const padBytes = cliFlags.pad === undefined || cliFlags.pad.trim() === '0' ? 0 : parseBytes(cliFlags.pad, '--pad');
+	const padBytes = parsePad(cliFlags.pad, '--pad', cliFlags.http === undefined ? 'redis' : 'http');
 	if (padBytes > 0 && message !== undefined) {
 		throw new UsageError('--pad applies to test updates, not to a JSON message you give');
 	}

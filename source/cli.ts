@@ -60,7 +60,7 @@ const help = `
     --rate R[/s]           messages per second, 0 = as fast as possible     default 10
     --settle D             longest wait for every client to be subscribed   default 30s
     --drain D              wait after the last publish for stragglers       default 3s
-    --pad SIZE             pad each message with this many bytes (max 1MiB) default 0
+    --pad SIZE             pad each message (at most 1MiB via Redis, 64KiB via a trigger) default 0
 
   Output
     --stats                print a stats line every --stats-interval

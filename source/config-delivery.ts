@@ -1,7 +1,7 @@
 import {UsageError} from './errors.js';
-import {parseRate, parseTriggerUrl} from './publish/flags.js';
+import {parsePad, parseRate, parseTriggerUrl} from './publish/flags.js';
 import {parseRedisUrl} from './redis-url.js';
-import {parseBytes, parseDuration, parseInteger} from './units.js';
+import {parseDuration, parseInteger} from './units.js';
 
 /** Where the broadcast scenario publishes: Redis (the server subscribes there) or a trigger endpoint. */
 export type BroadcastTarget = Readonly<{kind: 'redis'; url: string; channel: string} | {kind: 'http'; url: string}>;
@@ -102,7 +102,7 @@ export function resolveBroadcast(flags: DeliveryFlags, isBroadcast: boolean, run
 		rate: parseRate(flags.rate ?? deliveryDefaults.rate, '--rate'),
 		settleMs: parseDuration(flags.settle ?? deliveryDefaults.settle, '--settle', {allowZero: true}),
 		drainMs: parseDuration(flags.drain ?? deliveryDefaults.drain, '--drain', {allowZero: true}),
-		padBytes: flags.pad === undefined || flags.pad.trim() === '0' ? 0 : Math.min(parseBytes(flags.pad, '--pad'), 1024 * 1024),
+		padBytes: parsePad(flags.pad, '--pad', target.kind),
 		runId,
 	});
 }

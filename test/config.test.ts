@@ -193,6 +193,8 @@ describe('resolveConfig: delivery and the broadcast scenario', () => {
 		[{scenario: 'broadcast', trigger: 'http://x', redisChannel: 'a'}, /--redis-channel goes with --publish/],
 		[{scenario: 'broadcast', trigger: 'ftp://x'}, /--trigger must be an http:\/\/ or https:\/\/ URL/],
 		[{scenario: 'broadcast', trigger: 'http://x', rate: 'fast'}, /--rate must be messages per second/],
+		[{scenario: 'broadcast', trigger: 'http://x', pad: '100KiB'}, /--pad can be at most 64KiB through a trigger endpoint/],
+		[{scenario: 'broadcast', publish: 'redis://x', pad: '2MiB'}, /--pad can be at most 1MiB through Redis/],
 		[{count: '5'}, /--count belongs to the broadcast scenario: add --scenario broadcast/],
 		[{drain: '1s'}, /--drain belongs to the broadcast scenario/],
 		[{seqField: 'a..b'}, /--seq-field must be a JSON path like seq or meta\.sequence/],

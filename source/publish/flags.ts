@@ -1,5 +1,6 @@
 import {UsageError} from '../errors.js';
 import {redactUrl} from '../redact.js';
+import {parseBytes} from '../units.js';
 
 /**
  * Flag values both publishers take, from `sse-tui publish` and from the broadcast scenario: one
@@ -35,4 +36,25 @@ export function parseTriggerUrl(text: string, flag: string): string {
 	}
 
 	return url.href;
+}
+
+/** Padding caps: a Redis message of 1 MiB is already a big one; the reference server's trigger refuses more than 64 KiB. */
+export const padLimits = {
+	redis: {bytes: 1024 * 1024, text: '1MiB through Redis'},
+	http: {bytes: 65_536, text: '64KiB through a trigger endpoint (its own limit)'},
+} as const;
+
+/** --pad: bytes of padding per test update, 0 for none, within the limit of where it is published. */
+export function parsePad(text: string | undefined, flag: string, via: keyof typeof padLimits): number {
+	if (text === undefined || text.trim() === '0') {
+		return 0;
+	}
+
+	const bytes = parseBytes(text, flag);
+	const limit = padLimits[via];
+	if (bytes > limit.bytes) {
+		throw new UsageError(`${flag} can be at most ${limit.text} (got "${text}")`);
+	}
+
+	return bytes;
 }

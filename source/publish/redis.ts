@@ -38,6 +38,12 @@ async function connect(url: string, timeoutMs: number): Promise<Redis> {
 	} catch (error) {
 		redis.disconnect();
 		const reason = lastError || (error as Error).message;
+		// ioredis's words for a peer that answered something else ("Protocol error, got "H" as
+		// reply type byte. Please report this.") read as its bug; it is a wrong port.
+		if (/protocol error/i.test(reason)) {
+			throw new RunError(`${redactRedisUrl(url)} does not speak Redis (it answered something else: an HTTP server?); check the host and port (see --redis, REDIS_URL)`);
+		}
+
 		throw new RunError(`cannot reach Redis at ${redactRedisUrl(url)}: ${reason}; is redis-server running there (see --redis, REDIS_URL)?`);
 	} finally {
 		clearTimeout(timer);

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import {createServer} from 'node:http';
+import type {AddressInfo} from 'node:net';
 import {after, before, describe, test} from 'node:test';
 import {resolvePublishOptions} from '../../server/publish-options.js';
 import {UsageError} from '../../source/errors.js';
@@ -157,6 +159,32 @@ describe('sse-tui publish', () => {
 		}
 
 		assert.match(help.stdout, /Examples\n\s+\$ sse-tui publish\n/);
+	});
+
+	test('--pad is capped where it is published (1MiB on Redis, the trigger\'s 64KiB), one line, never a crash', async () => {
+		const huge = await runCli(['publish', '--pad', '600MB', '--redis', 'redis://127.0.0.1:1']);
+		assert.equal(huge.code, 2);
+		assert.match(huge.stderr, /^sse-tui: --pad can be at most 1MiB through Redis \(got "600MB"\)\n/);
+		assert.doesNotMatch(huge.stderr, /RangeError|\n\s+at /);
+		assert.throws(() => resolvePublishOptions({http: 'http://h', pad: '65537'}, [], {}), /--pad can be at most 64KiB through a trigger endpoint/);
+		assert.equal(resolvePublishOptions({http: 'http://h', pad: '64KiB'}, [], {}).padBytes, 65_536);
+		assert.equal(resolvePublishOptions({pad: '1MiB'}, [], {}).padBytes, 1024 * 1024);
+	});
+
+	test('a port that does not speak Redis is named as such, not as ioredis\'s "please report this"', async () => {
+		const http = createServer((_request, response) => {
+			response.end('not redis');
+		});
+		await new Promise<void>(resolve => http.listen(0, '127.0.0.1', resolve));
+		try {
+			const {port} = http.address() as AddressInfo;
+			const result = await runCli(['publish', '--redis', `redis://127.0.0.1:${port}`, '--timeout', '2s']);
+			assert.equal(result.code, 1);
+			assert.match(result.stderr, new RegExp(`^sse-tui: redis://127\\.0\\.0\\.1:${port} does not speak Redis \\(it answered something else: an HTTP server\\?\\); check the host and port`));
+			assert.doesNotMatch(result.stderr, /Please report this/);
+		} finally {
+			await new Promise(resolve => http.close(resolve));
+		}
 	});
 
 	test('options resolve purely, with defaults', () => {
