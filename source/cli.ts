@@ -11,6 +11,7 @@ const help = `
   Usage
     $ sse-tui                      in a terminal: the wizard (port, protocol, scenario, clients)
     $ sse-tui [options]            open N Server-Sent Events or WebSocket clients against a URL
+    $ sse-tui demo [options]       try it now: the bundled server in this process, 10 clients on the live dashboard
     $ sse-tui serve [options]      start the bundled reference server (sse-tui serve --help)
     $ sse-tui publish [options]    publish test updates on Redis or a trigger endpoint (sse-tui publish --help)
 
@@ -82,6 +83,9 @@ const help = `
     --abort-on-fail        stop as soon as a threshold can no longer pass (a counter past its limit)
 
   Examples
+    $ sse-tui demo
+    $ sse-tui demo --protocol websocket --clients 50
+    $ sse-tui demo --scenario broadcast --count 50 --rate 20
     $ sse-tui --scenario load --port 3001
     $ sse-tui --url https://example.test/stream --clients 500 --ramp 10s --duration 5m --stats
     $ sse-tui --port 3001 --clients 50 --duration 30s --json > summary.json
@@ -159,16 +163,25 @@ async function main(argv: string[]): Promise<number> {
 		return runPublishCommand(argv.slice(1));
 	}
 
-	const cli = parseCommand(attachDashValues(argv), {name: 'sse-tui', help, flags: runFlags, importMeta: import.meta, auto: true});
+	const demo = argv[0] === 'demo';
+	if (demo) {
+		argv = argv.slice(1);
+	}
+
+	const cli = parseCommand(attachDashValues(argv), {name: demo ? 'sse-tui demo' : 'sse-tui', help, flags: runFlags, importMeta: import.meta, auto: true});
 	if (cli.input.length > 0) {
-		const suggestion = closest(cli.input[0]!, ['serve', 'publish']);
-		throw new UsageError(`unknown command "${cli.input[0]}"${suggestion ? ` (did you mean "sse-tui ${suggestion}"?)` : ''}: the commands are "sse-tui [options]", "sse-tui serve" and "sse-tui publish"`);
+		const suggestion = closest(cli.input[0]!, ['serve', 'publish', 'demo']);
+		throw new UsageError(`unknown command "${cli.input[0]}"${suggestion ? ` (did you mean "sse-tui ${suggestion}"?)` : ''}: the commands are "sse-tui [options]", "sse-tui demo", "sse-tui serve" and "sse-tui publish"`);
 	}
 
 	let flags = cli.flags as RunFlags;
 	let server: {close(): Promise<void>} | undefined;
-	// No flags at all in a terminal: the wizard asks what the old test.sh asked.
-	if (argv.length === 0 && process.stdout.isTTY && process.stdin.isTTY) {
+	if (demo) {
+		const started = await (await import('./demo.js')).startDemo(flags, {isTTY: Boolean(process.stdout.isTTY)});
+		flags = started.flags;
+		server = started.server;
+	} else if (argv.length === 0 && process.stdout.isTTY && process.stdin.isTTY) {
+		// No flags at all in a terminal: the wizard asks what the old test.sh asked.
 		// ./ui/index.js sets NODE_ENV=production before react loads; keep this import dynamic.
 		const ui = await import('./ui/index.js');
 		const answers = await ui.runWizard({stdin: process.stdin, stdout: process.stdout});
