@@ -7,11 +7,12 @@ export type BundledServer = {readonly url: string; close(): Promise<void>};
  * server" answer. Its log goes nowhere: stderr lines would tear through the dashboard's frame.
  * Imported lazily so a plain run never loads the server code.
  */
-export async function startBundledServer(port: number, {intervalMs, burst}: {intervalMs?: number; burst?: {everyMs: number; count: number}} = {}): Promise<BundledServer> {
+export async function startBundledServer(port: number, {intervalMs, heartbeatMs, burst}: {intervalMs?: number; heartbeatMs?: number; burst?: {everyMs: number; count: number}} = {}): Promise<BundledServer> {
 	const {startServer} = await import('../../server/server.js');
 	const server = await startServer({
 		port,
 		...(intervalMs === undefined ? {} : {intervalMs}),
+		...(heartbeatMs === undefined ? {} : {heartbeatMs}),
 		logLevel: 'error',
 		logStream: new Writable({
 			write(_chunk, _encoding, callback) {
