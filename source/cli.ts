@@ -63,6 +63,13 @@ const help = `
     --drain D              wait after the last publish for stragglers       default 3s
     --pad SIZE             pad each message (at most 1MiB via Redis, 64KiB via a trigger) default 0
 
+  The server's side (polled once a second, shown beside the clients; disagreements marked)
+    --watch-redis URL      PUBSUB NUMSUB of --redis-channel, clients, ops/s, memory of this Redis
+    --redis-per-stream     the server subscribes once per stream (a Rails SSE endpoint): NUMSUB should equal open clients
+    --watch-stats URL      a JSON stats endpoint, e.g. http://127.0.0.1:3001/dashboard/stats (sse-tui serve's or the Go server's)
+    --watch-field N=PATH   a field of it to show, repeatable; "connections" is compared with the open clients
+                           default: connections, messages and drops of the known shapes
+
   Output
     --stats                print a stats line every --stats-interval
     --stats-interval D     default 10s
@@ -86,6 +93,7 @@ const help = `
     $ sse-tui demo
     $ sse-tui demo --protocol websocket --clients 50
     $ sse-tui demo --scenario broadcast --count 50 --rate 20
+    $ sse-tui --port 3001 --clients 500 --watch-redis redis://127.0.0.1:6379 --watch-stats http://127.0.0.1:3001/dashboard/stats
     $ sse-tui --scenario load --port 3001
     $ sse-tui --url https://example.test/stream --clients 500 --ramp 10s --duration 5m --stats
     $ sse-tui --port 3001 --clients 50 --duration 30s --json > summary.json
@@ -149,6 +157,10 @@ const runFlags = {
 	settle: {type: 'string'},
 	drain: {type: 'string'},
 	pad: {type: 'string'},
+	watchRedis: {type: 'string'},
+	watchStats: {type: 'string'},
+	watchField: {type: 'string', isMultiple: true},
+	redisPerStream: {type: 'boolean'},
 	report: {type: 'string'},
 } as const;
 

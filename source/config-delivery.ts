@@ -64,9 +64,10 @@ const broadcastOnly: ReadonlyArray<[keyof DeliveryFlags, string]> = [
 ];
 
 /** The broadcast scenario's settings, or undefined for other scenarios (whose use of its flags is a mistake). */
-export function resolveBroadcast(flags: DeliveryFlags, isBroadcast: boolean, runId: string): BroadcastConfig | undefined {
+export function resolveBroadcast(flags: DeliveryFlags & {watchRedis?: string}, isBroadcast: boolean, runId: string): BroadcastConfig | undefined {
 	if (!isBroadcast) {
-		const stray = broadcastOnly.find(([key]) => flags[key] !== undefined);
+		// --redis-channel also names what --watch-redis watches.
+		const stray = broadcastOnly.find(([key]) => flags[key] !== undefined && !(key === 'redisChannel' && flags.watchRedis !== undefined));
 		if (stray) {
 			throw new UsageError(`${stray[1]} belongs to the broadcast scenario: add --scenario broadcast (or drop ${stray[1]})`);
 		}

@@ -2,6 +2,7 @@ import {randomBytes} from 'node:crypto';
 import {deliveryDefaults, jsonPath, resolveBroadcast, type BroadcastConfig, type DeliveryFlags} from './config-delivery.js';
 import {defaultMinRetryMs} from './engine/backoff.js';
 import {cableSubprotocols} from './engine/cable-protocol.js';
+import {resolveWatch, type WatchConfig, type WatchFlags} from './config-watch.js';
 import {UsageError} from './errors.js';
 import {basicAuthorization, redactUrl} from './redact.js';
 import {scenarioNames, scenarios, type ScenarioName} from './scenarios.js';
@@ -18,7 +19,7 @@ export const wsModes = ['cable', 'raw'] as const;
 export type WsMode = typeof wsModes[number];
 
 /** Flags as meow hands them over: strings for everything we validate ourselves. */
-export type RunFlags = DeliveryFlags & {
+export type RunFlags = DeliveryFlags & WatchFlags & {
 	url?: string;
 	protocol?: string;
 	port?: string;
@@ -112,6 +113,8 @@ export type Config = Readonly<{
 	seqField: string | undefined;
 	/** set for --scenario broadcast */
 	broadcast: BroadcastConfig | undefined;
+	/** --watch-redis / --watch-stats: the server's side beside the clients' */
+	watch: WatchConfig | undefined;
 	/** --report: the self-contained HTML report to write at the end, or undefined */
 	report: string | undefined;
 }>;
@@ -197,6 +200,7 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		latencyField: jsonPath(flags.latencyField, '--latency-field', 'sent_at or meta.published_at') ?? deliveryDefaults.latencyField,
 		seqField: jsonPath(flags.seqField, '--seq-field', 'seq or meta.sequence'),
 		broadcast: resolveBroadcast(flags, scenario === 'broadcast', randomBytes(6).toString('hex')),
+		watch: resolveWatch(flags, ws === undefined ? 'sse' : ws.mode),
 		report: reportPath(flags.report),
 	});
 }

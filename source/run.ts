@@ -2,6 +2,7 @@ import type {Writable} from 'node:stream';
 import {createBroadcastRun, type BroadcastDeps, type BroadcastRun} from './broadcast.js';
 import type {Config} from './config.js';
 import {redactHeaders} from './redact.js';
+import type {ServerView} from './watch/server-view.js';
 import {createClientFactory} from './engine/client-factory.js';
 import {createPool} from './engine/pool.js';
 import type {ClientEvent, ClientSink} from './engine/types.js';
@@ -110,6 +111,11 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		},
 	};
 
+	const serverView = config.watch && await createServerView(config.watch, () => store.openClients);
+	if (serverView) {
+		store.showServer(elapsedMs => serverView.now(elapsedMs));
+	}
+
 	let broadcast: BroadcastRun | undefined;
 	let failure: unknown;
 	const broadcastStop = new AbortController();
@@ -138,6 +144,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 			} : undefined,
 		});
 		store.startSampling();
+		serverView?.start(() => store.elapsed());
 		presenter.start({config, store, controls, thresholds: watch});
 		if (io.stop.aborted) {
 			end('signal');
@@ -174,6 +181,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	});
 
 	store.stopSampling();
+	await serverView?.stop();
 	// The broadcast verdict is taken before the clients close: closing is not losing messages.
 	const broadcastSummary = broadcast?.summary() ?? null;
 	presenter.message('info', `stopping (${stoppedBy}): closing ${pool.size} clients`, store.elapsed());
@@ -181,7 +189,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	await factory.close();
 	await eventLog?.close();
 
-	const summary = withThresholds(buildSummary(store.snapshot(), config, {startedAt, stoppedBy, broadcast: broadcastSummary}), config.thresholds);
+	const summary = withThresholds(buildSummary(store.snapshot(), config, {startedAt, stoppedBy, broadcast: broadcastSummary, server: serverView?.summary() ?? null}), config.thresholds);
 	await presenter.finish(summary);
 	if (config.json) {
 		io.stdout.write(JSON.stringify(summary) + '\n');
@@ -202,6 +210,17 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	}
 
 	return summary;
+}
+
+/** The server's side (--watch-redis, --watch-stats), loaded only when asked for. */
+async function createServerView(watch: NonNullable<Config['watch']>, clientsOpen: () => number): Promise<ServerView> {
+	const [{RedisWatch}, {StatsWatch}, {ServerView}] = await Promise.all([import('./watch/redis-watch.js'), import('./watch/stats-watch.js'), import('./watch/server-view.js')]);
+	return new ServerView({
+		redis: watch.redisUrl === undefined ? undefined : new RedisWatch(watch.redisUrl, watch.channels),
+		stats: watch.statsUrl === undefined ? undefined : new StatsWatch(watch.statsUrl, watch.fields),
+		perStream: watch.perStream,
+		clientsOpen,
+	});
 }
 
 /** The publishers, loaded only for a broadcast run. */

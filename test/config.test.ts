@@ -206,3 +206,28 @@ describe('resolveConfig: delivery and the broadcast scenario', () => {
 		});
 	}
 });
+
+describe('resolveConfig: the server\'s side', () => {
+	test('--watch-redis watches the run\'s --redis-channel (several with commas); --watch-stats reads the known fields by default', () => {
+		const config = resolveConfig({watchRedis: 'redis://127.0.0.1:6379', redisChannel: 'app:dashboard_updates, other', watchStats: 'http://127.0.0.1:3001/dashboard/stats', watchField: []});
+		assert.deepEqual(config.watch?.channels, ['app:dashboard_updates', 'other']);
+		assert.deepEqual(config.watch?.fields.map(field => `${field.name}=${field.path.join('.')}`), ['connections=connections.sse.current', 'messages=connections.sse.messages', 'drops=drops.slow_consumer']);
+		const cable = resolveConfig({protocol: 'websocket', watchStats: 'http://h/stats', watchField: ['open=server.conns', 'uptime_ms']});
+		assert.deepEqual(cable.watch?.fields.map(field => `${field.name}=${field.path.join('.')}`), ['open=server.conns', 'uptime_ms=uptime_ms']);
+		assert.equal(resolveConfig({}).watch, undefined);
+	});
+
+	const bad: Array<[RunFlags, RegExp]> = [
+		[{watchField: ['a']}, /--watch-field goes with --watch-stats URL/],
+		[{redisPerStream: true}, /--redis-per-stream goes with --watch-redis URL/],
+		[{watchStats: 'ftp://x'}, /--watch-stats must be an http\(s\) URL of a JSON stats endpoint/],
+		[{watchStats: 'http://x', watchField: ['a..b']}, /--watch-field must be NAME=PATH or PATH/],
+		[{watchRedis: 'http://x'}, /--watch-redis must be a redis:\/\/ or rediss:\/\/ URL/],
+		[{redisChannel: 'x'}, /--redis-channel belongs to the broadcast scenario/],
+	];
+	for (const [flags, message] of bad) {
+		test(`rejects ${JSON.stringify(flags)}`, () => {
+			assert.throws(() => resolveConfig(flags), (error: unknown) => error instanceof UsageError && message.test(error.message));
+		});
+	}
+});

@@ -1,4 +1,5 @@
 import type {ClientState, ErrorKind} from '../engine/types.js';
+import type {ServerViewNow} from '../watch/server-view.js';
 import type {Percentiles} from './histogram.js';
 
 /** Everything a reporter or the TUI needs about the run at one moment; immutable by convention. */
@@ -35,6 +36,8 @@ export type Snapshot = {
 	timeline: readonly TimelinePoint[];
 	/** while a broadcast scenario runs: how far it is */
 	broadcast?: BroadcastProgress | undefined;
+	/** --watch-redis / --watch-stats: the server side's last samples and standing differences */
+	server?: ServerViewNow | undefined;
 };
 
 export type BroadcastProgress = {

@@ -6,6 +6,7 @@ import {DurationHistogram} from './histogram.js';
 import {Timeline} from './timeline.js';
 import {RateSampler} from './rates.js';
 import {emptyRow, fillRow, readRows, type RowTable} from './row-table.js';
+import type {ServerViewNow} from '../watch/server-view.js';
 import type {ClientRow, Snapshot} from './snapshot.js';
 
 const stateIndex = new Map<ClientState, number>(clientStates.map((state, index) => [state, index]));
@@ -60,6 +61,7 @@ export class MetricsStore implements ClientSink {
 	#snapshot: Snapshot | undefined;
 	#timer: NodeJS.Timeout | undefined;
 	#sampler: NodeJS.Timeout | undefined;
+	#serverView: ((elapsedMs: number) => ServerViewNow) | undefined;
 
 	constructor({now = () => performance.now(), subscribeOn = 'open', ...accounting}: StoreOptions = {}) {
 		this.#now = now;
@@ -247,6 +249,7 @@ export class MetricsStore implements ClientSink {
 			reconnectMs: this.reconnectHistogram.summary(),
 			delivery: this.#accounting.summary(this.#clients),
 			broadcast: this.#broadcastProgress(),
+			server: this.#serverView?.(this.elapsed()),
 			timeline: this.#timeline.points,
 		};
 	}
@@ -279,6 +282,16 @@ export class MetricsStore implements ClientSink {
 	#broadcastProgress(): Snapshot['broadcast'] {
 		const tally = this.#accounting.broadcast;
 		return tally && {published: tally.published, requested: tally.count, subscribed: tally.subscribed, owed: tally.owed};
+	}
+
+	/** Clients open now. */
+	get openClients(): number {
+		return this.#stateCounts[stateIndex.get('open')!]!;
+	}
+
+	/** Show the server's side (--watch-redis, --watch-stats) in every snapshot. */
+	showServer(view: (elapsedMs: number) => ServerViewNow): void {
+		this.#serverView = view;
 	}
 
 	trackBroadcast(tally: BroadcastTally): void {

@@ -1,6 +1,7 @@
 import type {Config} from '../config.js';
 import {redactUrl} from '../redact.js';
 import type {BroadcastTallyResult} from '../metrics/broadcast-tally.js';
+import type {ServerSummary} from '../watch/server-view.js';
 import type {Percentiles} from '../metrics/histogram.js';
 import type {DeliverySummary, Snapshot, TimelinePoint} from '../metrics/snapshot.js';
 
@@ -60,6 +61,8 @@ export type Summary = {
 	broadcast: BroadcastSummary | null;
 	thresholds: ThresholdResult[];
 	timeline: TimelinePoint[];
+	/** --watch-redis / --watch-stats: the server's side, sampled once a second, and where it disagreed with the clients */
+	server: ServerSummary | null;
 };
 
 const round = (value: number, digits = 2) => Number.isFinite(value) ? Number(value.toFixed(digits)) : 0;
@@ -69,9 +72,10 @@ export type SummaryParts = {
 	stoppedBy: StopReason;
 	broadcast?: BroadcastSummary | null;
 	thresholds?: ThresholdResult[];
+	server?: ServerSummary | null;
 };
 
-export function buildSummary(snapshot: Snapshot, config: Config, {startedAt, stoppedBy, broadcast = null, thresholds = []}: SummaryParts): Summary {
+export function buildSummary(snapshot: Snapshot, config: Config, {startedAt, stoppedBy, broadcast = null, thresholds = [], server = null}: SummaryParts): Summary {
 	const seconds = snapshot.elapsedMs / 1000;
 	const {totals, states} = snapshot;
 	const clients = Math.max(1, snapshot.clients);
@@ -102,5 +106,6 @@ export function buildSummary(snapshot: Snapshot, config: Config, {startedAt, sto
 		broadcast,
 		thresholds,
 		timeline: [...snapshot.timeline],
+		server,
 	};
 }

@@ -112,7 +112,35 @@ function runLines(s: Summary): string[] {
 		...latencyLines(s),
 		...deliveryLines(s),
 		...(s.broadcast ? broadcastLines(s.broadcast, s.delivery.foreign) : []),
+		...(s.server ? serverLines(s.server) : []),
 	];
+}
+
+function serverLines(server: NonNullable<Summary['server']>): string[] {
+	const lines: string[] = [];
+	if (server.redis) {
+		const last = server.redis.last;
+		lines.push(`Redis (server):   ${server.redis.url}: ${last === null ? 'no sample' : (last.reachable
+			? `subscribers ${server.redis.channels.map(channel => `${channel} ${last.subscribers[channel] ?? 0}`).join(', ')}, clients ${last.connectedClients}, ${last.opsPerSec} ops/s, ${(last.usedMemoryBytes / 1_048_576).toFixed(1)} MiB used${last.serveConnections > 0 ? `, sse-tui serve connections ${last.serveConnections}` : ''}`
+			: `unreachable at the end (${last.error ?? 'no answer'})`)}`);
+	}
+
+	if (server.stats) {
+		const last = server.stats.last;
+		lines.push(`Stats (server):   ${server.stats.url}: ${last === null ? 'no sample' : (last.reachable
+			? server.stats.fields.map(field => `${field} ${last.values[field] ?? 'n/a'}`).join(', ')
+			: `unreachable at the end (${last.error ?? 'no answer'})`)}`);
+	}
+
+	for (const item of server.disagreements) {
+		lines.push(`  DISAGREE:       ${item.what}: server ${item.server}, clients ${item.clients} (worst difference ${item.worst}, seen in ${item.samples} samples from +${(item.firstAt / 1000).toFixed(1)}s to +${(item.lastAt / 1000).toFixed(1)}s)`);
+	}
+
+	if (server.disagreements.length === 0 && (server.redis?.last?.reachable || server.stats?.last?.reachable)) {
+		lines.push('                  the server side agreed with the clients');
+	}
+
+	return lines;
 }
 
 function latencyLines(s: Summary): string[] {

@@ -84,6 +84,22 @@ describe('dashboard frame', () => {
 		assert.match(mount({snapshot: running, width: 160}).frame().join('\n'), /· broadcast 40\/100 published, 5 deliveries owed/);
 	});
 
+	test('the server\'s side: Redis and stats samples on their own line, a difference from the clients marked', () => {
+		const snapshot = createSnapshot({
+			clients: 10,
+			server: {
+				redis: {url: 'redis://127.0.0.1:6379', channels: ['dashboard_updates'], last: {t: 1000, reachable: true, subscribers: {dashboard_updates: 2}, patterns: 0, connectedClients: 7, opsPerSec: 120, usedMemoryBytes: 3 * 1_048_576, serveConnections: 4}},
+				stats: {url: 'http://127.0.0.1:3001/dashboard/stats', fields: ['connections'], last: {t: 1000, reachable: true, values: {connections: 30}}},
+				disagreements: ['connections the server counts that no client holds (half-open?): server 30, clients 10'],
+			},
+		});
+		const text = mount({snapshot, width: 240}).frame().join('\n');
+		assert.match(text, /redis: subs dashboard_updates 2 · clients 7 · 120 ops\/s · 3\.0 MiB {3}stats: connections 30 {3}✗ connections the server counts that no client holds \(half-open\?\): server 30, clients 10/);
+		cleanup();
+		const down = createSnapshot({server: {redis: {url: 'redis://x', channels: ['c'], last: {t: 1, reachable: false, error: 'connect ECONNREFUSED', subscribers: {}, patterns: 0, connectedClients: 0, opsPerSec: 0, usedMemoryBytes: 0, serveConnections: 0}}, stats: null, disagreements: []}});
+		assert.match(mount({snapshot: down}).frame().join('\n'), /redis: unreachable \(connect ECONNREFUSED\)/);
+	});
+
 	test('without sequence numbers the delivery line says accounting is off', () => {
 		const text = mount({snapshot: createSnapshot({clients: 1, totals: {messages: 5}})}).frame().join('\n');
 		assert.match(text, /delivery not accounted: no message carries a sequence number/);

@@ -104,8 +104,6 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 	const terminal = useTerminalSize();
 	const columns = width ?? terminal.columns;
 	const thresholds = source.thresholds?.() ?? [];
-	// The thresholds line takes its row from the height the rest is laid out in.
-	const {page, logLines} = layout((height ?? terminal.rows) - (thresholds.length > 0 ? 1 : 0));
 	const paint = (name: string) => (color ? name : undefined);
 
 	const feed = useMemo(() => new TableFeed(source), [source]);
@@ -113,6 +111,8 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 	const live = useSyncExternalStore(state.frozen ? noSubscription : feed.subscribe, state.frozen ? feed.peek : feed.getSnapshot);
 	const {frozen} = state;
 	const {snapshot, rows, context, staleCount} = useMemo(() => (frozen ? feed.read(frozen.snapshot, frozen.rows) : live), [feed, frozen, live]);
+	// The thresholds line and the server's line take their rows from the height the rest is laid out in.
+	const {page, logLines} = layout((height ?? terminal.rows) - (thresholds.length > 0 ? 1 : 0) - (snapshot.server ? 1 : 0));
 
 	const selected = useMemo(() => selectRows(rows, state.sort, state.descending, state.filter, context), [rows, state.sort, state.descending, state.filter, context]);
 	const offset = clampOffset(state.offset, selected.length, page);

@@ -67,7 +67,38 @@ export function Totals({snapshot, stale, width, paint}: {snapshot: Snapshot; sta
 				{latencyMs ? `  latency p50 ${formatMs(latencyMs.p50)} p99 ${formatMs(latencyMs.p99)}` : ''}
 			</Text>
 			<DeliveryLine snapshot={snapshot} paint={paint}/>
+			<ServerLine snapshot={snapshot} paint={paint}/>
 		</>
+	);
+}
+
+/** The server's side (--watch-redis, --watch-stats): last samples, and a difference from the clients in red. */
+export function ServerLine({snapshot, paint}: {snapshot: Snapshot; paint: Paint}) {
+	const view = snapshot.server;
+	if (!view) {
+		return null;
+	}
+
+	const parts: string[] = [];
+	if (view.redis) {
+		const last = view.redis.last;
+		parts.push(last === null ? 'redis: polling…' : (last.reachable
+			? `redis: subs ${view.redis.channels.map(channel => `${channel} ${last.subscribers[channel] ?? 0}`).join(' ')} · clients ${last.connectedClients} · ${formatRate(last.opsPerSec)} ops/s · ${(last.usedMemoryBytes / 1_048_576).toFixed(1)} MiB`
+			: `redis: unreachable (${last.error ?? 'no answer'})`));
+	}
+
+	if (view.stats) {
+		const last = view.stats.last;
+		parts.push(last === null ? 'stats: polling…' : (last.reachable
+			? `stats: ${view.stats.fields.map(field => `${field} ${last.values[field] ?? 'n/a'}`).join(' · ')}`
+			: `stats: unreachable (${last.error ?? 'no answer'})`));
+	}
+
+	return (
+		<Text wrap="truncate">
+			{parts.join('   ')}
+			{view.disagreements.length > 0 ? <Text color={paint('red')} bold>{`   ✗ ${view.disagreements.join('; ')}`}</Text> : ''}
+		</Text>
 	);
 }
 

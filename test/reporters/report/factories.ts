@@ -90,6 +90,7 @@ export function createSummary(overrides: Partial<Summary> = {}): Summary {
 			{expr: 'errors==0', metric: 'errors', value: 36, passed: false},
 		],
 		timeline: createTimeline(),
+		server: null,
 		...overrides,
 	};
 }
