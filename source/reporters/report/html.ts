@@ -1,4 +1,5 @@
 import {broadcast, latency, overTime} from './chart-sections.js';
+import {serverSide} from './server-section.js';
 import {clientColumns, clientTable, defaultRowCap} from './client-table.js';
 import {escapeHtml, jsonForScript, redactUrl} from './escape.js';
 import {formatCount} from './format.js';
@@ -44,6 +45,7 @@ ${errorsByKind(summary)}
 ${overTime(summary)}
 ${latency(safe)}
 ${broadcast(summary)}
+${serverSide(summary)}
 <div class="two">
 ${delivery(summary)}
 ${thresholds(summary)}

@@ -125,3 +125,21 @@ describe('report page', () => {
 		assert.match(capped, /Showing the 10 clients with the most errors, then gaps, then reconnects, then fewest messages, of 30\./);
 	});
 });
+
+describe('report: the server\'s side', () => {
+	test('drawn next to the clients when watched, its last values marked, disagreements listed; absent otherwise', () => {
+		const plain = renderReport(createInput({summary: createSummary({server: null})}));
+		assert.doesNotMatch(plain, /The server's side/);
+		const stats = [1000, 2000, 3000].map(t => ({t, reachable: true, values: {connections: 30, messages: t / 10, drops: 0}}));
+		const summary = createSummary({server: {
+			redis: null,
+			stats: {url: 'http://127.0.0.1:3001/dashboard/stats', fields: ['connections', 'messages', 'drops'], last: stats.at(-1)!, samples: stats},
+			disagreements: [{what: 'connections the server counts that no client holds (half-open?)', clients: 10, server: 30, firstAt: 2000, lastAt: 3000, samples: 2, worst: 20}],
+		}});
+		const html = renderReport(createInput({summary}));
+		assert.match(html, /<h2>The server's side<\/h2>/);
+		assert.match(html, /data-chart="server-connections"/);
+		assert.match(html, /data-metric="server\.stats\.last\.values\.connections" data-value="30"/);
+		assert.match(html, /connections the server counts that no client holds \(half-open\?\)<\/strong>: server 30, clients 10 \(worst difference 20, 2 samples, from 2\.0 s to 3\.0 s\)/);
+	});
+});
