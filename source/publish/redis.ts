@@ -22,8 +22,11 @@ async function connect(url: string, timeoutMs: number): Promise<Redis> {
 		connectionName: 'sse-tui-publish',
 		disconnectTimeout: 200, // ioredis's 2 s default keeps a failed run alive that long.
 	});
+	let notRedis = false;
 	redis.on('error', (error: Error) => {
 		lastError = error.message;
+		// Sticky: the peer closing afterwards ("Stream isn't writeable") must not hide why.
+		notRedis ||= /protocol error/i.test(error.message);
 	});
 	let timer: NodeJS.Timeout | undefined;
 	try {
@@ -40,7 +43,7 @@ async function connect(url: string, timeoutMs: number): Promise<Redis> {
 		const reason = lastError || (error as Error).message;
 		// ioredis's words for a peer that answered something else ("Protocol error, got "H" as
 		// reply type byte. Please report this.") read as its bug; it is a wrong port.
-		if (/protocol error/i.test(reason)) {
+		if (notRedis || /protocol error/i.test(reason)) {
 			throw new RunError(`${redactRedisUrl(url)} does not speak Redis (it answered something else: an HTTP server?); check the host and port (see --redis, REDIS_URL)`);
 		}
 

@@ -63,7 +63,7 @@ describe('--scenario broadcast against sse-tui serve', () => {
 					await new Promise(resolve => setTimeout(resolve, 500));
 					proxy.cut();
 				})();
-				const result = await runCli(['--scenario', 'broadcast', '--url', `http://127.0.0.1:${proxy.port}/dashboard/stream`, '--clients', '3', '--count', '60', '--rate', '40', '--trigger', server.url, '--drain', '1500ms', '--json'], {timeoutMs: 30_000});
+				const result = await runCli(['--scenario', 'broadcast', '--url', `http://127.0.0.1:${proxy.port}/dashboard/stream`, '--clients', '3', '--count', '60', '--rate', '40', '--trigger', server.url, '--drain', '4s', '--json'], {timeoutMs: 30_000});
 				await cutter;
 				assert.equal(result.code, 0, result.stderr);
 				const summary = parse(result.stdout);

@@ -92,9 +92,10 @@ describe('delivery accounting against real servers', () => {
 	test('restarting a plain serve (no Redis): one reset per client, not a gap storm', async () => {
 		let server = await startTestServer({intervalMs: 40, retryMs: 200});
 		const port = Number(new URL(server.url).port);
-		const running = startCommand(cliPath, ['--url', `${server.url}/dashboard/stream`, '--clients', '3', '--ramp', '0', '--retry', '200ms', '--max-backoff', '300ms', '--duration', '3500ms', '--json'], {env: {NO_COLOR: '1'}});
+		const running = startCommand(cliPath, ['--url', `${server.url}/dashboard/stream`, '--clients', '3', '--ramp', '0', '--retry', '200ms', '--max-backoff', '300ms', '--duration', '5s', '--json'], {env: {NO_COLOR: '1'}});
 		try {
-			await new Promise(resolve => setTimeout(resolve, 1200));
+			await waitFor(() => server.stats().sse.current === 3, 'three clients', 10_000);
+			await new Promise(resolve => setTimeout(resolve, 600));
 			await server.close();
 			server = await startTestServer({intervalMs: 40, retryMs: 200, port});
 			assert.equal(await running.code, 0, running.stderr());
