@@ -248,8 +248,10 @@ export async function startCluster(partial: Partial<ServerOptions>, workers: num
 	function fork(slot: Slot): void {
 		const setup: WorkerSetup = {
 			worker: slot.number,
-			// Restarted workers listen on the port the first ones got (port 0 picks it once).
-			options: {...options, logStream: undefined, port} as WorkerSetup['options'],
+			// The port as given, also for a restarted worker: node:cluster keys the shared listening
+			// handle by the address and port asked for, so port 0 means the port the first worker got
+			// (asking for that number would open a second handle and fail with EADDRINUSE).
+			options: {...options, logStream: undefined} as WorkerSetup['options'],
 			maxLocalConnections: shareOf(options.maxConnections, workers, slot.number),
 		};
 		delete (setup.options as {logStream?: unknown}).logStream;

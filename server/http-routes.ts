@@ -138,6 +138,7 @@ export function handleRequest(context: ServerContext, req: IncomingMessage, res:
 				status: context.closing ? 'stopping' : 'running',
 				connections: {sse: sse.current, cable: cable.current, ws: ws.current, total: sse.current + cable.current + ws.current},
 				last_event_id: context.replay.lastId,
+				...(context.cluster ? {worker: context.cluster.worker, pid: process.pid} : {}),
 				...(context.redis ? {redis: context.redis.state} : {}),
 			});
 			return;
