@@ -187,13 +187,14 @@ describe('serve --workers 2 (a real process)', () => {
 	});
 
 	test('a killed worker is logged and restarted; the server goes on, and a reconnect resumes', async () => {
-		const cluster = await startCluster(['--workers', '2']);
+		// A replay smaller than what was sent: the restarted worker is seeded with ids 2..4, not 1..
+		const cluster = await startCluster(['--workers', '2', '--replay', '3']);
 		try {
 			const streams = [await openSse(cluster.url), await openSse(cluster.url)];
 			const {workers} = await stats(cluster.url);
 			const victim = workers[0] as {worker: number; pid: number};
-			await trigger(cluster.url, 2);
-			await waitFor(() => streams.every(sse => sse.events().length === 2), 'two updates');
+			await trigger(cluster.url, 4);
+			await waitFor(() => streams.every(sse => sse.events().length === 4), 'four updates');
 			process.kill(victim.pid, 'SIGKILL');
 			const lost = streams.find(sse => workerOf(sse) === victim.worker)!;
 			await waitFor(() => lost.closed(), 'the killed worker\'s stream to close');
@@ -219,10 +220,11 @@ describe('serve --workers 2 (a real process)', () => {
 			await waitFor(() => back.events().length >= 2, 'the two it missed');
 			assert.deepEqual(
 				back.events().map(event => event.id),
-				['3', '4'],
+				['5', '6'],
 			);
 			const survivor = streams.find(sse => sse !== lost)!;
-			await waitFor(() => survivor.events().length === 4, 'the survivor got all four');
+			await waitFor(() => survivor.events().length === 6, 'the survivor got all six');
+			assert.deepEqual(back.events(), survivor.events().slice(4), 'the same ids and messages on both workers');
 			back.close();
 			survivor.close();
 		} finally {
