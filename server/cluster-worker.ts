@@ -100,8 +100,9 @@ try {
 		redisReplay: setup.options.redisUrl === undefined ? undefined : redisReplay,
 	});
 } catch (error) {
-	send({t: 'fatal', message: error instanceof Error ? error.message : String(error), exitCode: isExpectedError(error) ? error.exitCode : 1});
-	process.exit(1);
+	// Exit only once the message is out, or the primary would learn nothing but the exit.
+	send({t: 'fatal', message: error instanceof Error ? error.message : String(error), exitCode: isExpectedError(error) ? error.exitCode : 1}, () => process.exit(1));
+	await new Promise(() => {});
 }
 
 let stopping: Promise<void> | undefined;

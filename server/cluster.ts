@@ -345,7 +345,10 @@ export async function startCluster(partial: Partial<ServerOptions>, workers: num
 			const now = Date.now();
 			slot.restarts = slot.restarts.filter(at => now - at < restartWindowMs);
 			if (firstStart) {
-				return; // Not up yet: the start fails (the fatal message says why).
+				// Not up yet: the start fails (unless its fatal message already said why).
+				firstStart.reject(new RunError(`worker ${slot.number} exited before it listened (${signal ?? `code ${code}`})`));
+				firstStart = undefined;
+				return;
 			}
 
 			if (slot.restarts.length >= maxRestarts) {

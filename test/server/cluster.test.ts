@@ -6,7 +6,7 @@ import {RingReplayStore} from '../../server/replay.js';
 import {sumStats, type ServerStats} from '../../server/stats.js';
 import {serverBinPath, startCommand, type Running} from '../helpers/cli.js';
 import {startTestRedis, type TestRedis} from '../helpers/redis-server.js';
-import {openRawSse, waitFor, type RawSse} from '../helpers/server-start.js';
+import {openRawSse, startTestServer, waitFor, type RawSse} from '../helpers/server-start.js';
 
 type Cluster = {child: Running; url: string; stop(): Promise<number | null>};
 
@@ -245,6 +245,17 @@ describe('serve --workers 2 (a real process)', () => {
 			assert.throws(() => process.kill(pid, 0), 'the worker is gone');
 		}
 	});
+});
+
+test('serve --workers 2 on a port in use exits 1 naming the fix', async () => {
+	const blocker = await startTestServer();
+	try {
+		const child = startCommand(serverBinPath, ['--workers', '2', '--port', String(blocker.port)], {env: {SSE_PORT: '', PORT: '', LOG_LEVEL: '', REDIS_URL: ''}, timeoutMs: 15_000});
+		assert.equal(await child.code, 1);
+		assert.match(child.stderr(), /already in use; pick another with --port/);
+	} finally {
+		await blocker.close();
+	}
 });
 
 describe('serve --workers 2 --redis: two clustered instances', () => {
