@@ -2,7 +2,7 @@
  * Claims: with `serve --workers 2` the time from broadcast() to the last of 10,000 SSE receivers
  * is below a single-process bare node:net fan-out (bench/fanout-baseline.ts), measured in the
  * same run; and `serve --workers N` holds 40,000 streams on this 2-core box.
- * Run: node dist/bench/fanout-cluster.js [--quick] [--runs 3] [--size 10000] [--hold 40000:3] [--no-hold]
+ * Run: node dist/bench/fanout-cluster.js [--quick] [--runs 3] [--size 10000] [--hold 40000:3] [--no-hold] [--no-latency]
  *
  * This process hosts the server under test: the bare baseline, `serve` as one process, or the
  * primary of `serve --workers 2` (startCluster), whose two workers are forked from here. The
@@ -135,7 +135,7 @@ async function main(): Promise<void> {
 	console.log(`cluster fan-out bench: ${runs} run(s), ${size} subscribers, ${samples} broadcasts per run, Node ${process.version}, load average ${loadavg().map(value => value.toFixed(2)).join(' ')}`);
 	const results = new Map<Name, Array<{p50: number; max: number}>>();
 	const names: Name[] = ['baseline', 'serve', 'workers2'];
-	for (let run = 0; run < runs; run++) {
+	for (let run = 0; run < (args.includes('--no-latency') ? 0 : runs); run++) {
 		// Turn the order each run so drift does not favour one side.
 		const order = names.map((_, index) => names[(index + run) % names.length]!);
 		for (const name of order) {
@@ -145,10 +145,10 @@ async function main(): Promise<void> {
 		}
 	}
 
-	const baseline = median(results.get('baseline')!.map(result => result.p50));
+	const baseline = median(results.get('baseline')?.map(result => result.p50) ?? [Number.NaN]);
 	console.log('\nmedians of the runs (time from broadcast() to the last receiver, p50 of each run)');
 	for (const name of names) {
-		const p50 = median(results.get(name)!.map(result => result.p50));
+		const p50 = median(results.get(name)?.map(result => result.p50) ?? [Number.NaN]);
 		const label = {baseline: 'bare node:net, 1 process', serve: 'serve, 1 process', workers2: 'serve --workers 2'}[name];
 		console.log(`  ${label.padEnd(26)} ${p50.toFixed(1).padStart(7)} ms   ${((p50 / baseline) * 100).toFixed(0)}% of the baseline's time`);
 	}
