@@ -146,8 +146,8 @@ async function main(): Promise<void> {
 	}
 
 	const baseline = median(results.get('baseline')?.map(result => result.p50) ?? [Number.NaN]);
-	console.log('\nmedians of the runs (time from broadcast() to the last receiver, p50 of each run)');
-	for (const name of names) {
+	console.log(results.size === 0 ? '' : '\nmedians of the runs (time from broadcast() to the last receiver, p50 of each run)');
+	for (const name of results.size === 0 ? [] : names) {
 		const p50 = median(results.get(name)?.map(result => result.p50) ?? [Number.NaN]);
 		const label = {baseline: 'bare node:net, 1 process', serve: 'serve, 1 process', workers2: 'serve --workers 2'}[name];
 		console.log(`  ${label.padEnd(26)} ${p50.toFixed(1).padStart(7)} ms   ${((p50 / baseline) * 100).toFixed(0)}% of the baseline's time`);

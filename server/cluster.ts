@@ -2,7 +2,7 @@ import cluster, {type Worker} from 'node:cluster';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
 import {RunError} from '../source/errors.js';
-import {shareOf, workerSetupVariable, type Entry, type Subscribers, type ToPrimary, type ToWorker, type WorkerRequest, type WorkerSetup} from './cluster-protocol.js';
+import {shareOf, workerSetupVariable, type Entry, type ToPrimary, type ToWorker, type WorkerRequest, type WorkerSetup} from './cluster-protocol.js';
 import {createLogger, type Logger} from './logger.js';
 import {resolveServerOptions, type ServerOptions} from './options.js';
 import {RedisBridge} from './redis-bridge.js';
@@ -48,7 +48,6 @@ type Slot = {
 	ready: boolean;
 	restarts: number[];
 	final: ServerStats | undefined;
-	subscribers: Subscribers;
 };
 
 type Waiter<T> = {pending: Set<number>; results: Map<number, T>; done(): void};
@@ -77,7 +76,7 @@ export async function startCluster(partial: Partial<ServerOptions>, workers: num
 	let broadcasts = 0;
 	let triggered = 0;
 	let port = options.port;
-	const slots: Slot[] = Array.from({length: workers}, (_, index) => ({number: index + 1, worker: undefined, listening: false, ready: false, restarts: [], final: undefined, subscribers: {sse: 0, cable: 0, ws: 0}}));
+	const slots: Slot[] = Array.from({length: workers}, (_, index) => ({number: index + 1, worker: undefined, listening: false, ready: false, restarts: [], final: undefined}));
 
 	const redis =
 		options.redisUrl === undefined
@@ -299,7 +298,6 @@ export async function startCluster(partial: Partial<ServerOptions>, workers: num
 				}
 
 				case 'ack': {
-					slot.subscribers = message.subscribers;
 					answer(ackWaiters, message.seq, slot.number, {deliveries: message.deliveries});
 					return;
 				}
