@@ -3,7 +3,9 @@
  * does not share an event loop with the server being measured. Raw `net` sockets, no
  * parser: each event ends in a blank line, so events are counted by `\n\n` (the `retry:`
  * hint counts as the first one). Controlled over IPC:
- *   {cmd: 'connect', port, count}  -> {cmd: 'connected', ms}
+ *   {cmd: 'connect', port, count, localAddress?}  -> {cmd: 'connected', ms}
+ *                                     (localAddress: a source address such as 127.0.0.2, past
+ *                                     the ~28k ephemeral ports of one source toward one port)
  *   {cmd: 'expect', events}        -> {cmd: 'ready'}, later {cmd: 'reached', at, ms}
  *                                     once every socket has seen `events` events
  *   {cmd: 'close-all'}             -> {cmd: 'closed-all'} (sockets destroyed)
@@ -12,7 +14,7 @@
 import net from 'node:net';
 import process from 'node:process';
 
-type Message = {cmd: 'connect'; port: number; count: number} | {cmd: 'expect'; events: number} | {cmd: 'close-all'} | {cmd: 'close'};
+type Message = {cmd: 'connect'; port: number; count: number; localAddress?: string} | {cmd: 'expect'; events: number} | {cmd: 'close-all'} | {cmd: 'close'};
 
 const now = (): number => performance.timeOrigin + performance.now();
 const sockets: net.Socket[] = [];
@@ -36,9 +38,9 @@ function onEvents(index: number, events: number): void {
 	}
 }
 
-function open(port: number, index: number): Promise<void> {
+function open(port: number, index: number, localAddress: string | undefined): Promise<void> {
 	return new Promise((resolve, reject) => {
-		const socket = net.connect({host: '127.0.0.1', port});
+		const socket = net.connect({host: '127.0.0.1', port, ...(localAddress ? {localAddress} : {})});
 		let headerDone = false;
 		let lastByte = 0;
 		socket.once('connect', () => {
@@ -89,7 +91,7 @@ process.on('message', (message: Message) => {
 			for (let first = 0; first < message.count; first += 250) {
 				const batch: Array<Promise<void>> = [];
 				for (let index = first; index < Math.min(message.count, first + 250); index++) {
-					batch.push(open(message.port, index));
+					batch.push(open(message.port, index, message.localAddress));
 				}
 
 				await Promise.all(batch);

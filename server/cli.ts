@@ -2,12 +2,15 @@ import process from 'node:process';
 import type {Writable} from 'node:stream';
 import {UsageError} from '../source/errors.js';
 import {parseBytes, parseDuration, parseInteger} from '../source/units.js';
-import {logLevels, type LogLevel, type ServerOptions} from './options.js';
+import {availableParallelism} from 'node:os';
+import {logLevels, maxWorkers, type LogLevel, type ServerOptions} from './options.js';
+import {startCluster, workersForCores} from './cluster.js';
 import {parseAllowedOrigins} from './origins.js';
 import {parseRedisUrl} from '../source/redis-url.js';
 import {startServer, type RunningServer} from './server.js';
 import {parseSubcommand} from './subcommand.js';
-import {formatFinalStats} from './stats.js';
+import {formatFinalStats, type ServerStats} from './stats.js';
+import type {RedisStats} from './redis-stats.js';
 
 const help = `
 	Usage
@@ -26,6 +29,8 @@ const help = `
 	  --max-buffer B           unsent bytes per client before it is dropped      default 1MiB
 	  --cable-ping D           ActionCable JSON ping interval (0 = off)          default 3s
 	  --allowed-origins LIST   origins allowed on /cable, comma-separated, or *  default localhost
+	  --workers N              processes serving the port, or auto (one per core) default 1
+	                           broadcasts, SSE ids, resume and stats span them all
 	  --log-level L            error, warn, info or debug (env LOG_LEVEL)        default info
 	  --json-logs              log JSON lines instead of text (to stderr)
 	  --help                   show this help
@@ -48,6 +53,7 @@ const help = `
 	Examples
 	  $ sse-tui serve
 	  $ sse-tui serve --port 0 --interval 1s --heartbeat 10s
+	  $ sse-tui serve --workers auto --max-connections 40000
 	  $ sse-tui serve --host 0.0.0.0 --allowed-origins https://app.example.com --json-logs
 	  $ sse-tui serve --port 3001 --redis redis://127.0.0.1:6379 --cable-prefix dashboard_production
 	  $ sse-tui serve --port 3002 --redis redis://127.0.0.1:6379 --cable-prefix dashboard_production
@@ -71,6 +77,7 @@ const flags = {
 	redis: {type: 'string'},
 	redisChannel: {type: 'string'},
 	cablePrefix: {type: 'string'},
+	workers: {type: 'string'},
 	help: {type: 'boolean', shortFlag: 'h'},
 } as const;
 
@@ -138,7 +145,16 @@ export function resolveServeOptions(cliFlags: ServeFlags, env: NodeJS.ProcessEnv
 		redisChannel,
 		cablePrefix,
 		redisMaxBackoffMs: 2000,
+		workers: parseWorkers(cliFlags.workers),
 	});
+}
+
+function parseWorkers(text: string | undefined): number {
+	if (text?.trim().toLowerCase() === 'auto') {
+		return workersForCores(availableParallelism());
+	}
+
+	return parseInteger(text ?? '1', '--workers', 1, maxWorkers);
 }
 
 function parseServeArguments(argv: string[]): {flags: ServeFlags; help: string} {
@@ -150,11 +166,31 @@ function parseServeArguments(argv: string[]): {flags: ServeFlags; help: string} 
 	return {flags: cli.flags as ServeFlags, help: cli.help};
 }
 
-function banner(server: RunningServer): string {
+/** A lone server or a cluster of workers, as the command drives them. */
+type Serving = {
+	readonly url: string;
+	readonly workers: number;
+	readonly redis: RedisStats | undefined;
+	close(): Promise<void>;
+	destroy(): void;
+	finalStats(): Promise<ServerStats>;
+};
+
+async function serve(options: ServerOptions): Promise<Serving> {
+	if (options.workers === 1) {
+		const server: RunningServer = await startServer(options);
+		return {url: server.url, workers: 1, redis: server.stats().redis, close: server.close, destroy: server.destroy, finalStats: async () => server.stats()};
+	}
+
+	const running = await startCluster(options, options.workers);
+	return {url: running.url, workers: running.workers, redis: (await running.stats()).redis, close: running.close, destroy: running.destroy, finalStats: running.stats};
+}
+
+function banner(server: Serving): string {
 	const ws = server.url.replace(/^http/, 'ws');
-	const redis = server.stats().redis;
+	const {redis} = server;
 	return [
-		`sse-tui reference server listening on ${server.url}`,
+		`sse-tui reference server listening on ${server.url}${server.workers > 1 ? ` (${server.workers} worker processes)` : ''}`,
 		`  SSE          ${server.url}/dashboard/stream`,
 		`  ActionCable  ${ws}/cable  (channel DashboardUpdatesChannel)`,
 		`  WebSocket    ${ws}/ws`,
@@ -185,7 +221,7 @@ export async function runServeCommand(argv: string[], io: ServeIo = {}): Promise
 	}
 
 	const options = resolveServeOptions(parsed.flags, io.env ?? process.env);
-	const server = await startServer(options);
+	const server = await serve(options);
 
 	let forced = false;
 	const force = (): void => {
@@ -225,6 +261,6 @@ export async function runServeCommand(argv: string[], io: ServeIo = {}): Promise
 		process.off('SIGTERM', force);
 	}
 
-	stdout.write(formatFinalStats(server.stats()) + '\n');
+	stdout.write(formatFinalStats(await server.finalStats()) + '\n');
 	return forced ? 130 : 0;
 }

@@ -6,6 +6,8 @@ import type {Logger} from './logger.js';
 import type {ServerOptions} from './options.js';
 import type {RedisBridge} from './redis-bridge.js';
 import type {ReplayStore} from './replay.js';
+import type {ServerStats} from './stats.js';
+import type {TriggerRequest} from './trigger.js';
 
 /** Things that are counted but belong to no single subscriber. */
 export type Counters = {
@@ -18,6 +20,16 @@ export type Counters = {
 	cableCommands: number;
 	cableInvalid: number;
 	triggered: number;
+};
+
+/** What a worker of `serve --workers N` asks of the primary (server/cluster.ts). */
+export type ClusterLink = {
+	/** This worker's number, 1..N (a restarted worker keeps its number). */
+	readonly worker: number;
+	/** Runs a trigger in the primary, which produces the updates for every worker. */
+	trigger(request: TriggerRequest): Promise<Record<string, unknown>>;
+	/** Every worker's stats, summed by the primary. */
+	stats(): Promise<ServerStats>;
 };
 
 export type CableClient = {subscriber: Subscriber; identifiers: Set<string>};
@@ -39,8 +51,12 @@ export type ServerContext = {
 	/** Every TCP socket, so a forced shutdown can reach the ones HTTP no longer tracks. */
 	readonly sockets: Set<Socket>;
 	closing: boolean;
+	/** Set in a worker of `serve --workers N`. */
+	readonly cluster?: ClusterLink | undefined;
+	/** This process's share of --max-connections (all of it unless clustered). */
+	readonly maxLocalConnections: number;
 };
 
 export function atCapacity(context: ServerContext): boolean {
-	return context.broadcaster.size >= context.options.maxConnections;
+	return context.broadcaster.size >= context.maxLocalConnections;
 }

@@ -1,14 +1,13 @@
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {ServerContext} from './context.js';
 import {corsHeaders, sendJson, sendText} from './http-util.js';
-import {isRunId, testUpdate, type RunTag} from '../source/payloads.js';
+import {isRunId} from '../source/payloads.js';
 import {handleSse} from './sse-endpoint.js';
 import {statsDocument} from './stats.js';
+import {runTrigger, type TriggerRequest, type TriggerTarget} from './trigger.js';
 
 export const maxTriggerCount = 100_000;
 export const maxTriggerPad = 65_536;
-/** Test updates broadcast per event-loop turn, so queues flush between batches. */
-const triggerBatch = 500;
 
 const endpoints = ['/dashboard/stream', '/cable', '/ws', '/health', '/dashboard/debug', '/dashboard/stats', '/dashboard/trigger-test'];
 
@@ -45,69 +44,6 @@ function runParams(url: URL): {run: string; seq: number} | undefined | string {
 	return isRunId(run) ? {run, seq} : `run must be 1-64 characters of A-Z, a-z, 0-9, _ and - (got "${run.slice(0, 80)}")`;
 }
 
-type TriggerResult = {
-	deliveries: number;
-	firstId: string;
-	lastId: string;
-	/** Published through Redis, and the subscriber counts Redis reported for them. */
-	viaRedis: number;
-	receivers: {total: number; min: number; max: number};
-	/** Broadcast here only, because Redis was unavailable. */
-	local: number;
-};
-
-/**
- * Sends `count` test updates, a batch per event-loop turn. With Redis up they are published
- * there, so every instance (this one too) delivers them once; whatever Redis cannot take is
- * broadcast to this instance's own subscribers instead. With a run, update i carries
- * `"run"` and `"seq": seq + i` in the JSON itself, so every instance delivers the same numbers.
- */
-async function trigger(context: ServerContext, count: number, pad: number, tagged?: {run: string; seq: number}): Promise<TriggerResult> {
-	const {redis} = context;
-	const result: TriggerResult = {deliveries: 0, firstId: '', lastId: '', viaRedis: 0, receivers: {total: 0, min: Number.POSITIVE_INFINITY, max: 0}, local: 0};
-	for (let sent = 0; sent < count && !context.closing; ) {
-		const end = Math.min(count, sent + triggerBatch);
-		const batch: string[] = [];
-		for (; sent < end; sent++) {
-			context.counters.triggered++;
-			const tag: RunTag | undefined = tagged && {run: tagged.run, seq: tagged.seq + sent};
-			batch.push(JSON.stringify(testUpdate(context.counters.triggered, pad, new Date(), undefined, tag)));
-		}
-
-		let local = batch;
-		if (redis?.available) {
-			// Published together (ioredis pipelines them), counted in order; on the first failure
-			// the rest of the batch goes local, so nothing is delivered twice here.
-			const outcomes = await Promise.allSettled(batch.map(async json => redis.publish(json)));
-			const failed = outcomes.findIndex(outcome => outcome.status === 'rejected');
-			for (const outcome of failed === -1 ? outcomes : outcomes.slice(0, failed)) {
-				const receivers = (outcome as PromiseFulfilledResult<number>).value;
-				result.viaRedis++;
-				result.receivers.total += receivers;
-				result.receivers.min = Math.min(result.receivers.min, receivers);
-				result.receivers.max = Math.max(result.receivers.max, receivers);
-			}
-
-			local = failed === -1 ? [] : batch.slice(failed);
-		}
-
-		for (const json of local) {
-			result.local++;
-			result.deliveries += context.broadcaster.publish(json);
-			result.firstId ||= context.replay.lastId;
-		}
-
-		if (sent < count) {
-			await new Promise(resolve => {
-				setImmediate(resolve);
-			});
-		}
-	}
-
-	result.lastId = result.local > 0 ? context.replay.lastId : '';
-	return result;
-}
-
 async function handleTrigger(context: ServerContext, res: ServerResponse, url: URL): Promise<void> {
 	const count = wholeParam(url, 'count', 1, maxTriggerCount);
 	const pad = wholeParam(url, 'pad', 0, maxTriggerPad);
@@ -119,39 +55,34 @@ async function handleTrigger(context: ServerContext, res: ServerResponse, url: U
 		}
 	}
 
-	const runTag = tagged as {run: string; seq: number} | undefined;
-	const started = performance.now();
-	const result = await trigger(context, count as number, pad as number, runTag);
-	const {sse, cable, ws} = context.broadcaster.counts;
-	const {redis} = context;
-	const body: Record<string, unknown> = {
-		status: 'ok',
-		count,
-		pad,
-		...(runTag ? {run: runTag.run, seq: runTag.seq} : {}),
-		deliveries: result.deliveries,
-		first_id: result.firstId,
-		last_id: result.lastId,
-		subscribers: {sse: sse.current, cable: cable.current, ws: ws.current},
-		duration_ms: Math.round((performance.now() - started) * 10) / 10,
-	};
-	if (redis) {
-		// Deliveries through Redis happen as each instance receives them: `deliveries` counts
-		// only the local fallback; `redis.receivers` is what PUBLISH reported (instances).
-		body['via'] = result.local === 0 ? 'redis' : result.viaRedis === 0 ? 'local' : 'redis+local';
-		body['redis'] = {
-			state: redis.state,
-			channel: redis.channels[0],
-			published: result.viaRedis,
-			receivers: result.viaRedis === 0 ? {total: 0, min: 0, max: 0} : result.receivers,
-		};
-		if (result.local > 0) {
-			body['fallback'] = `Redis is ${redis.state}: ${result.local} of ${count as number} updates were broadcast to this instance's subscribers only`;
-		}
-	}
-
-	context.logger.info('test updates sent', {count: count as number, pad: pad as number, via: body['via'] as string | undefined, deliveries: result.deliveries});
+	const request: TriggerRequest = {count: count as number, pad: pad as number, tagged: tagged as TriggerRequest['tagged']};
+	// In a worker of `serve --workers N` the primary produces the updates for every worker.
+	const body = context.cluster ? await context.cluster.trigger(request) : await runTrigger(localTarget(context), request);
 	sendJson(res, 200, body);
+}
+
+/** This process's own subscribers, numbered by its own replay store. */
+function localTarget(context: ServerContext): TriggerTarget {
+	return {
+		redis: context.redis,
+		logger: context.logger,
+		closing: () => context.closing,
+		nextNumber: () => ++context.counters.triggered,
+		publishLocal(batch) {
+			let deliveries = 0;
+			let firstId = '';
+			for (const json of batch) {
+				deliveries += context.broadcaster.publish(json);
+				firstId ||= context.replay.lastId;
+			}
+
+			return {deliveries, firstId, lastId: context.replay.lastId};
+		},
+		subscribers() {
+			const {sse, cable, ws} = context.broadcaster.counts;
+			return {sse: sse.current, cable: cable.current, ws: ws.current};
+		},
+	};
 }
 
 /** Every plain HTTP request; upgrades go to the cable and ws modules instead. */
@@ -207,16 +138,28 @@ export function handleRequest(context: ServerContext, req: IncomingMessage, res:
 				status: context.closing ? 'stopping' : 'running',
 				connections: {sse: sse.current, cable: cable.current, ws: ws.current, total: sse.current + cable.current + ws.current},
 				last_event_id: context.replay.lastId,
+				...(context.cluster ? {worker: context.cluster.worker, pid: process.pid} : {}),
 				...(context.redis ? {redis: context.redis.state} : {}),
 			});
 			return;
 		}
 
 		case '/dashboard/stats': {
-			if (readOnly) {
-				sendJson(res, 200, statsDocument(context));
-			} else {
+			if (!readOnly) {
 				methodNotAllowed(res, 'GET');
+			} else if (context.cluster) {
+				// Summed over every worker by the primary; its wait for them is bounded.
+				context.cluster
+					.stats()
+					.then(stats => {
+						sendJson(res, 200, statsDocument(context, stats));
+					})
+					.catch((error: unknown) => {
+						context.logger.error('cluster stats failed', {error: String(error)});
+						sendJson(res, 503, {error: 'the primary did not answer; try again'});
+					});
+			} else {
+				sendJson(res, 200, statsDocument(context));
 			}
 
 			return;

@@ -17,11 +17,14 @@ export type Logger = {
  * One line per event. Callers pass only the fields they choose, never whole header objects,
  * so Authorization and Cookie values cannot end up in a log.
  */
-export function createLogger({level, json, stream}: {level: LogLevel; json: boolean; stream: Writable}): Logger {
-	const write = (at: LogLevel, message: string, fields: LogFields = {}): void => {
+export function createLogger({level, json, stream, base}: {level: LogLevel; json: boolean; stream: Writable; base?: LogFields}): Logger {
+	const write = (at: LogLevel, message: string, own: LogFields = {}): void => {
 		if (rank[at] > rank[level]) {
 			return;
 		}
+
+		// `base` names the process in a cluster (worker=2) on every line.
+		const fields = base ? {...base, ...own} : own;
 
 		const time = new Date().toISOString();
 		if (json) {

@@ -1,6 +1,9 @@
 import type {Writable} from 'node:stream';
 import {maxTimerMs} from '../source/units.js';
 
+/** More processes than this on one port is a typo, not a plan. */
+export const maxWorkers = 256;
+
 export const logLevels = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof logLevels)[number];
 
@@ -40,6 +43,11 @@ export type ServerOptions = {
 	readonly cablePrefix: string | undefined;
 	/** Cap of the Redis reconnect backoff in ms. */
 	readonly redisMaxBackoffMs: number;
+	/**
+	 * Processes serving the port (`serve --workers N`, server/cluster.ts); 1 is a lone process.
+	 * startServer itself always runs one process.
+	 */
+	readonly workers: number;
 };
 
 export const defaultServerOptions: ServerOptions = Object.freeze({
@@ -62,6 +70,7 @@ export const defaultServerOptions: ServerOptions = Object.freeze({
 	redisChannel: 'dashboard_updates', // The seeds' channel, and the Rails broadcasting name.
 	cablePrefix: undefined,
 	redisMaxBackoffMs: 2000,
+	workers: 1,
 });
 
 /** Fills in defaults and checks what the type system cannot; programmer errors throw RangeError. */
@@ -92,6 +101,7 @@ export function resolveServerOptions(partial: Partial<ServerOptions>): ServerOpt
 	whole('shutdownGraceMs', 0, maxTimerMs);
 	whole('requestTimeoutMs', 1, maxTimerMs);
 	whole('redisMaxBackoffMs', 1, maxTimerMs);
+	whole('workers', 1, maxWorkers);
 	if (typeof options.redisChannel !== 'string' || options.redisChannel === '') {
 		throw new RangeError('redisChannel must be a non-empty string');
 	}

@@ -103,7 +103,8 @@ export class RedisReplayStore implements ReplayStore {
 		);
 	}
 
-	private localEntries(): ReplayEntry[] {
+	/** What this process delivered itself, oldest first (a cluster seeds new workers with it). */
+	localEntries(): ReplayEntry[] {
 		const result: ReplayEntry[] = [];
 		for (let index = Math.max(0, this.next - this.capacity); index < this.next; index++) {
 			result.push(this.ring[index % this.capacity]!);

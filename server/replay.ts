@@ -77,8 +77,23 @@ export class RingReplayStore implements ReplayStore {
 		return String(this.next - 1);
 	}
 
-	append(data: string): ReplayEntry {
-		const id = String(this.next);
+	/**
+	 * `id` is for a worker of `serve --workers N` (server/cluster.ts): the primary numbers every
+	 * broadcast and each worker's ring keeps the primary's numbers, so a jump (a worker that
+	 * started late) is fine; ids before the jump count as not held.
+	 */
+	append(data: string, id?: string): ReplayEntry {
+		const given = id === undefined ? undefined : /^\d{1,15}$/.test(id) ? Number(id) : undefined;
+		if (given !== undefined && given !== this.next) {
+			if (given < this.next) {
+				throw new RangeError(`replay ids must increase (got ${given} after ${this.next - 1})`);
+			}
+
+			this.next = given;
+			this.count = 0; // What we hold is no longer contiguous with what comes next.
+		}
+
+		id = String(this.next);
 		const entry: ReplayEntry = {id, frame: sseFrame(id, data)};
 		if (this.capacity > 0) {
 			this.ring[(this.next - 1) % this.capacity] = entry;

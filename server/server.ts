@@ -4,18 +4,18 @@ import type {Duplex} from 'node:stream';
 import {RunError} from '../source/errors.js';
 import {Broadcaster} from './broadcaster.js';
 import {acceptCable, cablePingFrame, createCableServer, shutdownFrame} from './cable-endpoint.js';
-import {atCapacity, type ServerContext} from './context.js';
+import {atCapacity, type ClusterLink, type ServerContext} from './context.js';
 import {sseHeartbeat} from './frames.js';
 import {rejectSocket} from './http-util.js';
 import {handleRequest} from './http-routes.js';
 import {createLogger} from './logger.js';
 import {isOriginAllowed} from './origins.js';
 import {resolveServerOptions, type ServerOptions} from './options.js';
-import {dashboardUpdate} from '../source/payloads.js';
 import {RedisBridge} from './redis-bridge.js';
 import {RedisReplayStore} from './redis-replay.js';
 import {RingReplayStore, type ReplayStore} from './replay.js';
 import {collectStats, type ServerStats} from './stats.js';
+import {tick, type Ticker} from './ticker.js';
 import {acceptWs, createWsServer, sweepWsClients} from './ws-endpoint.js';
 
 export type {ServerOptions} from './options.js';
@@ -34,8 +34,22 @@ export type RunningServer = {
 	stats(): ServerStats;
 	/** Send one message to every SSE, cable (dashboard_updates) and ws subscriber of this process. */
 	broadcast(message: unknown): number;
-	/** Same, for a message that is already JSON text (the seam for a Redis subscriber). */
-	publish(json: string): number;
+	/**
+	 * Same, for a message that is already JSON text (the seam for a Redis subscriber); `id` is
+	 * an SSE id given elsewhere (the cluster primary, a Redis stream).
+	 */
+	publish(json: string, id?: string): number;
+};
+
+/** How a worker of `serve --workers N` differs from a lone server (server/cluster.ts). */
+export type WorkerRole = {
+	readonly link: ClusterLink;
+	/** This worker's share of --max-connections. */
+	readonly maxLocalConnections: number;
+	/** The primary's replay entries at fork time, so a restarted worker can resume clients too. */
+	readonly seed: ReadonlyArray<{id: string; json: string}>;
+	/** With --redis: the primary's bridge, reached over IPC, for resumes from the Redis stream. */
+	readonly redisReplay: Pick<RedisBridge, 'available' | 'streamSince' | 'streamLatest'> | undefined;
 };
 
 /** How long startServer waits for Redis before serving anyway (it keeps retrying after). */
@@ -46,11 +60,16 @@ function checkingInterval(requestTimeoutMs: number): number {
 	return Math.max(50, Math.min(5000, Math.floor(requestTimeoutMs / 4)));
 }
 
-export async function startServer(partial: Partial<ServerOptions> = {}): Promise<RunningServer> {
+/**
+ * One server process. With `role` it is a worker of `serve --workers N`: the primary produces
+ * every broadcast (ticker, trigger, Redis) and hands it over with its id, so this process
+ * keeps no ticker and no Redis connection of its own.
+ */
+export async function startServer(partial: Partial<ServerOptions> = {}, role?: WorkerRole): Promise<RunningServer> {
 	const options = resolveServerOptions(partial);
-	const logger = createLogger({level: options.logLevel, json: options.jsonLogs, stream: options.logStream ?? process.stderr});
+	const logger = createLogger({level: options.logLevel, json: options.jsonLogs, stream: options.logStream ?? process.stderr, ...(role ? {base: {worker: role.link.worker}} : {})});
 	const redis =
-		options.redisUrl === undefined
+		options.redisUrl === undefined || role
 			? undefined
 			: new RedisBridge({
 					url: options.redisUrl,
@@ -65,7 +84,12 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
 						}
 					},
 				});
-	const replay: ReplayStore = redis && options.replay > 0 ? new RedisReplayStore(options.replay, redis, logger) : new RingReplayStore(options.replay);
+	const replayBridge = role ? role.redisReplay : redis;
+	const replay: ReplayStore = replayBridge && options.replay > 0 ? new RedisReplayStore(options.replay, replayBridge, logger) : new RingReplayStore(options.replay);
+	for (const {id, json} of role?.seed ?? []) {
+		replay.append(json, id);
+	}
+
 	const broadcaster = new Broadcaster({
 		replay,
 		maxBuffer: options.maxBuffer,
@@ -86,6 +110,8 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
 		wsClients: new Map(),
 		sockets: new Set(),
 		closing: false,
+		cluster: role?.link,
+		maxLocalConnections: role?.maxLocalConnections ?? options.maxConnections,
 	};
 
 	// requestTimeout bounds receiving a request, not sending the response: Node drops a
@@ -190,26 +216,18 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
 		}
 	};
 
-	// With Redis the cluster sends one update per interval, not one per instance: each
-	// instance's ticker tries to take a lease a little shorter than the interval and only the
-	// holder publishes. Without Redis (or while it is away) every instance ticks locally.
-	const tickKey = `sse-tui:tick:${options.redisChannel}`;
-	const leaseMs = Math.max(1, Math.floor(options.intervalMs * 0.8));
-	every(options.intervalMs, () => {
-		const json = JSON.stringify(dashboardUpdate(Date.now() - context.startedAt.getTime()));
-		if (!redis?.available) {
+	const ticker: Ticker = {
+		redis,
+		channel: options.redisChannel,
+		intervalMs: options.intervalMs,
+		startedAt: context.startedAt,
+		closing: () => context.closing,
+		publishLocal(json) {
 			broadcaster.publish(json);
-			return;
-		}
-
-		redis
-			.lease(tickKey, leaseMs)
-			.then(async mine => (mine ? redis.publish(json) : 0))
-			.catch(() => {
-				if (!context.closing) {
-					broadcaster.publish(json);
-				}
-			});
+		},
+	};
+	every(role ? 0 : options.intervalMs, () => {
+		tick(ticker);
 	});
 	every(options.heartbeatMs, () => {
 		broadcaster.sendAll('sse', sseHeartbeat);
@@ -287,6 +305,6 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
 		destroy,
 		stats: () => collectStats(context),
 		broadcast: message => broadcaster.broadcast(message),
-		publish: json => broadcaster.publish(json),
+		publish: (json, id) => broadcaster.publish(json, id),
 	};
 }

@@ -36,7 +36,8 @@ export function handleSse(context: ServerContext, req: IncomingMessage, res: Ser
 	// No chunked framing: the body is the event stream itself, delimited by closing the
 	// connection, so every write is plain SSE bytes (and one copy fewer per event).
 	res.removeHeader('Transfer-Encoding');
-	res.writeHead(200, sseHeaders);
+	// Which worker of `serve --workers N` holds the stream: for operators and the cluster tests.
+	res.writeHead(200, context.cluster ? {...sseHeaders, 'X-Sse-Tui-Worker': String(context.cluster.worker)} : sseHeaders);
 	if (req.method === 'HEAD') {
 		res.end();
 		return;

@@ -18,6 +18,8 @@ export type ServerStats = {
 	clientErrors: number;
 	/** Present when the server was started with a Redis URL. */
 	redis?: RedisStats;
+	/** With `serve --workers N`: each worker that answered, and how many did not. */
+	workers?: {answered: Array<{worker: number; pid: number; connections: number}>; missing: number};
 };
 
 export function collectStats(context: ServerContext): ServerStats {
@@ -42,8 +44,7 @@ export function collectStats(context: ServerContext): ServerStats {
  * `/dashboard/stats`: the seeds' Go server shape (snake_case; `websocket` was its /cable
  * endpoint, here cable + ws together) with the cable/ws split, drops and replay added.
  */
-export function statsDocument(context: ServerContext): Record<string, unknown> {
-	const stats = collectStats(context);
+export function statsDocument(context: ServerContext, stats = collectStats(context)): Record<string, unknown> {
 	const websocket = {
 		total: stats.cable.total + stats.ws.total,
 		current: stats.cable.current + stats.ws.current,
@@ -66,6 +67,7 @@ export function statsDocument(context: ServerContext): Record<string, unknown> {
 		replay: {size: stats.replay.size, capacity: stats.replay.capacity, last_id: stats.replay.lastId, resumes: stats.replay.resumes, gaps: stats.replay.gaps},
 		cable_commands: stats.cableCommands,
 		client_errors: stats.clientErrors,
+		...(stats.workers ? {workers: stats.workers.answered, workers_missing: stats.workers.missing} : {}),
 		timestamp: new Date().toISOString(),
 	};
 }
@@ -102,4 +104,52 @@ export function formatFinalStats(stats: ServerStats): string {
 			: []),
 		`  dropped ${stats.drops.slowConsumer} slow consumers, ${stats.drops.deadPeer} dead peers; rejected ${stats.rejected.capacity} over capacity, ${stats.rejected.origin} bad origins`,
 	].join('\n');
+}
+
+/** One worker's part of a cluster's stats. */
+export type WorkerStats = {worker: number; pid: number; stats: ServerStats};
+
+/**
+ * A cluster's stats: connections, messages, drops, rejections and errors add up over the
+ * workers; what the primary alone knows (broadcasts produced, the replay ids, Redis, uptime)
+ * comes from `primary`. A worker that did not answer in time is counted in `missing`.
+ */
+export function sumStats(primary: Pick<ServerStats, 'startedAt' | 'uptimeMs' | 'broadcasts' | 'replay' | 'redis'>, parts: readonly WorkerStats[], missing: number): ServerStats {
+	const zero = (): ConnectionCounts => ({total: 0, current: 0, messages: 0});
+	const sum: ServerStats = {
+		startedAt: primary.startedAt,
+		uptimeMs: primary.uptimeMs,
+		broadcasts: primary.broadcasts,
+		sse: zero(),
+		cable: zero(),
+		ws: zero(),
+		drops: {slowConsumer: 0, deadPeer: 0},
+		rejected: {origin: 0, capacity: 0},
+		replay: {...primary.replay, resumes: 0, gaps: 0},
+		cableCommands: {total: 0, invalid: 0},
+		clientErrors: 0,
+		...(primary.redis ? {redis: primary.redis} : {}),
+		workers: {answered: [], missing},
+	};
+	for (const {worker, pid, stats} of parts) {
+		for (const protocol of ['sse', 'cable', 'ws'] as const) {
+			sum[protocol].total += stats[protocol].total;
+			sum[protocol].current += stats[protocol].current;
+			sum[protocol].messages += stats[protocol].messages;
+		}
+
+		sum.drops.slowConsumer += stats.drops.slowConsumer;
+		sum.drops.deadPeer += stats.drops.deadPeer;
+		sum.rejected.origin += stats.rejected.origin;
+		sum.rejected.capacity += stats.rejected.capacity;
+		sum.replay.resumes += stats.replay.resumes;
+		sum.replay.gaps += stats.replay.gaps;
+		sum.cableCommands.total += stats.cableCommands.total;
+		sum.cableCommands.invalid += stats.cableCommands.invalid;
+		sum.clientErrors += stats.clientErrors;
+		sum.workers!.answered.push({worker, pid, connections: stats.sse.current + stats.cable.current + stats.ws.current});
+	}
+
+	sum.workers!.answered.sort((a, b) => a.worker - b.worker);
+	return sum;
 }

@@ -18,7 +18,7 @@ describe('sse-tui serve (command)', {concurrency: true}, () => {
 		assert.equal(await child.code, 0);
 		assert.match(child.stdout(), /Usage\n\s+\$ sse-tui serve \[options\]/);
 		assert.match(child.stdout(), /Examples\n\s+\$ sse-tui serve\n/);
-		for (const flag of ['--port', '--host', '--heartbeat', '--interval', '--replay', '--max-connections', '--max-buffer', '--cable-ping', '--allowed-origins', '--log-level', '--json-logs']) {
+		for (const flag of ['--port', '--host', '--heartbeat', '--interval', '--replay', '--max-connections', '--max-buffer', '--cable-ping', '--allowed-origins', '--log-level', '--json-logs', '--workers']) {
 			assert.ok(child.stdout().includes(flag), flag);
 		}
 	});
@@ -116,6 +116,7 @@ describe('usage errors (in process)', () => {
 		[['--heartbeat', 'soon'], '--heartbeat must be a duration like 1500ms, 30s, 5m or 1h (got "soon")'],
 		[['--log-level', 'loud'], '--log-level must be one of error, warn, info, debug (got "loud")'],
 		[['--replay', '-1'], '--replay must be a whole number from 0 to 10000000 (got "-1")'],
+		[['--workers', '0'], '--workers must be a whole number from 1 to 256 (got "0")'],
 		[['--port', '1', '--port', '2'], 'The flag --port can only be set once. See "sse-tui serve --help".'],
 		[['extra'], '"sse-tui serve" takes no arguments (got "extra"); see "sse-tui serve --help"'],
 	] as const) {
@@ -153,6 +154,8 @@ describe('resolveServeOptions', () => {
 		assert.deepEqual(options.allowedOrigins, ['*']);
 		assert.equal(options.logLevel, 'debug');
 		assert.equal(options.jsonLogs, true);
+		assert.equal(resolveServeOptions({workers: '3'}, {}).workers, 3);
+		assert.ok(resolveServeOptions({workers: 'auto'}, {}).workers >= 1);
 	});
 
 	test('the port falls back to SSE_PORT, then PORT; the flag wins', () => {
