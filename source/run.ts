@@ -14,6 +14,7 @@ import {createTextPresenter} from './reporters/text.js';
 import {formatMeasured, withThresholds} from './verdict/threshold-eval.js';
 import {watchThresholds, type ThresholdWatch} from './verdict/threshold-watch.js';
 import {checkReportPath, writeReport} from './reporters/report/write-report.js';
+import {createShapeRun, type ShapeRun} from './shapes/driver.js';
 
 export type RunIO = {
 	stdout: Writable;
@@ -68,9 +69,11 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	});
 
 	const notes = new Set<string>();
+	let shape: ShapeRun | undefined;
 	const sink: ClientSink = {
 		emit(event: ClientEvent) {
 			store.emit(event);
+			shape?.observe(event);
 			eventLog?.write(event);
 			if (presenter.wantsEvents) {
 				presenter.event(event, store.elapsed());
@@ -95,6 +98,18 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 			end('finished');
 		},
 	});
+	shape = createShapeRun({
+		config,
+		pool,
+		store,
+		end(reason) {
+			end(reason);
+		},
+		log(level, text) {
+			presenter.message(level, text, store.elapsed());
+		},
+	});
+	store.shapeStatus = shape.status;
 	const controls: RunControls = {
 		addClients(count) {
 			pool.add(count);
@@ -123,6 +138,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		end = reason => {
 			end = () => undefined;
 			broadcastStop.abort();
+			shape?.stop();
 			clearTimeout(timer);
 			io.stop.removeEventListener('abort', onAbort);
 			watch?.stop();
@@ -145,17 +161,19 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		}
 
 		io.stop.addEventListener('abort', onAbort, {once: true});
-		if (config.durationMs !== undefined) {
+		// Hold counts --duration from the moment every client is open (source/shapes/driver.ts).
+		if (config.durationMs !== undefined && !shape?.ownsDuration) {
 			timer = setTimeout(() => {
 				end('duration');
 			}, config.durationMs);
 		}
 
-		pool.add(config.clients);
+		shape?.start();
 		if (config.broadcast && broadcastDeps) {
 			broadcast = createBroadcastRun({
 				config: config.broadcast,
-				clients: config.clients,
+				// With --stages: publish once the first stage's target is subscribed.
+				clients: config.shape.stages ? Math.max(1, config.shape.stages[0]!.target) : config.clients,
 				store,
 				stop: broadcastStop.signal,
 				timeoutMs: Math.min(config.timeoutMs, 10_000),
@@ -176,12 +194,14 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	store.stopSampling();
 	// The broadcast verdict is taken before the clients close: closing is not losing messages.
 	const broadcastSummary = broadcast?.summary() ?? null;
+	// Likewise the shape's: memory and stale clients are of the held connections.
+	const shapeSummary = shape.summary();
 	presenter.message('info', `stopping (${stoppedBy}): closing ${pool.size} clients`, store.elapsed());
 	await pool.stop();
 	await factory.close();
 	await eventLog?.close();
 
-	const summary = withThresholds(buildSummary(store.snapshot(), config, {startedAt, stoppedBy, broadcast: broadcastSummary}), config.thresholds);
+	const summary = withThresholds(buildSummary(store.snapshot(), config, {startedAt, stoppedBy, broadcast: broadcastSummary, shape: shapeSummary}), config.thresholds);
 	await presenter.finish(summary);
 	if (config.json) {
 		io.stdout.write(JSON.stringify(summary) + '\n');

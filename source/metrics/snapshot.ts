@@ -35,7 +35,11 @@ export type Snapshot = {
 	timeline: readonly TimelinePoint[];
 	/** while a broadcast scenario runs: how far it is */
 	broadcast?: BroadcastProgress | undefined;
+	/** a load shape's status line (--stages, hold, churn, storm; source/shapes/driver.ts) */
+	shape?: ShapeStatus | undefined;
 };
+
+export type ShapeStatus = {name: string; text: string};
 
 export type BroadcastProgress = {
 	published: number;

@@ -6,7 +6,7 @@ import {DurationHistogram} from './histogram.js';
 import {Timeline} from './timeline.js';
 import {RateSampler} from './rates.js';
 import {emptyRow, fillRow, readRows, type RowTable} from './row-table.js';
-import type {ClientRow, Snapshot} from './snapshot.js';
+import type {ClientRow, ShapeStatus, Snapshot} from './snapshot.js';
 
 const stateIndex = new Map<ClientState, number>(clientStates.map((state, index) => [state, index]));
 
@@ -250,6 +250,7 @@ export class MetricsStore implements ClientSink {
 			reconnectMs: this.reconnectHistogram.summary(),
 			delivery: this.#accounting.summary(this.#clients),
 			broadcast: this.#broadcastProgress(),
+			shape: this.shapeStatus?.(),
 			timeline: this.#timeline.points,
 		};
 	}
@@ -283,6 +284,9 @@ export class MetricsStore implements ClientSink {
 		const tally = this.#accounting.broadcast;
 		return tally && {published: tally.published, requested: tally.count, subscribed: tally.subscribed, owed: tally.owed};
 	}
+
+	/** The load shape's status for each snapshot (source/shapes/driver.ts), when the run has one. */
+	shapeStatus: (() => ShapeStatus | undefined) | undefined = undefined;
 
 	trackBroadcast(tally: BroadcastTally): void {
 		this.#accounting.trackBroadcast(tally);

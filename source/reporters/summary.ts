@@ -5,6 +5,9 @@ import type {DeliverySummary, Snapshot, TimelinePoint} from '../metrics/snapshot
 
 export type {DeliverySummary, TimelinePoint} from '../metrics/snapshot.js';
 import type {ClientState, ErrorKind} from '../engine/types.js';
+import type {ShapeSummaryParts} from '../shapes/shape-summary.js';
+
+export type {ChurnSummary, HoldSummary, MemorySummary, StagesSummary, StormSummary} from '../shapes/shape-summary.js';
 
 /** `threshold`: --abort-on-fail stopped the run once a threshold could no longer pass. `error`: the --events log could not be written. */
 export type StopReason = 'duration' | 'signal' | 'finished' | 'threshold' | 'error';
@@ -45,7 +48,7 @@ export type BroadcastSummary = {
 export type ThresholdResult = {expr: string; metric: string; value: number | null; passed: boolean};
 
 /** The final report: the `--json` output, and what the text summary prints. Schema in README. */
-export type Summary = {
+export type Summary = ShapeSummaryParts & {
 	version: 1;
 	target: {url: string; protocol: string; mode: string | null; scenario: string | null};
 	startedAt: string;
@@ -77,9 +80,11 @@ export type SummaryParts = {
 	stoppedBy: StopReason;
 	broadcast?: BroadcastSummary | null;
 	thresholds?: ThresholdResult[];
+	/** the load shape's blocks (memory, hold, churn, storm, stages), present only for that shape */
+	shape?: ShapeSummaryParts;
 };
 
-export function buildSummary(snapshot: Snapshot, config: Config, {startedAt, stoppedBy, broadcast = null, thresholds = []}: SummaryParts): Summary {
+export function buildSummary(snapshot: Snapshot, config: Config, {startedAt, stoppedBy, broadcast = null, thresholds = [], shape = {}}: SummaryParts): Summary {
 	const seconds = snapshot.elapsedMs / 1000;
 	const {totals, states} = snapshot;
 	const clients = Math.max(1, snapshot.clients);
@@ -110,5 +115,6 @@ export function buildSummary(snapshot: Snapshot, config: Config, {startedAt, sto
 		broadcast,
 		thresholds,
 		timeline: [...snapshot.timeline],
+		...shape,
 	};
 }
