@@ -102,6 +102,23 @@ describe('load shapes against sse-tui serve', () => {
 		}
 	});
 
+	test('--stages with --scenario broadcast: publishing starts once the first stage\'s target is subscribed; clients that join later are owed only what came after', async () => {
+		const server = await startTestServer();
+		try {
+			const result = await runCli(['--scenario', 'broadcast', '--url', `${server.url}/dashboard/stream`, '--stages', '300ms:4,5s:12', '--count', '20', '--rate', '20', '--trigger', server.url, '--drain', '1s', '--json'], {timeoutMs: 30_000});
+			assert.equal(result.code, 0, result.stderr);
+			const summary = parse(result.stdout);
+			const b = summary.broadcast!;
+			assert.equal(summary.stoppedBy, 'finished', 'published and drained before the stages ended');
+			assert.ok(b.openAtStart >= 4 && b.openAtStart < 12, `began with the first stage's 4 (got ${b.openAtStart})`);
+			assert.ok(b.expected > 4 * 20, `clients added while publishing are owed messages too (expected ${b.expected})`);
+			assert.equal(b.received, b.expected);
+			assert.match(result.stderr, /all 4 clients subscribed after/);
+		} finally {
+			await server.close();
+		}
+	});
+
 	for (const protocol of ['sse', 'websocket'] as const) {
 		test(`--scenario storm --storm-at (${protocol}): every client dropped at once and back, time to 50/99/100 %`, async () => {
 			const server = await startTestServer({retryMs: 200});
