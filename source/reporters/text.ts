@@ -1,6 +1,7 @@
 import type {Writable} from 'node:stream';
 import type {Config} from '../config.js';
 import {redactHeaders, redactUrl} from '../redact.js';
+import {shapeLines} from '../shapes/shape-text.js';
 import {describeEvent, levelOf, levelRank} from './describe-event.js';
 import type {Percentiles} from '../metrics/histogram.js';
 import type {Snapshot} from '../metrics/snapshot.js';
@@ -112,6 +113,7 @@ function runLines(s: Summary): string[] {
 		...latencyLines(s),
 		...deliveryLines(s),
 		...(s.broadcast ? broadcastLines(s.broadcast, s.delivery.foreign) : []),
+		...shapeLines(s, percentiles),
 	];
 }
 

@@ -336,7 +336,7 @@ export function createShapeRun({config, pool, store, end, log, rss = () => proce
 				case 'heartbeat':
 				case 'comment':
 				case 'event': {
-					if (holdFrom !== undefined) {
+					if (holdFrom !== undefined && scenario === 'hold') {
 						if (event.kind !== 'event') {
 							holdHeartbeats++;
 						}
