@@ -295,7 +295,10 @@ export function createShapeRun({config, pool, store, end, log, rss = () => proce
 				pool.add(clients);
 			}
 
-			tick();
+			// The stage line, the hold and churn move with time; a storm and a plain run only listen.
+			if (shape.stages || scenario === 'hold' || scenario === 'churn') {
+				tick();
+			}
 		},
 		observe(event) {
 			const id = event.client;

@@ -105,7 +105,7 @@ describe('load shapes against sse-tui serve', () => {
 	test('--stages with --scenario broadcast: publishing starts once the first stage\'s target is subscribed; clients that join later are owed only what came after', async () => {
 		const server = await startTestServer();
 		try {
-			const result = await runCli(['--scenario', 'broadcast', '--url', `${server.url}/dashboard/stream`, '--stages', '300ms:4,5s:12', '--count', '20', '--rate', '20', '--trigger', server.url, '--drain', '1s', '--json'], {timeoutMs: 30_000});
+			const result = await runCli(['--scenario', 'broadcast', '--url', `${server.url}/dashboard/stream`, '--stages', '300ms:4,5s:12', '--count', '20', '--rate', '20', '--trigger', server.url, '--drain', '3s', '--json'], {timeoutMs: 30_000});
 			assert.equal(result.code, 0, result.stderr);
 			const summary = parse(result.stdout);
 			const b = summary.broadcast!;
