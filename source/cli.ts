@@ -26,6 +26,7 @@ const help = `
 
   Load
     --scenario NAME        single (1 client) | multiple (5) | load (20, with --stats) | custom (needs --url) | broadcast (10; see below)
+                           | hold | churn | storm (100 each; see Load shapes)
     --clients N            number of concurrent clients (env SSE_CLIENTS); beats the scenario's count   default 1
     --duration D           stop after D (1500ms, 30s, 5m, 1h)       default: until Ctrl-C
     --ramp D               spread client starts over D; 0 starts all at once   default: 10ms apart
@@ -34,6 +35,17 @@ const help = `
     --min-retry D          floor for the server's retry: (0 obeys even retry: 0)  default 100ms
     --max-backoff D        cap for the exponential backoff after failed attempts  default 30s
     --max-event-size SIZE  a longer line or event is an error on that client    default 8MiB
+
+  Load shapes
+    --connect-rate R[/s]   open connections at this rate (instead of --ramp), e.g. 200/s or 600/m
+    --stages LIST          client targets over time, reached linearly (k6): 30s:1000,1m:5000,30s:0; ends after
+                           the last stage unless --duration; works with broadcast (publishes once stage 1's target is in)
+    --scenario hold        connect --clients, hold them idle for --duration: heartbeats, stale clients, RSS per connection
+    --scenario churn       keep --clients open while closing and reopening --churn-rate R[/s] of them   default 1/s
+    --scenario storm       connect --clients, drop all at --storm-at D (or, without it, watch for a server restart):
+                           time until 50/99/100 % are back, failed attempts, messages lost
+    --local-address LIST   bind client sockets to these source IPs in turn, e.g. 127.0.0.2,127.0.0.3 (each gives
+                           another ~28,000 ephemeral ports toward one server ip:port)
 
   WebSocket (--protocol websocket)
     --ws-mode MODE         cable (Rails ActionCable) | raw (any frame is a message)   default cable
@@ -103,6 +115,9 @@ const help = `
     $ sse-tui --protocol websocket --port 3000 --clients 100 --origin http://localhost:3000
     $ sse-tui --protocol ws --ws-mode raw --url ws://localhost:3001/ws --clients 10
     $ sse-tui serve --port 3001 --interval 1s
+    $ sse-tui --port 3001 --stages 30s:1000,1m:5000,30s:0 --no-tui
+    $ sse-tui --port 3001 --scenario hold --clients 10000 --connect-rate 500/s --duration 5m --json
+    $ sse-tui --port 3001 --scenario storm --clients 2000 --storm-at 30s
     $ sse-tui --scenario broadcast --port 3001 --clients 500 --count 200 --rate 50 --publish redis://127.0.0.1:6379
     $ sse-tui --scenario broadcast --protocol websocket --port 3000 --clients 100 --publish redis://127.0.0.1:6379 \
         --redis-channel myapp_production:dashboard_updates
@@ -162,6 +177,11 @@ const runFlags = {
 	watchField: {type: 'string', isMultiple: true},
 	redisPerStream: {type: 'boolean'},
 	report: {type: 'string'},
+	connectRate: {type: 'string'},
+	stages: {type: 'string'},
+	churnRate: {type: 'string'},
+	stormAt: {type: 'string'},
+	localAddress: {type: 'string'},
 } as const;
 
 async function main(argv: string[]): Promise<number> {

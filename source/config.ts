@@ -6,6 +6,7 @@ import {resolveWatch, type WatchConfig, type WatchFlags} from './config-watch.js
 import {UsageError} from './errors.js';
 import {basicAuthorization, redactUrl} from './redact.js';
 import {scenarioNames, scenarios, type ScenarioName} from './scenarios.js';
+import {resolveShape, type ShapeConfig, type ShapeFlags} from './shapes/config-shapes.js';
 import {parseBytes, parseDuration, parseInteger} from './units.js';
 import {parseThreshold, type Threshold} from './verdict/threshold-parse.js';
 
@@ -19,7 +20,7 @@ export const wsModes = ['cable', 'raw'] as const;
 export type WsMode = typeof wsModes[number];
 
 /** Flags as meow hands them over: strings for everything we validate ourselves. */
-export type RunFlags = DeliveryFlags & WatchFlags & {
+export type RunFlags = DeliveryFlags & WatchFlags & ShapeFlags & {
 	url?: string;
 	protocol?: string;
 	port?: string;
@@ -117,6 +118,8 @@ export type Config = Readonly<{
 	watch: WatchConfig | undefined;
 	/** --report: the self-contained HTML report to write at the end, or undefined */
 	report: string | undefined;
+	/** --connect-rate, --stages, --churn-rate, --storm-at, --local-address (source/shapes/) */
+	shape: ShapeConfig;
 }>;
 
 export const defaults = {
@@ -153,14 +156,15 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 	const ws = protocol === 'websocket' ? resolveWebSocket(flags) : undefined;
 	const url = resolveUrl(flags, env, scenario, ws?.mode);
 
-	const clientsText = flags.clients ?? (preset ? String(preset.clients) : env['SSE_CLIENTS']) ?? String(defaults.clients);
+	const shaped = resolveShape(flags, scenario);
+	const clientsText = flags.clients ?? (shaped.clients === undefined ? undefined : String(shaped.clients)) ?? (preset ? String(preset.clients) : env['SSE_CLIENTS']) ?? String(defaults.clients);
 	const clients = parseInteger(clientsText, flags.clients === undefined && !preset && env['SSE_CLIENTS'] ? 'SSE_CLIENTS' : '--clients', 1, 1_000_000);
 
 	const logLevel = flags.debug ? 'debug' : oneOf(flags.logLevel ?? env['LOG_LEVEL']?.toLowerCase() ?? defaults.logLevel, logLevels, flags.logLevel ? '--log-level' : 'LOG_LEVEL');
 
-	const durationMs = flags.duration === undefined ? undefined : parseDuration(flags.duration, '--duration');
+	const durationMs = flags.duration === undefined ? shaped.durationMs : parseDuration(flags.duration, '--duration');
 	const rampMs = flags.ramp === undefined ? undefined : parseDuration(flags.ramp, '--ramp', {allowZero: true});
-	const startIntervalMs = rampMs === undefined ? defaults.startIntervalMs : (clients > 1 ? rampMs / clients : 0);
+	const startIntervalMs = shaped.startIntervalMs ?? (rampMs === undefined ? defaults.startIntervalMs : (clients > 1 ? rampMs / clients : 0));
 
 	const json = Boolean(flags.json);
 	const events = flags.events === '' ? undefined : flags.events;
@@ -202,6 +206,7 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		broadcast: resolveBroadcast(flags, scenario === 'broadcast', randomBytes(6).toString('hex')),
 		watch: resolveWatch(flags, ws === undefined ? 'sse' : ws.mode),
 		report: reportPath(flags.report),
+		shape: shaped.shape,
 	});
 }
 

@@ -15,6 +15,7 @@ import {createTextPresenter} from './reporters/text.js';
 import {formatMeasured, withThresholds} from './verdict/threshold-eval.js';
 import {watchThresholds, type ThresholdWatch} from './verdict/threshold-watch.js';
 import {checkReportPath, writeReport} from './reporters/report/write-report.js';
+import {createShapeRun, type ShapeRun} from './shapes/driver.js';
 
 export type RunIO = {
 	stdout: Writable;
@@ -69,9 +70,11 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	});
 
 	const notes = new Set<string>();
+	let shape: ShapeRun | undefined;
 	const sink: ClientSink = {
 		emit(event: ClientEvent) {
 			store.emit(event);
+			shape?.observe(event);
 			eventLog?.write(event);
 			if (presenter.wantsEvents) {
 				presenter.event(event, store.elapsed());
@@ -96,6 +99,18 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 			end('finished');
 		},
 	});
+	shape = createShapeRun({
+		config,
+		pool,
+		store,
+		end(reason) {
+			end(reason);
+		},
+		log(level, text) {
+			presenter.message(level, text, store.elapsed());
+		},
+	});
+	store.shapeStatus = shape.status;
 	const controls: RunControls = {
 		addClients(count) {
 			pool.add(count);
@@ -129,6 +144,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		end = reason => {
 			end = () => undefined;
 			broadcastStop.abort();
+			shape?.stop();
 			clearTimeout(timer);
 			io.stop.removeEventListener('abort', onAbort);
 			watch?.stop();
@@ -152,17 +168,19 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		}
 
 		io.stop.addEventListener('abort', onAbort, {once: true});
-		if (config.durationMs !== undefined) {
+		// Hold counts --duration from the moment every client is open (source/shapes/driver.ts).
+		if (config.durationMs !== undefined && !shape?.ownsDuration) {
 			timer = setTimeout(() => {
 				end('duration');
 			}, config.durationMs);
 		}
 
-		pool.add(config.clients);
+		shape?.start();
 		if (config.broadcast && broadcastDeps) {
 			broadcast = createBroadcastRun({
 				config: config.broadcast,
-				clients: config.clients,
+				// With --stages: publish once the first stage's target is subscribed.
+				clients: config.shape.stages ? Math.max(1, config.shape.stages[0]!.target) : config.clients,
 				store,
 				stop: broadcastStop.signal,
 				timeoutMs: Math.min(config.timeoutMs, 10_000),
@@ -184,12 +202,14 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	await serverView?.stop();
 	// The broadcast verdict is taken before the clients close: closing is not losing messages.
 	const broadcastSummary = broadcast?.summary() ?? null;
+	// Likewise the shape's: memory and stale clients are of the held connections.
+	const shapeSummary = shape.summary();
 	presenter.message('info', `stopping (${stoppedBy}): closing ${pool.size} clients`, store.elapsed());
 	await pool.stop();
 	await factory.close();
 	await eventLog?.close();
 
-	const summary = withThresholds(buildSummary(store.snapshot(), config, {startedAt, stoppedBy, broadcast: broadcastSummary, server: serverView?.summary() ?? null}), config.thresholds);
+	const summary = withThresholds(buildSummary(store.snapshot(), config, {startedAt, stoppedBy, broadcast: broadcastSummary, server: serverView?.summary() ?? null, shape: shapeSummary}), config.thresholds);
 	await presenter.finish(summary);
 	if (config.json) {
 		io.stdout.write(JSON.stringify(summary) + '\n');

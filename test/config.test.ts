@@ -91,7 +91,7 @@ describe('resolveConfig', () => {
 		[{clients: '1.5'}, /--clients must be a whole number/],
 		[{}, /^SSE_CLIENTS must be a whole number/, {SSE_CLIENTS: 'lots'}],
 		[{port: '70000'}, /^--port must be a whole number from 1 to 65535 \(got "70000"\)$/],
-		[{scenario: 'huge'}, /^--scenario must be one of single, multiple, load, custom, broadcast \(got "huge"\)$/],
+		[{scenario: 'huge'}, /^--scenario must be one of single, multiple, load, custom, broadcast, hold, churn, storm \(got "huge"\)$/],
 		[{scenario: 'custom'}, /^--scenario custom needs --url URL/],
 		[{protocol: 'gopher'}, /^--protocol must be one of sse/],
 		[{url: 'not a url'}, /^--url must be a full URL/],

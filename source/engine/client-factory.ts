@@ -16,6 +16,7 @@ export function createClientFactory(config: Config, sink: ClientSink): ClientFac
 	const {ws} = config;
 	// Credentials in the URL travel as the Authorization header (config.ts), never in what clients report.
 	const url = withoutCredentials(config.url);
+	const addresses = config.shape.localAddresses;
 	if (ws) {
 		const common = {
 			url,
@@ -32,13 +33,14 @@ export function createClientFactory(config: Config, sink: ClientSink): ClientFac
 		};
 		// One options object for every client of the run, the id passed beside it: a copy per
 		// client is ~0.6 KB of garbage each while thousands of clients start.
+		// With --local-address, one such object per address, taken in turn by client id.
 		let create: (id: number) => Client;
 		if (ws.mode === 'cable') {
-			const cable = {...common, id: 0, channel: ws.channel, channelParams: ws.channelParams, ...(ws.perform ? {perform: ws.perform} : {})};
-			create = id => createCableClient(cable, id);
+			const cable = perAddress(addresses, localAddress => ({...common, localAddress, id: 0, channel: ws.channel, channelParams: ws.channelParams, ...(ws.perform ? {perform: ws.perform} : {})}));
+			create = id => createCableClient(cable[id % cable.length]!, id);
 		} else {
-			const raw = {...common, id: 0, pingIntervalMs: ws.pingIntervalMs, pongTimeoutMs: ws.pongTimeoutMs};
-			create = id => createWsClient(raw, id);
+			const raw = perAddress(addresses, localAddress => ({...common, localAddress, id: 0, pingIntervalMs: ws.pingIntervalMs, pongTimeoutMs: ws.pongTimeoutMs}));
+			create = id => createWsClient(raw[id % raw.length]!, id);
 		}
 
 		return {
@@ -61,9 +63,16 @@ export function createClientFactory(config: Config, sink: ClientSink): ClientFac
 			minRetryMs: config.minRetryMs,
 			maxBackoffMs: config.maxBackoffMs,
 			maxEventSize: config.maxEventSize,
+			localAddress: addresses.length === 0 ? undefined : addresses[(id - 1) % addresses.length],
 		}),
 		async close() {
 			// Each SSE client owns its socket (http-stream.ts); stopping the clients closed them.
 		},
 	};
+}
+
+/** One options object per --local-address (client `id` takes `[id % length]`), or one with none. */
+function perAddress<T>(addresses: readonly string[], build: (localAddress: string | undefined) => T): T[] {
+	// Rotated so that client 1 takes the first address, as the SSE clients do.
+	return addresses.length === 0 ? [build(undefined)] : addresses.map((_, index) => build(addresses[(index + addresses.length - 1) % addresses.length]));
 }

@@ -30,6 +30,8 @@ export type ResponseHandler = {
 export type HttpStreamOptions = {
 	/** accept any TLS certificate (self-signed, expired, another name) */
 	insecure: boolean;
+	/** the source address to bind (--local-address); undefined lets the OS choose */
+	localAddress?: string | undefined;
 };
 
 // Every socket reads into this one buffer (net's `onread`), instead of a fresh 64 KiB buffer per
@@ -65,9 +67,13 @@ export class HttpStream implements BodySink {
 	private readonly socket: OwnedSocket;
 
 	/** Connects and sends `request` (a request head from requestHead()); answers go to `handler`. */
-	constructor(target: HttpTarget, request: string, private readonly handler: ResponseHandler, {insecure}: HttpStreamOptions) {
+	constructor(target: HttpTarget, request: string, private readonly handler: ResponseHandler, {insecure, localAddress}: HttpStreamOptions) {
 		// tls.connect takes socket.connect()'s options too, `onread` included (not in @types/node).
 		const options: tls.ConnectionOptions & net.TcpNetConnectOpts = {host: target.host, port: target.port, onread};
+		if (localAddress !== undefined) {
+			options.localAddress = localAddress;
+		}
+
 		const socket = (target.secure
 			? tls.connect({...options, servername: target.servername, ALPNProtocols: ['http/1.1'], rejectUnauthorized: !insecure})
 			: net.connect(options)) as OwnedSocket;

@@ -14,6 +14,10 @@ export type Pool = {
 	add(count: number): void;
 	/** Stop the `count` most recently started clients. */
 	remove(count: number): Promise<void>;
+	/** Stop the `count` longest-running clients (churn: the newest ones have only just opened). */
+	removeOldest(count: number): Promise<void>;
+	/** Each started client, oldest first. */
+	forEach(fn: (client: Client) => void): void;
 	/** Stop everything, including clients still waiting to start. */
 	stop(): Promise<void>;
 	/** clients started or waiting to start, not yet removed */
@@ -96,6 +100,15 @@ export function createPool({createClient, startIntervalMs, onAllFinished}: PoolO
 			waiting -= fromQueue;
 			const removed = active.splice(Math.max(0, active.length - (count - fromQueue)));
 			await Promise.all(removed.map(async client => client.stop()));
+		},
+		async removeOldest(count) {
+			const removed = active.splice(0, Math.min(count, active.length));
+			await Promise.all(removed.map(async client => client.stop()));
+		},
+		forEach(fn) {
+			for (const client of active) {
+				fn(client);
+			}
 		},
 		async stop() {
 			stopped = true;

@@ -25,6 +25,7 @@ export class AttemptError extends Error {
 export type SocketConfig = Readonly<{
 	url: string; headers: SocketClientOptions['headers']; origin: string | undefined; subprotocols: readonly string[]; sink: ClientSink;
 	timeoutMs: number; retryMs: number; maxBackoffMs: number; maxPayload: number; compression: boolean; insecure: boolean;
+	localAddress: string | undefined;
 	/** `url` parsed, shared by every connection (ws only reads it) */
 	address: URL | string;
 	wsOptions: WebSocket.ClientOptions;

@@ -27,25 +27,32 @@ export type SocketClientOptions = {
 	compression: boolean;
 	/** accept any TLS certificate */
 	insecure: boolean;
+	/** bind the socket to this source address (--local-address) */
+	localAddress?: string | undefined;
 };
 
-let lastConfig: SocketConfig | undefined;
+// The configs of the latest runs; several at once only with --local-address (one per address).
+const recentConfigs: SocketConfig[] = [];
+const maxRecentConfigs = 16;
 
 function sharedConfig(o: SocketClientOptions, subprotocols: readonly string[]): SocketConfig {
-	const c = lastConfig;
-	if (c?.url === o.url && c.headers === o.headers && c.origin === o.origin && c.subprotocols === subprotocols && c.sink === o.sink
-		&& c.timeoutMs === o.timeoutMs && c.retryMs === o.retryMs && c.maxBackoffMs === o.maxBackoffMs && c.maxPayload === o.maxPayload
-		&& c.compression === o.compression && c.insecure === o.insecure) {
-		return c;
+	for (const c of recentConfigs) {
+		if (c.url === o.url && c.headers === o.headers && c.origin === o.origin && c.subprotocols === subprotocols && c.sink === o.sink
+			&& c.timeoutMs === o.timeoutMs && c.retryMs === o.retryMs && c.maxBackoffMs === o.maxBackoffMs && c.maxPayload === o.maxPayload
+			&& c.compression === o.compression && c.insecure === o.insecure && c.localAddress === o.localAddress) {
+			return c;
+		}
 	}
 
-	lastConfig = Object.freeze({
+	const config: SocketConfig = Object.freeze({
 		url: o.url, headers: o.headers, origin: o.origin, subprotocols, sink: o.sink, timeoutMs: o.timeoutMs, retryMs: o.retryMs,
-		maxBackoffMs: o.maxBackoffMs, maxPayload: o.maxPayload, compression: o.compression, insecure: o.insecure,
+		maxBackoffMs: o.maxBackoffMs, maxPayload: o.maxPayload, compression: o.compression, insecure: o.insecure, localAddress: o.localAddress,
 		address: parsedAddress(o.url),
 		wsOptions: wsOptions(o, subprotocols),
 	});
-	return lastConfig;
+	recentConfigs.unshift(config);
+	recentConfigs.length = Math.min(recentConfigs.length, maxRecentConfigs);
+	return config;
 }
 
 /**
@@ -79,6 +86,10 @@ function wsOptions(o: SocketClientOptions, subprotocols: readonly string[]): Web
 	const headers: Record<string, string> = subprotocols.length > 0 ? {...o.headers, 'sec-websocket-protocol': subprotocols.join(',')} : o.headers as Record<string, string>;
 	if (Object.keys(headers).length > 0) {
 		options.headers = headers;
+	}
+
+	if (o.localAddress !== undefined) {
+		options.localAddress = o.localAddress;
 	}
 
 	if (o.insecure) {
@@ -151,6 +162,14 @@ export abstract class SocketClient implements Client {
 
 		this.socket?.closeGracefully(1000, 'client stopped');
 		await this.running;
+	}
+
+	drop(): void {
+		const {socket} = this;
+		if (!this.stopped && socket?.opened) {
+			socket.ending ??= {reason: 'dropped by the client (storm)', final: false};
+			socket.terminate();
+		}
 	}
 
 	/** Drop the connection for an error, which is reported once the socket is gone; then reconnect. */

@@ -48,7 +48,7 @@ export const dropCredentials = 1;
 export const dropContent = 2;
 
 const waiting = 0; // for response headers (across redirects)
-const streaming = 1;
+export const streaming = 1;
 const done = 2;
 
 /**

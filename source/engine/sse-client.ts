@@ -2,7 +2,7 @@ import {defaultMinRetryMs, reconnectDelay} from './backoff.js';
 import {createSseParser, type SseEvent, type SseParser, type SseParserCallbacks} from './sse-parser.js';
 import type {Client, ClientSink} from './types.js';
 import {extractLatency} from './latency.js';
-import {Attempt, dropContent, dropCredentials, type Outcome} from './sse-attempt.js';
+import {Attempt, dropContent, dropCredentials, streaming, type Outcome} from './sse-attempt.js';
 
 export type SseClientOptions = {
 	id: number;
@@ -19,6 +19,8 @@ export type SseClientOptions = {
 	minRetryMs?: number;
 	maxBackoffMs: number;
 	maxEventSize: number;
+	/** bind the socket to this source address (--local-address) */
+	localAddress?: string | undefined;
 };
 
 
@@ -47,6 +49,7 @@ export class SseClient implements Client, SseParserCallbacks {
 	readonly parser: SseParser;
 	retryMs: number;
 	readonly minRetryMs: number;
+	readonly localAddress: string | undefined;
 	stopped = false;
 	attempts = 0;
 	failures = 0;
@@ -73,6 +76,7 @@ export class SseClient implements Client, SseParserCallbacks {
 		this.maxBackoffMs = options.maxBackoffMs;
 		this.retryMs = options.retryMs;
 		this.minRetryMs = options.minRetryMs ?? defaultMinRetryMs;
+		this.localAddress = options.localAddress;
 		this.parser = createSseParser(this, {maxEventSize: options.maxEventSize});
 	}
 
@@ -113,6 +117,21 @@ export class SseClient implements Client, SseParserCallbacks {
 		}
 
 		await this.running;
+	}
+
+	drop(): void {
+		const attempt = this.current;
+		if (this.stopped || attempt?.state !== streaming) {
+			return;
+		}
+
+		this.current = undefined;
+		attempt.cancel();
+		this.failures = 0;
+		this.sink.emit({kind: 'close', client: this.id, reason: 'dropped by the client (storm)', final: false});
+		if (!this.stopped) {
+			this.reconnectLater();
+		}
 	}
 
 	// Parser callbacks.
@@ -213,8 +232,12 @@ export class SseClient implements Client, SseParserCallbacks {
 			return;
 		}
 
+		this.reconnectLater();
+	}
+
+	reconnectLater(): void {
 		const delayMs = reconnectDelay(this.failures, this.retryMs, this.maxBackoffMs);
-		sink.emit({kind: 'reconnect', client: id, delayMs, attempt: this.attempts + 1, lastEventId: this.parser.lastEventId});
+		this.sink.emit({kind: 'reconnect', client: this.id, delayMs, attempt: this.attempts + 1, lastEventId: this.parser.lastEventId});
 		if (!this.stopped) {
 			this.sleepTimer = setTimeout(wake, delayMs, this);
 		}

@@ -56,4 +56,10 @@ export type Client = {
 	start(): Promise<void>;
 	/** Close for good (no reconnect); resolves once the socket is gone. */
 	stop(): Promise<void>;
+	/**
+	 * Drop an open connection as a network failure would, then reconnect as after any drop (the
+	 * reconnection time, then backoff with jitter while attempts fail). Nothing happens while the
+	 * client is not open. The storm scenario (source/shapes/) drops every client at once.
+	 */
+	drop(): void;
 };

@@ -38,7 +38,11 @@ export type Snapshot = {
 	broadcast?: BroadcastProgress | undefined;
 	/** --watch-redis / --watch-stats: the server side's last samples and standing differences */
 	server?: ServerViewNow | undefined;
+	/** a load shape's status line (--stages, hold, churn, storm; source/shapes/driver.ts) */
+	shape?: ShapeStatus | undefined;
 };
+
+export type ShapeStatus = {name: string; text: string};
 
 export type BroadcastProgress = {
 	published: number;

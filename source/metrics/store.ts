@@ -7,7 +7,7 @@ import {Timeline} from './timeline.js';
 import {RateSampler} from './rates.js';
 import {emptyRow, fillRow, readRows, type RowTable} from './row-table.js';
 import type {ServerViewNow} from '../watch/server-view.js';
-import type {ClientRow, Snapshot} from './snapshot.js';
+import type {ClientRow, ShapeStatus, Snapshot} from './snapshot.js';
 
 const stateIndex = new Map<ClientState, number>(clientStates.map((state, index) => [state, index]));
 
@@ -250,6 +250,7 @@ export class MetricsStore implements ClientSink {
 			delivery: this.#accounting.summary(this.#clients),
 			broadcast: this.#broadcastProgress(),
 			server: this.#serverView?.(this.elapsed()),
+			shape: this.shapeStatus?.(),
 			timeline: this.#timeline.points,
 		};
 	}
@@ -293,6 +294,8 @@ export class MetricsStore implements ClientSink {
 	showServer(view: (elapsedMs: number) => ServerViewNow): void {
 		this.#serverView = view;
 	}
+	/** The load shape's status for each snapshot (source/shapes/driver.ts), when the run has one. */
+	shapeStatus: (() => ShapeStatus | undefined) | undefined = undefined;
 
 	trackBroadcast(tally: BroadcastTally): void {
 		this.#accounting.trackBroadcast(tally);

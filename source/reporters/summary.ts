@@ -7,6 +7,9 @@ import type {DeliverySummary, Snapshot, TimelinePoint} from '../metrics/snapshot
 
 export type {DeliverySummary, TimelinePoint} from '../metrics/snapshot.js';
 import type {ClientState, ErrorKind} from '../engine/types.js';
+import type {ShapeSummaryParts} from '../shapes/shape-summary.js';
+
+export type {ChurnSummary, HoldSummary, MemorySummary, StagesSummary, StormSummary} from '../shapes/shape-summary.js';
 
 /** `threshold`: --abort-on-fail stopped the run once a threshold could no longer pass. `error`: the --events log could not be written. */
 export type StopReason = 'duration' | 'signal' | 'finished' | 'threshold' | 'error';
@@ -38,7 +41,7 @@ export type BroadcastSummary = BroadcastSetup & Omit<BroadcastTallyResult, 'fore
 export type ThresholdResult = {expr: string; metric: string; value: number | null; passed: boolean};
 
 /** The final report: the `--json` output, and what the text summary prints. Schema in README. */
-export type Summary = {
+export type Summary = ShapeSummaryParts & {
 	version: 1;
 	target: {url: string; protocol: string; mode: string | null; scenario: string | null};
 	startedAt: string;
@@ -73,9 +76,11 @@ export type SummaryParts = {
 	broadcast?: BroadcastSummary | null;
 	thresholds?: ThresholdResult[];
 	server?: ServerSummary | null;
+	/** the load shape's blocks (memory, hold, churn, storm, stages), present only for that shape */
+	shape?: ShapeSummaryParts;
 };
 
-export function buildSummary(snapshot: Snapshot, config: Config, {startedAt, stoppedBy, broadcast = null, thresholds = [], server = null}: SummaryParts): Summary {
+export function buildSummary(snapshot: Snapshot, config: Config, {startedAt, stoppedBy, broadcast = null, thresholds = [], server = null, shape = {}}: SummaryParts): Summary {
 	const seconds = snapshot.elapsedMs / 1000;
 	const {totals, states} = snapshot;
 	const clients = Math.max(1, snapshot.clients);
@@ -107,5 +112,6 @@ export function buildSummary(snapshot: Snapshot, config: Config, {startedAt, sto
 		thresholds,
 		timeline: [...snapshot.timeline],
 		server,
+		...shape,
 	};
 }

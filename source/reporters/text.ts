@@ -1,6 +1,7 @@
 import type {Writable} from 'node:stream';
 import type {Config} from '../config.js';
 import {redactHeaders, redactUrl} from '../redact.js';
+import {shapeLines} from '../shapes/shape-text.js';
 import {describeEvent, levelOf, levelRank} from './describe-event.js';
 import type {Percentiles} from '../metrics/histogram.js';
 import type {Snapshot} from '../metrics/snapshot.js';
@@ -113,6 +114,7 @@ function runLines(s: Summary): string[] {
 		...deliveryLines(s),
 		...(s.broadcast ? broadcastLines(s.broadcast, s.delivery.foreign) : []),
 		...(s.server ? serverLines(s.server) : []),
+		...shapeLines(s, percentiles),
 	];
 }
 

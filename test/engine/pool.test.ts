@@ -25,6 +25,9 @@ function recorder() {
 				stopped.push(id);
 				ended();
 			},
+			drop() {
+				// Pool tests never drop.
+			},
 		};
 	};
 

@@ -100,6 +100,14 @@ describe('dashboard frame', () => {
 		assert.match(mount({snapshot: down}).frame().join('\n'), /redis: unreachable \(connect ECONNREFUSED\)/);
 	});
 
+	test('a load shape shows its status in the header: the stage target, churn counts, storm recovery', () => {
+		for (const text of ['stage 2/3: target 300 -> 500', 'churn 12 closed, 11 reopened, 1 failed', 'storm: 87% back (87/100)']) {
+			const frame = mount({snapshot: createSnapshot({clients: 5, shape: {name: 'x', text}}), width: 160}).frame().join('\n');
+			assert.match(frame, new RegExp(`clients \\d+ \\(asked \\d+\\) · ${text.replaceAll(/[()/]/g, String.raw`\$&`)}`));
+			cleanup();
+		}
+	});
+
 	test('without sequence numbers the delivery line says accounting is off', () => {
 		const text = mount({snapshot: createSnapshot({clients: 1, totals: {messages: 5}})}).frame().join('\n');
 		assert.match(text, /delivery not accounted: no message carries a sequence number/);

@@ -160,6 +160,42 @@ describe('wizard results: the same RunFlags the CLI parses', () => {
 		assert.equal(resolveConfig(result.flags).broadcast?.count, 20);
 	});
 
+	test('hold: clients, the connect rate (100/s by default, validated as --connect-rate) and the duration', async () => {
+		const app = mount();
+		await app.answer(...line('3001'), keys.enter, keys.enter, ...Array.from({length: 4}, () => keys.down), keys.enter, ...line('500'));
+		assert.match(app.frame(), /\? Connect rate \(connections per second, e\.g\. 200\/s\) \(default 100\/s\)/);
+		await app.answer(...line('fast'));
+		assert.match(app.frame(), /✖ Connect rate must be a rate like 100\/s/);
+		await app.answer(keys.backspace, keys.backspace, keys.backspace, keys.backspace, ...line('250/s'), ...line('5m'));
+		const result = await app.result();
+		assert.ok(result && result !== 'running');
+		assert.deepEqual(result.flags, {protocol: 'sse', logLevel: 'info', scenario: 'hold', port: '3001', clients: '500', connectRate: '250/s', duration: '5m'});
+		assert.equal(resolveConfig(result.flags).startIntervalMs, 4);
+	});
+
+	test('churn: the churn rate, 1/s by default', async () => {
+		const app = mount();
+		await app.answer(...line('3001'), keys.enter, keys.enter, ...Array.from({length: 5}, () => keys.down), keys.enter, ...line(''), ...line(''), ...line('1m'));
+		assert.match(app.frame(), /✔ Churn rate: 1\/s/);
+		const result = await app.result();
+		assert.ok(result && result !== 'running');
+		assert.deepEqual(result.flags, {protocol: 'sse', logLevel: 'info', scenario: 'churn', port: '3001', clients: '100', churnRate: '1/s', duration: '1m'});
+		assert.equal(resolveConfig(result.flags).shape.churnRate, 1);
+	});
+
+	test('storm: when to drop everyone, or (empty) watch for a server restart', async () => {
+		for (const [stormAt, shown] of [['30s', /✔ Storm: at 30s/], ['', /✔ Storm: when the server restarts/]] as const) {
+			const app = mount();
+			await app.answer(...line('3001'), keys.enter, keys.enter, ...Array.from({length: 6}, () => keys.down), keys.enter, ...line('50'), ...line(stormAt), ...line(''));
+			assert.match(app.frame(), shown);
+			const result = await app.result();
+			assert.ok(result && result !== 'running');
+			assert.deepEqual(result.flags, {protocol: 'sse', logLevel: 'info', scenario: 'storm', port: '3001', clients: '50', ...(stormAt === '' ? {} : {stormAt})});
+			assert.equal(resolveConfig(result.flags).shape.stormAtMs, stormAt === '' ? undefined : 30_000);
+			cleanup();
+		}
+	});
+
 	test('broadcast through Redis: a bad URL is refused inline, the password never shown', async () => {
 		const app = mount();
 		await app.answer(...line(''), keys.enter, keys.enter, keys.down, keys.down, keys.down, keys.enter, ...line('2'), ...line('redis://'));

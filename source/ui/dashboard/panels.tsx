@@ -33,6 +33,7 @@ export function Header({info, version, snapshot, clients, paused, stopping}: {in
 			<Text bold wrap="truncate">{`sse-tui ${version} · ${protocolLabel(info.protocol)} · scenario ${info.scenario ?? 'none'} · ${info.url}`}</Text>
 			<Text wrap="truncate">
 				{`${time} · clients ${clients} (asked ${info.clients})`}
+				{snapshot.shape ? ` · ${snapshot.shape.text}` : ''}
 				{paused ? <Text bold>{' · PAUSED (p resumes)'}</Text> : ''}
 				{stopping ? <Text bold>{' · stopping…'}</Text> : ''}
 			</Text>

@@ -1,5 +1,5 @@
 import type {RunFlags} from '../../config.js';
-import {broadcastFlags, type Answers} from './wizard-steps.js';
+import {broadcastFlags, shapeDefaults, type Answers} from './wizard-steps.js';
 
 /** The answers as the flags `sse-tui` would parse from argv for the same run. */
 export function flagsFrom(answers: Answers): RunFlags {
@@ -14,8 +14,20 @@ export function flagsFrom(answers: Answers): RunFlags {
 		flags.stats = answers.stats;
 	} else {
 		flags.port = String(answers.port);
-		if (answers.scenario === 'multiple' || answers.scenario === 'load' || answers.scenario === 'broadcast') {
+		if (answers.scenario !== 'single') {
 			flags.clients = String(answers.clients);
+		}
+
+		if (answers.scenario === 'hold') {
+			flags.connectRate = answers.connectRate || shapeDefaults.connectRate;
+		}
+
+		if (answers.scenario === 'churn') {
+			flags.churnRate = answers.churnRate || shapeDefaults.churnRate;
+		}
+
+		if (answers.scenario === 'storm' && answers.stormAt !== '') {
+			flags.stormAt = answers.stormAt;
 		}
 
 		if (answers.scenario === 'broadcast') {

@@ -41,6 +41,9 @@ function enter(state: WizardState, step: StepId, answers: Answers): WizardState 
 		case 'duration': { return {...base, input: answers.duration}; }
 		case 'publish': { return {...base, input: answers.publish}; }
 		case 'count': { return {...base, input: answers.count === deliveryDefaults.count ? '' : String(answers.count)}; }
+		case 'connectRate': { return {...base, input: answers.connectRate}; }
+		case 'churnRate': { return {...base, input: answers.churnRate}; }
+		case 'stormAt': { return {...base, input: answers.stormAt}; }
 		case 'protocol': { return {...base, cursor: protocolChoices.findIndex(choice => choice.value === answers.protocol)}; }
 		case 'logLevel': { return {...base, cursor: logLevels.indexOf(answers.logLevel)}; }
 		case 'scenario': { return {...base, cursor: scenarioChoices.findIndex(choice => choice.value === answers.scenario)}; }

@@ -1,12 +1,13 @@
 import {deliveryDefaults} from '../../config-delivery.js';
 import {defaults, logLevels, resolveConfig, type LogLevel, type RunFlags} from '../../config.js';
+import {parseRate} from '../../shapes/config-shapes.js';
 import {parseDuration, parseInteger} from '../../units.js';
 
 /** The wizard's questions, in the old test.sh order; which ones are asked depends on the answers. */
-export type StepId = 'port' | 'protocol' | 'logLevel' | 'scenario' | 'url' | 'clients' | 'publish' | 'count' | 'stats' | 'duration' | 'probe' | 'server';
+export type StepId = 'port' | 'protocol' | 'logLevel' | 'scenario' | 'url' | 'clients' | 'publish' | 'count' | 'connectRate' | 'churnRate' | 'stormAt' | 'stats' | 'duration' | 'probe' | 'server';
 
 export type WizardProtocol = 'sse' | 'websocket';
-export type WizardScenario = 'single' | 'multiple' | 'load' | 'broadcast' | 'custom' | 'exit';
+export type WizardScenario = 'single' | 'multiple' | 'load' | 'broadcast' | 'hold' | 'churn' | 'storm' | 'custom' | 'exit';
 
 export type Answers = {
 	port: number;
@@ -19,6 +20,12 @@ export type Answers = {
 	publish: string;
 	/** broadcast: messages to publish */
 	count: number;
+	/** hold: connections opened per second, as typed ("200/s") */
+	connectRate: string;
+	/** churn: connections closed and reopened per second, as typed */
+	churnRate: string;
+	/** storm: when to drop every connection, as typed; empty: watch for a server restart */
+	stormAt: string;
 	stats: boolean;
 	/** as typed ("30s"); empty: until q */
 	duration: string;
@@ -41,6 +48,9 @@ export const scenarioChoices: ReadonlyArray<Choice<WizardScenario>> = [
 	{value: 'multiple', label: 'multiple clients'},
 	{value: 'load', label: 'load test with stats'},
 	{value: 'broadcast', label: 'broadcast test: do all clients get every update?'},
+	{value: 'hold', label: 'hold: many idle connections, memory per connection'},
+	{value: 'churn', label: 'churn: keep N connected while closing and reopening some each second'},
+	{value: 'storm', label: 'reconnect storm: drop everyone at once (or restart the server), time until back'},
 	{value: 'custom', label: 'custom URL'},
 	{value: 'exit', label: 'exit'},
 ];
@@ -54,13 +64,19 @@ export const initialAnswers: Answers = {
 	clients: 1,
 	publish: '',
 	count: deliveryDefaults.count,
+	connectRate: '',
+	churnRate: '',
+	stormAt: '',
 	stats: false,
 	duration: '',
 	listening: true,
 	startServer: false,
 };
 
-export const clientDefaults: Record<WizardScenario, number> = {single: 1, multiple: 5, load: 20, broadcast: 10, custom: 5, exit: 1};
+export const clientDefaults: Record<WizardScenario, number> = {single: 1, multiple: 5, load: 20, broadcast: 10, hold: 100, churn: 100, storm: 100, custom: 5, exit: 1};
+
+/** What Enter takes on the shape steps (empty input). */
+export const shapeDefaults = {connectRate: '100/s', churnRate: '1/s'} as const;
 
 type Kind = 'text' | 'select' | 'yes-no' | 'wait';
 
@@ -71,6 +87,9 @@ export function stepKind(step: StepId): Kind {
 		case 'clients':
 		case 'publish':
 		case 'count':
+		case 'connectRate':
+		case 'churnRate':
+		case 'stormAt':
 		case 'duration': { return 'text'; }
 		case 'protocol':
 		case 'logLevel':
@@ -95,6 +114,8 @@ export function textDefault(step: StepId, answers: Answers): string {
 		// The bundled server's trigger: what works with `sse-tui serve` (or the server offered below).
 		case 'publish': { return `http://localhost:${answers.port}/dashboard/trigger-test`; }
 		case 'count': { return String(deliveryDefaults.count); }
+		case 'connectRate': { return shapeDefaults.connectRate; }
+		case 'churnRate': { return shapeDefaults.churnRate; }
 		default: { return ''; }
 	}
 }
@@ -138,7 +159,10 @@ export function nextStep(step: StepId, answers: Answers): StepId | 'done' | 'exi
 				case 'single': { return 'duration'; }
 				case 'multiple':
 				case 'load':
-				case 'broadcast': { return 'clients'; }
+				case 'broadcast':
+				case 'hold':
+				case 'churn':
+				case 'storm': { return 'clients'; }
 				case 'custom': { return 'url'; }
 				case 'exit': { return 'exit'; }
 			}
@@ -146,7 +170,20 @@ export function nextStep(step: StepId, answers: Answers): StepId | 'done' | 'exi
 
 		// eslint-disable-next-line no-fallthrough
 		case 'url': { return 'clients'; }
-		case 'clients': { return answers.scenario === 'custom' ? 'stats' : (answers.scenario === 'broadcast' ? 'publish' : 'duration'); }
+		case 'clients': {
+			switch (answers.scenario) {
+				case 'custom': { return 'stats'; }
+				case 'broadcast': { return 'publish'; }
+				case 'hold': { return 'connectRate'; }
+				case 'churn': { return 'churnRate'; }
+				case 'storm': { return 'stormAt'; }
+				default: { return 'duration'; }
+			}
+		}
+
+		case 'connectRate':
+		case 'churnRate':
+		case 'stormAt': { return 'duration'; }
 		case 'publish': { return 'count'; }
 		// A broadcast run ends by itself once drained: no duration to ask.
 		case 'count': { return localTarget(answers) === undefined ? 'done' : 'probe'; }
@@ -177,6 +214,24 @@ export function acceptText(step: StepId, text: string, answers: Answers): Answer
 		}
 
 		case 'count': { return {...answers, count: parseInteger(text, 'Messages', 1, 10_000_000)}; }
+		case 'connectRate': {
+			parseRate(text || shapeDefaults.connectRate, 'Connect rate');
+			return {...answers, connectRate: text};
+		}
+
+		case 'churnRate': {
+			parseRate(text || shapeDefaults.churnRate, 'Churn rate');
+			return {...answers, churnRate: text};
+		}
+
+		case 'stormAt': {
+			if (text !== '') {
+				parseDuration(text, 'Storm at');
+			}
+
+			return {...answers, stormAt: text};
+		}
+
 		case 'url': {
 			// resolveConfig holds the URL rules (scheme per protocol); its message names --url.
 			resolveConfig({scenario: 'custom', protocol: answers.protocol, url: text});

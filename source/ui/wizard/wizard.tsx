@@ -3,7 +3,7 @@ import {useEffect, useReducer} from 'react';
 import {probePort as realProbe} from '../probe-port.js';
 import {createWizardState, wizardReducer, type WizardState} from './wizard-state.js';
 import {
-	builtUrl, choicesFor, localTarget, logLevelChoices, protocolChoices, scenarioChoices, stepKind, textDefault,
+	builtUrl, choicesFor, localTarget, logLevelChoices, protocolChoices, scenarioChoices, shapeDefaults, stepKind, textDefault,
 	type Answers, type StepId,
 } from './wizard-steps.js';
 import {useWizardInput} from './use-wizard-input.js';
@@ -25,6 +25,9 @@ const questions: Record<StepId, string> = {
 	clients: 'Clients',
 	publish: 'Publish via (redis:// or trigger URL)',
 	count: 'Messages to publish',
+	connectRate: 'Connect rate (connections per second, e.g. 200/s)',
+	churnRate: 'Churn rate (connections closed and reopened per second)',
+	stormAt: 'Drop every connection after (e.g. 30s; empty: watch for a server restart)',
 	stats: 'Print a stats line every 10s?',
 	duration: 'Duration (1500ms, 30s, 5m, 1h; empty: until q)',
 	probe: 'Checking the port',
@@ -46,6 +49,9 @@ function answered(step: StepId, answers: Answers): string | undefined {
 		case 'clients': { return `Clients: ${answers.clients}`; }
 		case 'publish': { return `Publish through: ${redactUrl(answers.publish)}`; }
 		case 'count': { return `Messages: ${answers.count}`; }
+		case 'connectRate': { return `Connect rate: ${answers.connectRate || shapeDefaults.connectRate}`; }
+		case 'churnRate': { return `Churn rate: ${answers.churnRate || shapeDefaults.churnRate}`; }
+		case 'stormAt': { return `Storm: ${answers.stormAt === '' ? 'when the server restarts' : `at ${answers.stormAt}`}`; }
 		case 'stats': { return `Stats: ${answers.stats ? 'yes' : 'no'}`; }
 		case 'duration': { return `Duration: ${answers.duration === '' ? 'until q' : answers.duration}`; }
 		case 'server': { return `Start the reference server: ${answers.startServer ? 'yes' : 'no'}`; }
