@@ -33,6 +33,9 @@ const help = `
     --min-retry D          floor for the server's retry: (0 obeys even retry: 0)  default 100ms
     --max-backoff D        cap for the exponential backoff after failed attempts  default 30s
     --max-event-size SIZE  a longer line or event is an error on that client    default 8MiB
+    --workers N            client processes (each under its own open-files limit); the parent only merges and shows
+                           default: 1 (in-process) while the clients fit in the open-files limit less 1,000,
+                           then enough processes for them, at most one per core
 
   WebSocket (--protocol websocket)
     --ws-mode MODE         cable (Rails ActionCable) | raw (any frame is a message)   default cable
@@ -146,6 +149,7 @@ const runFlags = {
 	drain: {type: 'string'},
 	pad: {type: 'string'},
 	report: {type: 'string'},
+	workers: {type: 'string'},
 } as const;
 
 async function main(argv: string[]): Promise<number> {

@@ -55,6 +55,7 @@ export type RunFlags = DeliveryFlags & {
 	threshold?: string[];
 	abortOnFail?: boolean;
 	report?: string;
+	workers?: string;
 };
 
 /** The WebSocket side of a run (`--protocol websocket`). */
@@ -114,6 +115,8 @@ export type Config = Readonly<{
 	broadcast: BroadcastConfig | undefined;
 	/** --report: the self-contained HTML report to write at the end, or undefined */
 	report: string | undefined;
+	/** --workers: client processes; undefined = the default rule (source/workers/plan.ts) */
+	workers: number | undefined;
 }>;
 
 export const defaults = {
@@ -198,6 +201,7 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		seqField: jsonPath(flags.seqField, '--seq-field', 'seq or meta.sequence'),
 		broadcast: resolveBroadcast(flags, scenario === 'broadcast', randomBytes(6).toString('hex')),
 		report: reportPath(flags.report),
+		workers: flags.workers === undefined ? undefined : parseInteger(flags.workers, '--workers', 1, 64),
 	});
 }
 

@@ -14,6 +14,8 @@ import {createTextPresenter} from './reporters/text.js';
 import {formatMeasured, withThresholds} from './verdict/threshold-eval.js';
 import {watchThresholds, type ThresholdWatch} from './verdict/threshold-watch.js';
 import {checkReportPath, writeReport} from './reporters/report/write-report.js';
+import {createWorkerGroup} from './workers/group.js';
+import {planWorkers} from './workers/plan.js';
 
 export type RunIO = {
 	stdout: Writable;
@@ -33,6 +35,7 @@ export type RunIO = {
  * is closed.
  */
 export async function run(config: Config, io: RunIO): Promise<Summary> {
+	const {workers} = planWorkers(config);
 	if (config.report !== undefined) {
 		await checkReportPath(config.report);
 	}
@@ -87,10 +90,21 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		},
 	};
 
-	const factory = createClientFactory(config, sink);
-	const pool = createPool({
+	// More than one worker: the clients run in child processes and this one only merges and shows.
+	const factory = workers === 1 ? createClientFactory(config, sink) : undefined;
+	const pool = factory ? createPool({
 		startIntervalMs: config.startIntervalMs,
 		createClient: factory.create,
+		onAllFinished() {
+			end('finished');
+		},
+	}) : createWorkerGroup({
+		config,
+		workers,
+		store,
+		log(level, text) {
+			presenter.message(level, text, store.elapsed());
+		},
 		onAllFinished() {
 			end('finished');
 		},
@@ -178,7 +192,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	const broadcastSummary = broadcast?.summary() ?? null;
 	presenter.message('info', `stopping (${stoppedBy}): closing ${pool.size} clients`, store.elapsed());
 	await pool.stop();
-	await factory.close();
+	await factory?.close();
 	await eventLog?.close();
 
 	const summary = withThresholds(buildSummary(store.snapshot(), config, {startedAt, stoppedBy, broadcast: broadcastSummary}), config.thresholds);
