@@ -29,7 +29,8 @@ export type WorkerPlan = {workers: number; perWorker: number | undefined};
  * clients, at most one per core unless --workers says so. Node cannot raise its own soft limit
  * (no setrlimit), so the fix for a low one is `ulimit -n $(ulimit -Hn)` before the run.
  */
-export function planWorkers(config: Pick<Config, 'clients' | 'workers' | 'events' | 'broadcast'>, {limit = openFileLimit(), cores = os.availableParallelism()} = {}): WorkerPlan {
+export function planWorkers(config: Pick<Config, 'clients' | 'workers' | 'events' | 'broadcast'>, machine: {limit: number | undefined; cores: number} = {limit: openFileLimit(), cores: os.availableParallelism()}): WorkerPlan {
+	const {limit, cores} = machine;
 	const perWorker = limit === undefined ? undefined : Math.max(1, limit - fileMargin);
 	const needed = perWorker === undefined ? 1 : Math.ceil(config.clients / perWorker);
 	const workers = config.workers ?? needed;
