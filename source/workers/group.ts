@@ -32,7 +32,8 @@ type Worker = {
 	stderrTail: string;
 };
 
-const stopTimeoutMs = 15_000;
+/** a worker closing 19,000 clients while they reconnect took ~10 s: room for that, then it is lost */
+const stopTimeoutMs = 60_000;
 
 /**
  * The clients of a run spread over N worker processes (--workers N): a Pool to run.ts, whose
@@ -58,7 +59,8 @@ export function createWorkerGroup({config, workers: count, store, log, onAllFini
 	}
 
 	function checkFinished(): void {
-		if (!stopping && workers.every(worker => worker.finished || worker.done)) {
+		// A worker given no clients (--workers above --clients) has nothing to finish.
+		if (!stopping && workers.every(worker => worker.finished || worker.done || worker.ranges.length === 0)) {
 			onAllFinished();
 		}
 	}
