@@ -174,14 +174,18 @@ export class WireProducer {
 			rows.columns[name] = [];
 		}
 
+		// Columns as arrays by index: a property lookup by name per cell was most of the cost.
+		const current = columnNames.map(name => table.columns[name]);
+		const sent = columnNames.map(name => this.#sentColumns[name]);
+		const out = columnNames.map(name => rows.columns[name]);
+		const width = columnNames.length;
 		for (let id = 1; id <= table.count; id++) {
 			let changed = table.state[id] !== this.#sentState[id]
 				|| table.lastEventId[id] !== this.#sentEventId[id]
 				|| table.lastError[id] !== this.#sentError[id];
-			for (let index = 0; !changed && index < columnNames.length; index++) {
-				const name = columnNames[index]!;
+			for (let index = 0; !changed && index < width; index++) {
 				// NaN (never sent) differs from everything.
-				changed = table.columns[name][id] !== this.#sentColumns[name][id];
+				changed = current[index]![id] !== sent[index]![id];
 			}
 
 			if (!changed) {
@@ -191,10 +195,10 @@ export class WireProducer {
 			rows.ids.push(this.#globalId(id));
 			rows.state.push(table.state[id]!);
 			this.#sentState[id] = table.state[id]!;
-			for (const name of columnNames) {
-				const value = table.columns[name][id]!;
-				rows.columns[name].push(value);
-				this.#sentColumns[name][id] = value;
+			for (let index = 0; index < width; index++) {
+				const value = current[index]![id]!;
+				out[index]!.push(value);
+				sent[index]![id] = value;
 			}
 
 			rows.lastEventId.push(table.lastEventId[id] ?? '');

@@ -106,7 +106,10 @@ describe('metrics wire (merge protocol)', () => {
 		assert.equal(a.send().rows, null);
 		assert.deepEqual(a.send().rows?.ids, []);
 		message(a.store, 1, 1);
-		assert.deepEqual(a.send({final: true}).rows?.ids, [1]);
+		a.store.bytes(2, 10); // a change in one numeric column alone
+		const final = a.send({final: true}).rows;
+		assert.deepEqual(final?.ids, [1, 2]);
+		assert.deepEqual(final?.columns.bytes, [0, 10]);
 	});
 
 	test('delivery accounting adds across sources: gaps, ratio, sources', () => {
