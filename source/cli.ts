@@ -35,6 +35,9 @@ const help = `
     --min-retry D          floor for the server's retry: (0 obeys even retry: 0)  default 100ms
     --max-backoff D        cap for the exponential backoff after failed attempts  default 30s
     --max-event-size SIZE  a longer line or event is an error on that client    default 8MiB
+    --workers N            client processes (each under its own open-files limit); the parent only merges and shows
+                           default: 1 (in-process) while the clients fit in the open-files limit less 1,000,
+                           then enough processes for them, at most one per core
 
   Load shapes
     --connect-rate R[/s]   open connections at this rate (instead of --ramp), e.g. 200/s or 600/m
@@ -182,6 +185,7 @@ const runFlags = {
 	churnRate: {type: 'string'},
 	stormAt: {type: 'string'},
 	localAddress: {type: 'string'},
+	workers: {type: 'string'},
 } as const;
 
 async function main(argv: string[]): Promise<number> {

@@ -57,6 +57,7 @@ export type RunFlags = DeliveryFlags & WatchFlags & ShapeFlags & {
 	threshold?: string[];
 	abortOnFail?: boolean;
 	report?: string;
+	workers?: string;
 };
 
 /** The WebSocket side of a run (`--protocol websocket`). */
@@ -120,6 +121,8 @@ export type Config = Readonly<{
 	report: string | undefined;
 	/** --connect-rate, --stages, --churn-rate, --storm-at, --local-address (source/shapes/) */
 	shape: ShapeConfig;
+	/** --workers: client processes; undefined = the default rule (source/workers/plan.ts) */
+	workers: number | undefined;
 }>;
 
 export const defaults = {
@@ -207,6 +210,7 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		watch: resolveWatch(flags, ws === undefined ? 'sse' : ws.mode),
 		report: reportPath(flags.report),
 		shape: shaped.shape,
+		workers: flags.workers === undefined ? undefined : parseInteger(flags.workers, '--workers', 1, 64),
 	});
 }
 

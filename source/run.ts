@@ -16,6 +16,8 @@ import {formatMeasured, withThresholds} from './verdict/threshold-eval.js';
 import {watchThresholds, type ThresholdWatch} from './verdict/threshold-watch.js';
 import {checkReportPath, writeReport} from './reporters/report/write-report.js';
 import {createShapeRun, type ShapeRun} from './shapes/driver.js';
+import {createWorkerGroup} from './workers/group.js';
+import {planWorkers} from './workers/plan.js';
 
 export type RunIO = {
 	stdout: Writable;
@@ -35,6 +37,7 @@ export type RunIO = {
  * is closed.
  */
 export async function run(config: Config, io: RunIO): Promise<Summary> {
+	const {workers} = planWorkers(config);
 	if (config.report !== undefined) {
 		await checkReportPath(config.report);
 	}
@@ -91,10 +94,21 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		},
 	};
 
-	const factory = createClientFactory(config, sink);
-	const pool = createPool({
+	// More than one worker: the clients run in child processes and this one only merges and shows.
+	const factory = workers === 1 ? createClientFactory(config, sink) : undefined;
+	const pool = factory ? createPool({
 		startIntervalMs: config.startIntervalMs,
 		createClient: factory.create,
+		onAllFinished() {
+			end('finished');
+		},
+	}) : createWorkerGroup({
+		config,
+		workers,
+		store,
+		log(level, text) {
+			presenter.message(level, text, store.elapsed());
+		},
 		onAllFinished() {
 			end('finished');
 		},
@@ -206,7 +220,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	const shapeSummary = shape.summary();
 	presenter.message('info', `stopping (${stoppedBy}): closing ${pool.size} clients`, store.elapsed());
 	await pool.stop();
-	await factory.close();
+	await factory?.close();
 	await eventLog?.close();
 
 	const summary = withThresholds(buildSummary(store.snapshot(), config, {startedAt, stoppedBy, broadcast: broadcastSummary, server: serverView?.summary() ?? null, shape: shapeSummary}), config.thresholds);

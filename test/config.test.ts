@@ -89,6 +89,7 @@ describe('resolveConfig', () => {
 		[{clients: 'x'}, /^--clients must be a whole number from 1 to 1000000 \(got "x"\)$/],
 		[{clients: '0'}, /--clients must be a whole number/],
 		[{clients: '1.5'}, /--clients must be a whole number/],
+		[{workers: '0'}, /^--workers must be a whole number from 1 to 64 \(got "0"\)$/],
 		[{}, /^SSE_CLIENTS must be a whole number/, {SSE_CLIENTS: 'lots'}],
 		[{port: '70000'}, /^--port must be a whole number from 1 to 65535 \(got "70000"\)$/],
 		[{scenario: 'huge'}, /^--scenario must be one of single, multiple, load, custom, broadcast, hold, churn, storm \(got "huge"\)$/],

@@ -41,6 +41,8 @@ export class DurationHistogram {
 	#runCount = 0;
 	/** the lowest value recorded, in µs: HDR only keeps the lowest non-zero one, and 0 ms latencies are common */
 	#min = Number.POSITIVE_INFINITY;
+	/** the highest value recorded, in µs: HDR's max after `add` is a bucket's top, not the value */
+	#max = Number.NEGATIVE_INFINITY;
 
 	record(ms: number): void {
 		// Clock skew can make a sent_at latency negative; clamp rather than corrupt the histogram.
@@ -56,6 +58,10 @@ export class DurationHistogram {
 		if (micros < this.#min) {
 			this.#min = micros;
 		}
+
+		if (micros > this.#max) {
+			this.#max = micros;
+		}
 	}
 
 	/** Add everything recorded here into `target` (HDR histograms add bucket by bucket). */
@@ -64,6 +70,7 @@ export class DurationHistogram {
 		target.#flush();
 		target.#histogram.add(this.#histogram);
 		target.#min = Math.min(target.#min, this.#min);
+		target.#max = Math.max(target.#max, this.#max);
 	}
 
 	/** Forget everything recorded. */
@@ -72,6 +79,7 @@ export class DurationHistogram {
 		this.#runValue = -1;
 		this.#runCount = 0;
 		this.#min = Number.POSITIVE_INFINITY;
+		this.#max = Number.NEGATIVE_INFINITY;
 	}
 
 	get count(): number {
@@ -95,7 +103,7 @@ export class DurationHistogram {
 		}
 
 		// HDR reports a bucket's highest equivalent value, which can exceed the true maximum.
-		const max = h.maxValue;
+		const max = Number.isFinite(this.#max) ? this.#max : h.maxValue;
 		const ms = (micros: number) => Math.round(Math.min(micros, max)) / 1000;
 		return {
 			count: h.totalCount,
@@ -131,5 +139,26 @@ export class DurationHistogram {
 	encode(): string {
 		this.#flush();
 		return hdr.encodeIntoCompressedBase64(this.#histogram);
+	}
+
+	/** The lowest value recorded, in ms (0 counts); undefined when empty. The encoded form loses it, so the wire carries it beside. */
+	get minMs(): number | undefined {
+		this.#flush();
+		return Number.isFinite(this.#min) ? this.#min / 1000 : undefined;
+	}
+
+	/** The highest value recorded, in ms; undefined when empty. */
+	get maxMs(): number | undefined {
+		this.#flush();
+		return Number.isFinite(this.#max) ? this.#max / 1000 : undefined;
+	}
+
+	/** Add a histogram another process encoded (`encode()`), whose extremes were `minMs` and `maxMs`. */
+	addEncoded(base64: string, minMs: number, maxMs: number): void {
+		this.#flush();
+		const decoded = hdr.decodeFromCompressedBase64(base64, 32, false);
+		this.#histogram.add(decoded);
+		this.#min = Math.min(this.#min, Math.round(minMs * 1000));
+		this.#max = Math.max(this.#max, Math.round(maxMs * 1000));
 	}
 }

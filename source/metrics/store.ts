@@ -8,11 +8,14 @@ import {RateSampler} from './rates.js';
 import {emptyRow, fillRow, readRows, type RowTable} from './row-table.js';
 import type {ServerViewNow} from '../watch/server-view.js';
 import type {ClientRow, ShapeStatus, Snapshot} from './snapshot.js';
+import {addDelivery, checkWire, deliveryFromWire, emptyWireDelivery, type WireDelivery, type WireMessage} from './wire.js';
 
 const stateIndex = new Map<ClientState, number>(clientStates.map((state, index) => [state, index]));
 
 export type StoreOptions = AccountingOptions & {
 	now?: () => number;
+	/** the run's start on the `now` clock, when not now (a worker process shares its parent's clock) */
+	startedAt?: number;
 	/** ActionCable clients are subscribed once confirmed, not when the socket opens */
 	subscribeOn?: 'open' | 'confirm';
 };
@@ -58,16 +61,19 @@ export class MetricsStore implements ClientSink {
 	readonly #startedAt: number;
 	readonly #now: () => number;
 	readonly #listeners = new Set<() => void>();
+	/** merged stores: the last cumulative part of each source (histograms and rows dropped) */
+	readonly #sources = new Map<string, WireMessage>();
+	#remoteDelivery: WireDelivery | undefined;
 	#snapshot: Snapshot | undefined;
 	#timer: NodeJS.Timeout | undefined;
 	#sampler: NodeJS.Timeout | undefined;
 	#serverView: ((elapsedMs: number) => ServerViewNow) | undefined;
 
-	constructor({now = () => performance.now(), subscribeOn = 'open', ...accounting}: StoreOptions = {}) {
+	constructor({now = () => performance.now(), startedAt, subscribeOn = 'open', ...accounting}: StoreOptions = {}) {
 		this.#now = now;
 		this.#subscribeOn = subscribeOn;
 		this.#accounting = new Accounting(accounting);
-		this.#startedAt = now();
+		this.#startedAt = startedAt ?? now();
 		this.#rates = new RateSampler(this.#startedAt);
 	}
 
@@ -247,7 +253,7 @@ export class MetricsStore implements ClientSink {
 			connectMs: this.connectHistogram.summary(),
 			latencyMs: this.latencyHistogram.summary(),
 			reconnectMs: this.reconnectHistogram.summary(),
-			delivery: this.#accounting.summary(this.#clients),
+			delivery: this.#remoteDelivery ? deliveryFromWire(this.#remoteDelivery) : this.#accounting.summary(this.#clients),
 			broadcast: this.#broadcastProgress(),
 			server: this.#serverView?.(this.elapsed()),
 			shape: this.shapeStatus?.(),
@@ -350,6 +356,85 @@ export class MetricsStore implements ClientSink {
 		return {...this.snapshot(), timeline: []};
 	}
 
+	/**
+	 * Apply one wire message (source/metrics/wire.ts) from a worker or an agent: cumulative parts
+	 * add their difference from the source's previous message, histogram deltas add, rows land at
+	 * their global ids. A store fed by merge records no client events of its own.
+	 */
+	merge(message: WireMessage): void {
+		checkWire(message);
+		const previous = this.#sources.get(message.source);
+		if (previous !== undefined && message.seq <= previous.seq) {
+			return; // a repeat: cumulative parts are already in, and the deltas must not add twice
+		}
+
+		for (const key of Object.keys(message.totals) as Array<keyof Snapshot['totals']>) {
+			this.#totals[key] += message.totals[key] - (previous?.totals[key] ?? 0);
+		}
+
+		const kinds = new Set([...Object.keys(message.errorsByKind), ...Object.keys(previous?.errorsByKind ?? {})] as ErrorKind[]);
+		for (const kind of kinds) {
+			const next = (this.#errorsByKind[kind] ?? 0) + (message.errorsByKind[kind] ?? 0) - (previous?.errorsByKind[kind] ?? 0);
+			this.#errorsByKind[kind] = next;
+		}
+
+		this.#remoteDelivery ??= emptyWireDelivery();
+		addDelivery(this.#remoteDelivery, message.delivery, 1);
+		if (previous !== undefined) {
+			addDelivery(this.#remoteDelivery, previous.delivery, -1);
+		}
+
+		if (message.highestId > this.#clients) {
+			this.#grow(message.highestId, false);
+		}
+
+		// State counts come from the sources' counts, not from rows (rows travel less often).
+		for (const [index, state] of clientStates.entries()) {
+			this.#stateCounts[index]! += message.states[state] - (previous?.states[state] ?? 0);
+		}
+
+		const {connect, latency, reconnect} = message.histograms;
+		if (connect) {
+			this.connectHistogram.addEncoded(connect.hdr, connect.minMs, connect.maxMs);
+		}
+
+		if (latency) {
+			this.#latencyPending.addEncoded(latency.hdr, latency.minMs, latency.maxMs);
+		}
+
+		if (reconnect) {
+			this.reconnectHistogram.addEncoded(reconnect.hdr, reconnect.minMs, reconnect.maxMs);
+		}
+
+		const {rows} = message;
+		if (rows) {
+			const highest = rows.ids.reduce((most, id) => Math.max(most, id), 0);
+			if (highest > this.#clients) {
+				this.#grow(highest, false);
+			}
+
+			// Columns as arrays by index: a property lookup by name per cell was most of the cost.
+			const target = columnNames.map(name => this.#columns[name]);
+			const source = columnNames.map(name => rows.columns[name]);
+			for (const [index, id] of rows.ids.entries()) {
+				this.#state[id] = rows.state[index]!;
+				for (let column = 0; column < target.length; column++) {
+					target[column]![id] = source[column]![index]!;
+				}
+
+				this.#lastEventId[id] = rows.lastEventId[index]!;
+				this.#lastError[id] = rows.lastError[index]!;
+			}
+		}
+
+		this.#sources.set(message.source, {...message, histograms: {connect: null, latency: null, reconnect: null}, rows: null});
+	}
+
+	/** The last message merged from `source`, histograms and rows left out. */
+	lastFrom(source: string): WireMessage | undefined {
+		return this.#sources.get(source);
+	}
+
 	#setState(id: number, state: ClientState): void {
 		const next = stateIndex.get(state)!;
 		const previous = this.#state[id]!;
@@ -360,7 +445,8 @@ export class MetricsStore implements ClientSink {
 		}
 	}
 
-	#grow(id: number): void {
+	/** `countIdle` false when merging: the sources' state counts already count every slot. */
+	#grow(id: number, countIdle = true): void {
 		if (id >= this.#capacity) {
 			const capacity = Math.max(64, this.#capacity * 2, id + 1);
 			const state = new Uint8Array(capacity);
@@ -384,7 +470,10 @@ export class MetricsStore implements ClientSink {
 		}
 
 		// New slots start idle (state index 0).
-		this.#stateCounts[0]! += id - this.#clients;
+		if (countIdle) {
+			this.#stateCounts[0]! += id - this.#clients;
+		}
+
 		this.#clients = id;
 	}
 }

@@ -1,0 +1,62 @@
+import {readFileSync} from 'node:fs';
+import os from 'node:os';
+import type {Config} from '../config.js';
+import {UsageError} from '../errors.js';
+
+/**
+ * Files a process needs beside its client sockets (stdio, IPC, the dashboard thread, DNS,
+ * module files, a reconnect's socket opening while the old one closes): one process held 19,980
+ * streams under a 20,000 limit (MEASURED.md), so 1,000 spare is generous, not tight.
+ */
+export const fileMargin = 1000;
+
+/** The soft open-files limit of this process (Linux: /proc/self/limits), or undefined when unknown. */
+export function openFileLimit(): number | undefined {
+	try {
+		const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find(text => text.startsWith('Max open files'));
+		const soft = line?.split(/\s{2,}/)[1];
+		return soft === undefined || soft === 'unlimited' ? undefined : Number.parseInt(soft, 10);
+	} catch {
+		return undefined;
+	}
+}
+
+export type WorkerPlan = {workers: number; perWorker: number | undefined};
+
+/**
+ * How many processes hold the clients. One (in-process, no child) while the clients fit under
+ * one process's open-file limit less the margin; past that, enough worker processes for the
+ * clients, at most one per core unless --workers says so. Node cannot raise its own soft limit
+ * (no setrlimit), so the fix for a low one is `ulimit -n $(ulimit -Hn)` before the run.
+ */
+export function planWorkers(config: Pick<Config, 'clients' | 'workers' | 'events' | 'broadcast'> & Partial<Pick<Config, 'scenario' | 'shape'>>, machine: {limit: number | undefined; cores: number} = {limit: openFileLimit(), cores: os.availableParallelism()}): WorkerPlan {
+	const {limit, cores} = machine;
+	const perWorker = limit === undefined ? undefined : Math.max(1, limit - fileMargin);
+	const needed = perWorker === undefined ? 1 : Math.ceil(config.clients / perWorker);
+	const workers = config.workers ?? needed;
+	if (perWorker !== undefined && config.clients > workers * perWorker) {
+		throw new UsageError(`--clients ${config.clients} does not fit in ${workers} worker process${workers === 1 ? '' : 'es'} of at most ${perWorker} clients (open-files limit ${limit} less ${fileMargin}): pass --workers ${needed}, or raise the open-files limit: ulimit -n $(ulimit -Hn)`);
+	}
+
+	if (config.workers === undefined && needed > cores) {
+		throw new UsageError(`--clients ${config.clients} needs ${needed} worker processes of at most ${perWorker} clients (open-files limit ${limit} less ${fileMargin}), more than the ${cores} cores: pass --workers ${needed} to run them anyway, or raise the open-files limit: ulimit -n $(ulimit -Hn)`);
+	}
+
+	if (workers > 1 && config.events !== undefined) {
+		throw new UsageError(`--events writes one log from one process and cannot be used with ${workers} worker processes: drop --events, or run at most ${perWorker ?? 'the'} clients with --workers 1`);
+	}
+
+	if (workers > 1 && config.broadcast !== undefined) {
+		throw new UsageError(`--scenario broadcast tallies every broadcast in one process and cannot be used with ${workers} worker processes: run at most ${perWorker ?? 'the'} clients with --workers 1`);
+	}
+
+	// The load shapes' driver watches every client event and steers one pool (source/shapes/):
+	// not yet across worker processes.
+	const shaped = config.shape?.stages !== undefined ? '--stages'
+		: (config.scenario === 'hold' || config.scenario === 'churn' || config.scenario === 'storm' ? `--scenario ${config.scenario}` : (config.shape?.connectRate === undefined ? undefined : '--connect-rate'));
+	if (workers > 1 && shaped !== undefined) {
+		throw new UsageError(`${shaped} steers the clients of one process and cannot be used with ${workers} worker processes yet: run at most ${perWorker ?? 'the'} clients with --workers 1`);
+	}
+
+	return {workers, perWorker};
+}

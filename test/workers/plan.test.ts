@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import {describe, test} from 'node:test';
+import {UsageError} from '../../source/errors.js';
+import {planWorkers} from '../../source/workers/plan.js';
+
+const machine = {limit: 20_000, cores: 2};
+const config = (clients: number, more: {workers?: number; events?: string; broadcast?: object} = {}) =>
+	({clients, workers: more.workers, events: more.events, broadcast: more.broadcast}) as Parameters<typeof planWorkers>[0];
+
+describe('worker plan (the default rule and its limits)', () => {
+	test('one process while the clients fit under the open-files limit less the margin', () => {
+		assert.equal(planWorkers(config(1), machine).workers, 1);
+		assert.equal(planWorkers(config(19_000), machine).workers, 1);
+	});
+
+	test('past that, enough worker processes for the clients', () => {
+		assert.equal(planWorkers(config(19_001), machine).workers, 2);
+		assert.equal(planWorkers(config(38_000), machine).workers, 2);
+	});
+
+	test('more processes than cores only when --workers says so', () => {
+		assert.throws(() => planWorkers(config(38_001), machine), (error: Error) => error instanceof UsageError && /needs 3 worker processes .* pass --workers 3/.test(error.message));
+		assert.equal(planWorkers(config(38_001, {workers: 3}), machine).workers, 3);
+	});
+
+	test('clients that cannot fit in the workers given: exit 2 naming --workers', () => {
+		assert.throws(() => planWorkers(config(25_000, {workers: 1}), machine), /^UsageError: --clients 25000 does not fit in 1 worker process of at most 19000 clients .*: pass --workers 2, or raise the open-files limit: ulimit -n/);
+		assert.equal(planWorkers(config(25_000, {workers: 2}), machine).workers, 2);
+	});
+
+	test('an unknown limit: one process unless told', () => {
+		assert.equal(planWorkers(config(50_000), {limit: undefined, cores: 2}).workers, 1);
+		assert.equal(planWorkers(config(50_000, {workers: 2}), {limit: undefined, cores: 2}).workers, 2);
+	});
+
+	test('--events and the broadcast scenario need one process', () => {
+		assert.throws(() => planWorkers(config(10, {workers: 2, events: 'log.ndjson'}), machine), /--events writes one log from one process/);
+		assert.throws(() => planWorkers(config(10, {workers: 2, broadcast: {}}), machine), /--scenario broadcast tallies every broadcast in one process/);
+		assert.equal(planWorkers(config(10, {workers: 1, events: 'log.ndjson'}), machine).workers, 1);
+	});
+
+	test('the load shapes steer one process: refused with workers, for now', () => {
+		const shape = {connectRate: undefined, stages: undefined, churnRate: undefined, stormAtMs: undefined, localAddresses: []};
+		const with2 = (more: object) => ({...config(10, {workers: 2}), shape: {...shape, ...more}}) as Parameters<typeof planWorkers>[0];
+		assert.throws(() => planWorkers({...with2({}), scenario: 'storm'}, machine), /--scenario storm steers the clients of one process and cannot be used with 2 worker processes yet/);
+		assert.throws(() => planWorkers(with2({stages: [{durationMs: 1000, target: 5}]}), machine), /--stages steers/);
+		assert.throws(() => planWorkers(with2({connectRate: 100}), machine), /--connect-rate steers/);
+		assert.equal(planWorkers(with2({localAddresses: ['127.0.0.2']}), machine).workers, 2, '--local-address works in every worker');
+	});
+});
