@@ -5,7 +5,7 @@ import {RunError} from '../source/errors.js';
 import {shareOf, workerSetupVariable, type Entry, type ToPrimary, type ToWorker, type WorkerRequest, type WorkerSetup} from './cluster-protocol.js';
 import {createLogger, type Logger} from './logger.js';
 import {resolveServerOptions, type ServerOptions} from './options.js';
-import {RedisBridge} from './redis-bridge.js';
+import {bridgeFor} from './redis-bridge.js';
 import {RedisReplayStore} from './redis-replay.js';
 import {RingReplayStore, type ReplayEntry, type ReplayStore} from './replay.js';
 import {sumStats, type ServerStats, type WorkerStats} from './stats.js';
@@ -78,22 +78,11 @@ export async function startCluster(partial: Partial<ServerOptions>, workers: num
 	let port = options.port;
 	const slots: Slot[] = Array.from({length: workers}, (_, index) => ({number: index + 1, worker: undefined, listening: false, ready: false, restarts: [], final: undefined}));
 
-	const redis =
-		options.redisUrl === undefined
-			? undefined
-			: new RedisBridge({
-					url: options.redisUrl,
-					channel: options.redisChannel,
-					cablePrefix: options.cablePrefix,
-					replay: options.replay,
-					logger,
-					maxBackoffMs: options.redisMaxBackoffMs,
-					onMessage({id, json}) {
-						if (!closing) {
-							publish([json], [id], false);
-						}
-					},
-				});
+	const redis = bridgeFor(options, logger, ({id, json}) => {
+		if (!closing) {
+			publish([json], [id], false);
+		}
+	});
 	const replay: ReplayStore = redis && options.replay > 0 ? new RedisReplayStore(options.replay, redis, logger) : new RingReplayStore(options.replay);
 
 	let seq = 0;

@@ -1,6 +1,7 @@
 import {randomBytes} from 'node:crypto';
 import {Redis} from 'ioredis';
 import type {Logger} from './logger.js';
+import type {ServerOptions} from './options.js';
 import {commandTimeoutMs, withTimeout} from './redis-command.js';
 import {connectionOptions} from './redis-connection.js';
 import {asJson, ingestMessage, replayStreamKey, withIngestCommand, type IngestingRedis} from './redis-ingest.js';
@@ -235,3 +236,16 @@ export class RedisBridge {
 	}
 }
 
+
+/** The bridge a server's options ask for (--redis and friends), or undefined without --redis. */
+export function bridgeFor(options: Pick<ServerOptions, 'redisUrl' | 'redisChannel' | 'cablePrefix' | 'replay' | 'redisMaxBackoffMs'>, logger: Logger, onMessage: (message: RedisMessage) => void): RedisBridge | undefined {
+	return options.redisUrl === undefined ? undefined : new RedisBridge({
+		url: options.redisUrl,
+		channel: options.redisChannel,
+		cablePrefix: options.cablePrefix,
+		replay: options.replay,
+		logger,
+		maxBackoffMs: options.redisMaxBackoffMs,
+		onMessage,
+	});
+}

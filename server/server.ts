@@ -11,7 +11,7 @@ import {handleRequest} from './http-routes.js';
 import {createLogger} from './logger.js';
 import {isOriginAllowed} from './origins.js';
 import {resolveServerOptions, type ServerOptions} from './options.js';
-import {RedisBridge} from './redis-bridge.js';
+import {bridgeFor, type RedisBridge} from './redis-bridge.js';
 import {RedisReplayStore} from './redis-replay.js';
 import {RingReplayStore, type ReplayStore} from './replay.js';
 import {collectStats, type ServerStats} from './stats.js';
@@ -68,22 +68,11 @@ function checkingInterval(requestTimeoutMs: number): number {
 export async function startServer(partial: Partial<ServerOptions> = {}, role?: WorkerRole): Promise<RunningServer> {
 	const options = resolveServerOptions(partial);
 	const logger = createLogger({level: options.logLevel, json: options.jsonLogs, stream: options.logStream ?? process.stderr, ...(role ? {base: {worker: role.link.worker}} : {})});
-	const redis =
-		options.redisUrl === undefined || role
-			? undefined
-			: new RedisBridge({
-					url: options.redisUrl,
-					channel: options.redisChannel,
-					cablePrefix: options.cablePrefix,
-					replay: options.replay,
-					logger,
-					maxBackoffMs: options.redisMaxBackoffMs,
-					onMessage({id, json}) {
-						if (!context.closing) {
-							broadcaster.publish(json, id);
-						}
-					},
-				});
+	const redis = role ? undefined : bridgeFor(options, logger, ({id, json}) => {
+		if (!context.closing) {
+			broadcaster.publish(json, id);
+		}
+	});
 	const replayBridge = role ? role.redisReplay : redis;
 	const replay: ReplayStore = replayBridge && options.replay > 0 ? new RedisReplayStore(options.replay, replayBridge, logger) : new RingReplayStore(options.replay);
 	for (const {id, json} of role?.seed ?? []) {
