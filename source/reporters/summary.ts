@@ -47,7 +47,8 @@ export type Summary = ShapeSummaryParts & {
 	startedAt: string;
 	durationMs: number;
 	stoppedBy: StopReason;
-	clients: {requested: number; connected: number; final: Record<ClientState, number>};
+	/** notStarted: requested clients the run ended before starting (a long --ramp, a short --duration) */
+	clients: {requested: number; connected: number; notStarted: number; final: Record<ClientState, number>};
 	connections: {successful: number; failedAttempts: number; active: number; closed: number; failed: number};
 	messages: {total: number; perSecond: number; perClient: number};
 	heartbeats: {total: number; perSecond: number; perClient: number};
@@ -90,7 +91,7 @@ export function buildSummary(snapshot: Snapshot, config: Config, {startedAt, sto
 		startedAt: startedAt.toISOString(),
 		durationMs: Math.round(snapshot.elapsedMs),
 		stoppedBy,
-		clients: {requested: config.clients, connected: totals.clientsConnected, final: states},
+		clients: {requested: config.clients, connected: totals.clientsConnected, notStarted: Math.max(0, config.clients - snapshot.clients), final: states},
 		connections: {
 			successful: totals.connects,
 			failedAttempts: totals.failedAttempts,

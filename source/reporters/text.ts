@@ -101,7 +101,7 @@ function runLines(s: Summary): string[] {
 	return [
 		'',
 		`=== Summary: ${formatDuration(s.durationMs)}, stopped by ${s.stoppedBy} ===`,
-		`Clients:          ${s.clients.requested} requested, ${s.clients.connected} connected at least once`,
+		`Clients:          ${s.clients.requested} requested, ${s.clients.connected} connected at least once${s.clients.notStarted > 0 ? `, ${s.clients.notStarted} never started (the run ended before their turn)` : ''}`,
 		`Connections:      ${s.connections.successful} successful, ${s.connections.active} active, ${s.connections.closed} closed, ${s.connections.failed} failed, ${s.connections.failedAttempts} failed attempts`,
 		`Messages:         ${s.messages.total} (${s.messages.perSecond}/s, ${s.messages.perClient} per client)`,
 		`Heartbeats:       ${s.heartbeats.total} (${s.heartbeats.perSecond}/s, ${s.heartbeats.perClient} per client)`,

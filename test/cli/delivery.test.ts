@@ -175,3 +175,21 @@ describe('delivery accounting against real servers', () => {
 		}
 	});
 });
+
+describe('every requested client appears in the summary', () => {
+	test('a run that ends before a long ramp has started everyone counts the rest as never started', async () => {
+		const server = await startTestServer({intervalMs: 100});
+		try {
+			const result = await runCli(['--url', `${server.url}/dashboard/stream`, '--clients', '40', '--ramp', '20s', '--duration', '1s', '--json'], {timeoutMs: 30_000});
+			assert.equal(result.code, 0, result.stderr);
+			const summary = JSON.parse(result.stdout) as {clients: {requested: number; notStarted: number; final: Record<string, number>}};
+			const started = Object.values(summary.clients.final).reduce((sum, count) => sum + count, 0);
+			assert.ok(summary.clients.notStarted > 0 && started > 0, JSON.stringify(summary.clients));
+			assert.equal(started + summary.clients.notStarted, 40);
+			const text = await runCli(['--url', `${server.url}/dashboard/stream`, '--clients', '40', '--ramp', '20s', '--duration', '1s', '--no-tui'], {timeoutMs: 30_000});
+			assert.match(text.stdout, /Clients: +40 requested, \d+ connected at least once, \d+ never started \(the run ended before their turn\)/);
+		} finally {
+			await server.close();
+		}
+	});
+});

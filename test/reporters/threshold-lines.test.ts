@@ -31,7 +31,7 @@ describe('text summary: thresholds', () => {
 	});
 
 	test('every threshold passed but no client ever connected: the verdict is still FAIL', () => {
-		const summary = createSummary({thresholds: [results[0]!], clients: {requested: 2, connected: 0, final: createSummary().clients.final}});
+		const summary = createSummary({thresholds: [results[0]!], clients: {requested: 2, connected: 0, notStarted: 0, final: createSummary().clients.final}});
 		assert.equal(summaryLines(summary).at(-1), 'Verdict:          FAIL (every threshold passed, but no client ever connected)');
 	});
 });

@@ -3,7 +3,7 @@ import {describe, test} from 'node:test';
 import {exitCodeFor, verdictLine} from '../../source/verdict/exit-code.js';
 import {createSummary} from './factories.js';
 
-const clients = (connected: number) => ({requested: 2, connected, final: createSummary().clients.final});
+const clients = (connected: number) => ({requested: 2, connected, notStarted: 0, final: createSummary().clients.final});
 const pass = {expr: 'errors==0', metric: 'errors', value: 0, passed: true};
 const fail = {expr: 'p99<250ms', metric: 'latency.p99', value: 312, passed: false};
 

@@ -12,8 +12,8 @@ describe('evaluate', () => {
 	// [expression, summary fields, measured value, passed]
 	const cases: Array<[string, Partial<Summary>, number | null, boolean]> = [
 		['connected>=100%', {}, 100, true],
-		['connected>=100%', {clients: {requested: 4, connected: 3, final: createSummary().clients.final}}, 75, false],
-		['connected<=100%', {clients: {requested: 2, connected: 5, final: createSummary().clients.final}}, 100, true],
+		['connected>=100%', {clients: {requested: 4, connected: 3, notStarted: 0, final: createSummary().clients.final}}, 75, false],
+		['connected<=100%', {clients: {requested: 2, connected: 5, notStarted: 0, final: createSummary().clients.final}}, 100, true],
 		['delivery>=100%', {delivery: delivery({ratio: 1})}, 100, true],
 		// 57 / 100 * 100 is 56.99999999999999 in floating point
 		['delivery>=57%', {delivery: delivery({ratio: 57 / 100})}, 57, true],

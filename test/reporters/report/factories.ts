@@ -58,7 +58,7 @@ export function createSummary(overrides: Partial<Summary> = {}): Summary {
 		startedAt: '2026-12-03T12:00:00.000Z',
 		durationMs: 60_012,
 		stoppedBy: 'duration',
-		clients: {requested: 200, connected: 198, final: {idle: 0, connecting: 0, open: 0, reconnecting: 0, closed: 196, failed: 4}},
+		clients: {requested: 200, connected: 198, notStarted: 0, final: {idle: 0, connecting: 0, open: 0, reconnecting: 0, closed: 196, failed: 4}},
 		connections: {successful: 228, failedAttempts: 6, active: 0, closed: 196, failed: 4},
 		messages: {total: 118_734, perSecond: 1978.48, perClient: 593.67},
 		heartbeats: {total: 2400, perSecond: 39.99, perClient: 12},
