@@ -1,6 +1,6 @@
 import {RunError} from '../errors.js';
 import {sleepUntil} from './pacing.js';
-import {resolveSequence} from './sequence.js';
+import {guardedPublisher, type Sequence} from './sequence.js';
 import {addSpread, settle, tally} from './tally.js';
 import type {PublishResult, PublishSequenceOptions, PublishedVia, Publisher} from './types.js';
 
@@ -41,80 +41,61 @@ export function openHttpPublisher(target: {kind: 'http'; url: string}, timeoutMs
 		throw new RunError(`the trigger URL must be like http://127.0.0.1:3001/dashboard/trigger-test (got "${target.url}")`);
 	}
 
-	let busy = false;
-	let closed = false;
-
-	async function publishSequence(options: PublishSequenceOptions): Promise<PublishResult> {
-		if (closed || busy) {
-			throw new Error(closed ? 'publishSequence after close()' : 'one publishSequence at a time per publisher');
-		}
-
-		const {count, first, rate, run, padBytes} = resolveSequence(options);
+	async function send({count, first, rate, run, padBytes}: Sequence, options: PublishSequenceOptions): Promise<PublishResult> {
 		const {stop, onPublished} = options;
-		busy = true;
 		const result = tally();
 		const notes = new Set<string>();
 		const started = performance.now();
 		const requests = rate > 0 ? count : Math.min(count, 1);
 		const perRequest = rate > 0 ? 1 : count;
-		try {
-			for (let index = 0; index < requests && !stop?.aborted; index++) {
-				if (rate > 0) {
-					await sleepUntil(started + (index / rate) * 1000, stop);
-					if (stop?.aborted) {
-						break;
-					}
-				}
-
-				const seq = first + (index * perRequest);
-				const url = new URL(base);
-				url.searchParams.set('count', String(perRequest));
-				url.searchParams.set('pad', String(padBytes));
-				if (run !== undefined) {
-					url.searchParams.set('run', run);
-					url.searchParams.set('seq', String(seq));
-				}
-
-				const sentAt = Date.now();
-				const answer = await postTrigger(url, timeoutMs);
-				if (answer.fallback) {
-					notes.add(answer.fallback);
-				}
-
-				// A server with Redis says what PUBLISH reported; one without counts its own deliveries.
-				let reached = 0;
-				const receivers = answer.redis?.receivers;
-				const published = answer.redis?.published ?? 0;
-				if (receivers && published > 0) {
-					addSpread(result, published, receivers.total, receivers.min, receivers.max);
-					reached += receivers.total;
-				}
-
-				const local = perRequest - published;
-				if (local > 0) {
-					const deliveries = answer.deliveries ?? 0;
-					const each = Math.round(deliveries / local);
-					addSpread(result, local, deliveries, each, each);
-					reached += deliveries;
-				}
-
-				const mean = Math.round(reached / perRequest);
-				for (let offset = 0; offset < perRequest; offset++) {
-					onPublished?.(seq + offset, sentAt, mean, answer.via ?? 'local');
+		for (let index = 0; index < requests && !stop?.aborted; index++) {
+			if (rate > 0) {
+				await sleepUntil(started + (index / rate) * 1000, stop);
+				if (stop?.aborted) {
+					break;
 				}
 			}
-		} finally {
-			busy = false;
+
+			const seq = first + (index * perRequest);
+			const url = new URL(base);
+			url.searchParams.set('count', String(perRequest));
+			url.searchParams.set('pad', String(padBytes));
+			if (run !== undefined) {
+				url.searchParams.set('run', run);
+				url.searchParams.set('seq', String(seq));
+			}
+
+			const sentAt = Date.now();
+			const answer = await postTrigger(url, timeoutMs);
+			if (answer.fallback) {
+				notes.add(answer.fallback);
+			}
+
+			// A server with Redis says what PUBLISH reported; one without counts its own deliveries.
+			let reached = 0;
+			const receivers = answer.redis?.receivers;
+			const published = answer.redis?.published ?? 0;
+			if (receivers && published > 0) {
+				addSpread(result, published, receivers.total, receivers.min, receivers.max);
+				reached += receivers.total;
+			}
+
+			const local = perRequest - published;
+			if (local > 0) {
+				const deliveries = answer.deliveries ?? 0;
+				const each = Math.round(deliveries / local);
+				addSpread(result, local, deliveries, each, each);
+				reached += deliveries;
+			}
+
+			const mean = Math.round(reached / perRequest);
+			for (let offset = 0; offset < perRequest; offset++) {
+				onPublished?.(seq + offset, sentAt, mean, answer.via ?? 'local');
+			}
 		}
 
 		return {...settle(result), notes: [...notes]};
 	}
 
-	return {
-		target,
-		publishSequence,
-		async close() {
-			closed = true;
-		},
-	};
+	return guardedPublisher(target, send);
 }

@@ -4,7 +4,7 @@ import {broadcastMessage} from '../payloads.js';
 import {redactRedisUrl} from '../redis-url.js';
 import {formatDuration} from '../units.js';
 import {sleepUntil} from './pacing.js';
-import {resolveSequence} from './sequence.js';
+import {guardedPublisher, type Sequence} from './sequence.js';
 import {addReceivers, settle, tally} from './tally.js';
 import type {PublishResult, PublishSequenceOptions, Publisher} from './types.js';
 
@@ -57,66 +57,46 @@ async function connect(url: string, timeoutMs: number): Promise<Redis> {
 export async function openRedisPublisher(target: {kind: 'redis'; url: string; channel: string}, timeoutMs: number): Promise<Publisher> {
 	const redis = await connect(target.url, timeoutMs);
 	const {channel} = target;
-	let busy = false;
-	let closed = false;
-
-	async function publishSequence(options: PublishSequenceOptions): Promise<PublishResult> {
-		if (closed || busy) {
-			throw new Error(closed ? 'publishSequence after close()' : 'one publishSequence at a time per publisher');
-		}
-
-		const {count, first, rate, run, padBytes} = resolveSequence(options);
+	async function send({count, first, rate, run, padBytes}: Sequence, options: PublishSequenceOptions): Promise<PublishResult> {
 		const {stop, onPublished} = options;
 		const message = options.message ?? ((seq: number) => broadcastMessage(seq, run, padBytes));
-		busy = true;
 		const result = tally();
 		const started = performance.now();
-		try {
-			for (let index = 0; index < count && !stop?.aborted; ) {
-				const end = rate > 0 ? index + 1 : Math.min(count, index + burst);
-				if (rate > 0) {
-					await sleepUntil(started + (index / rate) * 1000, stop);
-					if (stop?.aborted) {
-						break;
-					}
+		for (let index = 0; index < count && !stop?.aborted; ) {
+			const end = rate > 0 ? index + 1 : Math.min(count, index + burst);
+			if (rate > 0) {
+				await sleepUntil(started + (index / rate) * 1000, stop);
+				if (stop?.aborted) {
+					break;
 				}
-
-				const batch: Array<Promise<number>> = [];
-				const sentAt: number[] = [];
-				for (let seq = first + index; seq < first + end; seq++) {
-					sentAt.push(Date.now());
-					batch.push(redis.publish(channel, message(seq)));
-				}
-
-				let receivers: number[];
-				try {
-					receivers = await Promise.all(batch);
-				} catch (error) {
-					throw new RunError(`publishing on ${channel} failed after ${result.sent} of ${count} messages: ${(error as Error).message}`);
-				}
-
-				for (const [offset, received] of receivers.entries()) {
-					addReceivers(result, received);
-					onPublished?.(first + index + offset, sentAt[offset]!, received, 'redis');
-				}
-
-				index = end;
 			}
-		} finally {
-			busy = false;
+
+			const batch: Array<Promise<number>> = [];
+			const sentAt: number[] = [];
+			for (let seq = first + index; seq < first + end; seq++) {
+				sentAt.push(Date.now());
+				batch.push(redis.publish(channel, message(seq)));
+			}
+
+			let receivers: number[];
+			try {
+				receivers = await Promise.all(batch);
+			} catch (error) {
+				throw new RunError(`publishing on ${channel} failed after ${result.sent} of ${count} messages: ${(error as Error).message}`);
+			}
+
+			for (const [offset, received] of receivers.entries()) {
+				addReceivers(result, received);
+				onPublished?.(first + index + offset, sentAt[offset]!, received, 'redis');
+			}
+
+			index = end;
 		}
 
 		return {...settle(result), notes: []};
 	}
 
-	return {
-		target,
-		publishSequence,
-		async close() {
-			if (!closed) {
-				closed = true;
-				redis.disconnect();
-			}
-		},
-	};
+	return guardedPublisher(target, send, () => {
+		redis.disconnect();
+	});
 }

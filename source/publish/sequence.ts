@@ -1,5 +1,5 @@
 import {isRunId} from '../payloads.js';
-import type {PublishSequenceOptions} from './types.js';
+import type {Publisher, PublishResult, PublishSequenceOptions, PublishTarget} from './types.js';
 
 export type Sequence = {count: number; first: number; rate: number; run: string | undefined; padBytes: number};
 
@@ -29,4 +29,35 @@ export function resolveSequence(options: PublishSequenceOptions): Sequence {
 	}
 
 	return {count, first, rate, run, padBytes};
+}
+
+/**
+ * A Publisher around one way of sending a checked sequence: one sequence at a time, none after
+ * close (programming mistakes, thrown as Error); `release` runs once, on the first close.
+ */
+export function guardedPublisher(target: PublishTarget, send: (sequence: Sequence, options: PublishSequenceOptions) => Promise<PublishResult>, release?: () => void): Publisher {
+	let busy = false;
+	let closed = false;
+	return {
+		target,
+		async publishSequence(options) {
+			if (closed || busy) {
+				throw new Error(closed ? 'publishSequence after close()' : 'one publishSequence at a time per publisher');
+			}
+
+			const sequence = resolveSequence(options);
+			busy = true;
+			try {
+				return await send(sequence, options);
+			} finally {
+				busy = false;
+			}
+		},
+		async close() {
+			if (!closed) {
+				closed = true;
+				release?.();
+			}
+		},
+	};
 }
