@@ -1,5 +1,5 @@
 import type {ClientState, ErrorKind} from '../engine/types.js';
-import type {ServerViewNow} from '../watch/server-view.js';
+import type {ServerViewNow} from '../watch/types.js';
 import type {Percentiles} from './histogram.js';
 
 /** Everything a reporter or the TUI needs about the run at one moment; immutable by convention. */

@@ -6,7 +6,7 @@ import {DurationHistogram} from './histogram.js';
 import {Timeline} from './timeline.js';
 import {RateSampler} from './rates.js';
 import {emptyRow, fillRow, readRows, type RowTable} from './row-table.js';
-import type {ServerViewNow} from '../watch/server-view.js';
+import type {ServerViewNow} from '../watch/types.js';
 import type {ClientRow, ShapeStatus, Snapshot} from './snapshot.js';
 import {addDelivery, checkWire, deliveryFromWire, emptyWireDelivery, type WireDelivery, type WireMessage} from './wire.js';
 

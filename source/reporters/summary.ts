@@ -1,7 +1,7 @@
 import type {Config} from '../config.js';
 import {redactUrl} from '../redact.js';
 import type {BroadcastTallyResult} from '../metrics/broadcast-tally.js';
-import type {ServerSummary} from '../watch/server-view.js';
+import type {ServerSummary} from '../watch/types.js';
 import type {Percentiles} from '../metrics/histogram.js';
 import type {DeliverySummary, Snapshot, TimelinePoint} from '../metrics/snapshot.js';
 

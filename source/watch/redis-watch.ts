@@ -1,21 +1,9 @@
 import {Redis} from 'ioredis';
 import {redactRedisUrl} from '../redis-url.js';
+import type {RedisSample} from './types.js';
 
-export type RedisSample = {
-	/** ms since the run started */
-	t: number;
-	reachable: boolean;
-	error?: string;
-	/** PUBSUB NUMSUB of each watched channel */
-	subscribers: Record<string, number>;
-	/** PUBSUB NUMPAT */
-	patterns: number;
-	connectedClients: number;
-	opsPerSec: number;
-	usedMemoryBytes: number;
-	/** connections `sse-tui serve --redis` opened, by name (CLIENT SETNAME), when it runs against this Redis */
-	serveConnections: number;
-};
+export type {RedisSample} from './types.js';
+
 
 /** A field of INFO's `name:value` lines. */
 function infoNumber(info: string, name: string): number {

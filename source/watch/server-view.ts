@@ -1,34 +1,11 @@
-import type {RedisSample, RedisWatch} from './redis-watch.js';
-import type {StatsSample, StatsWatch} from './stats-watch.js';
+import type {RedisWatch} from './redis-watch.js';
+import type {StatsWatch} from './stats-watch.js';
+import type {Disagreement, RedisSample, ServerSummary, ServerViewNow, StatsSample} from './types.js';
 
-/** A difference between what the clients see and what the server side counts, while it lasted. */
-export type Disagreement = {
-	what: string;
-	/** the clients' number and the server side's, when last seen */
-	clients: number;
-	server: number;
-	/** ms since the run started: first and last sample that showed it */
-	firstAt: number;
-	lastAt: number;
-	/** samples that showed it */
-	samples: number;
-	/** the largest |server - clients| seen */
-	worst: number;
-};
+export type {Disagreement, ServerSummary, ServerViewNow} from './types.js';
 
-export type ServerSummary = {
-	redis: {url: string; channels: string[]; last: RedisSample | null; samples: RedisSample[]} | null;
-	stats: {url: string; fields: string[]; last: StatsSample | null; samples: StatsSample[]} | null;
-	disagreements: Disagreement[];
-};
 
-/** What the dashboard shows: the last samples and the differences standing now. */
-export type ServerViewNow = {
-	redis: {url: string; channels: string[]; last: RedisSample | null} | null;
-	stats: {url: string; fields: string[]; last: StatsSample | null} | null;
-	/** one line each, for the differences seen in the last two samples */
-	disagreements: string[];
-};
+
 
 /** Samples kept for the summary and the report: an hour at one a second. */
 const maxSamples = 3600;

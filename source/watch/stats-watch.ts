@@ -1,17 +1,12 @@
 import {valueAt} from '../metrics/sequence.js';
 import {redactUrl} from '../redact.js';
+import type {StatsSample} from './types.js';
+
+export type {StatsSample} from './types.js';
 
 /** One field to show from a JSON stats document: a name and its dotted path. */
 export type WatchField = {name: string; path: readonly string[]};
 
-export type StatsSample = {
-	/** ms since the run started */
-	t: number;
-	reachable: boolean;
-	/** why not, when unreachable */
-	error?: string;
-	values: Record<string, number | null>;
-};
 
 /**
  * The fields read when --watch-field names none, for the two known shapes of
