@@ -1,26 +1,25 @@
 import {randomBytes} from 'node:crypto';
 import {deliveryDefaults, jsonPath, resolveBroadcast, type BroadcastConfig, type DeliveryFlags} from './config-delivery.js';
 import {defaultMinRetryMs} from './engine/backoff.js';
-import {cableSubprotocols} from './engine/cable-protocol.js';
+import {httpOrigin, resolveWebSocket, wsDefaults, type WebSocketConfig, type WebSocketFlags, type WsMode} from './config-websocket.js';
 import {resolveWatch, type WatchConfig, type WatchFlags} from './config-watch.js';
 import {UsageError} from './errors.js';
 import {basicAuthorization, redactUrl} from './redact.js';
 import {scenarioNames, scenarios, type ScenarioName} from './scenarios.js';
 import {resolveShape, type ShapeConfig, type ShapeFlags} from './shapes/config-shapes.js';
-import {parseBytes, parseDuration, parseInteger} from './units.js';
+import {oneOf, parseBytes, parseDuration, parseInteger} from './units.js';
 import {parseThreshold, type Threshold} from './verdict/threshold-parse.js';
 
 export const logLevels = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = typeof logLevels[number];
 
+export {wsModes, type WebSocketConfig, type WsMode} from './config-websocket.js';
+
 export const protocols = ['sse', 'websocket'] as const;
 export type Protocol = typeof protocols[number];
 
-export const wsModes = ['cable', 'raw'] as const;
-export type WsMode = typeof wsModes[number];
-
 /** Flags as meow hands them over: strings for everything we validate ourselves. */
-export type RunFlags = DeliveryFlags & WatchFlags & ShapeFlags & {
+export type RunFlags = DeliveryFlags & WatchFlags & ShapeFlags & WebSocketFlags & {
 	url?: string;
 	protocol?: string;
 	port?: string;
@@ -43,37 +42,11 @@ export type RunFlags = DeliveryFlags & WatchFlags & ShapeFlags & {
 	minRetry?: string;
 	maxBackoff?: string;
 	maxEventSize?: string;
-	wsMode?: string;
-	channel?: string;
-	channelParams?: string;
-	origin?: string;
-	subprotocol?: string[];
-	perform?: string;
-	performData?: string;
-	performEvery?: string;
-	pingInterval?: string;
-	pongTimeout?: string;
-	compression?: boolean;
 	threshold?: string[];
 	abortOnFail?: boolean;
 	report?: string;
 	workers?: string;
 };
-
-/** The WebSocket side of a run (`--protocol websocket`). */
-export type WebSocketConfig = Readonly<{
-	mode: WsMode;
-	channel: string;
-	channelParams: Readonly<Record<string, unknown>>;
-	/** sent as Origin; ActionCable refuses upgrades from origins it does not allow */
-	origin: string | undefined;
-	/** the subprotocols to offer (cable: ActionCable's two unless --subprotocol says otherwise); [] offers none */
-	subprotocols: readonly string[];
-	perform: Readonly<{action: string; data: Readonly<Record<string, unknown>>; everyMs: number}> | undefined;
-	pingIntervalMs: number;
-	pongTimeoutMs: number;
-	compression: boolean;
-}>;
 
 export type Config = Readonly<{
 	/** as given, credentials included: print it only through redactUrl (source/redact.ts) */
@@ -130,9 +103,7 @@ export const defaults = {
 	path: '/dashboard/stream',
 	cablePath: '/cable',
 	rawWsPath: '/ws',
-	channel: 'DashboardUpdatesChannel',
-	pingInterval: '15s',
-	pongTimeout: '10s',
+	...wsDefaults,
 	clients: 1,
 	timeout: '60s',
 	logLevel: 'info' as LogLevel,
@@ -212,79 +183,6 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		shape: shaped.shape,
 		workers: flags.workers === undefined ? undefined : parseInteger(flags.workers, '--workers', 1, 64),
 	});
-}
-
-function resolveWebSocket(flags: RunFlags): Omit<WebSocketConfig, 'origin'> {
-	const performEvery = flags.performEvery === undefined ? undefined : parseDuration(flags.performEvery, '--perform-every');
-	if (flags.perform === undefined && (flags.performData !== undefined || performEvery !== undefined)) {
-		throw new UsageError('--perform-data and --perform-every need --perform ACTION (the channel action to call)');
-	}
-
-	if (flags.origin !== undefined && !/^https?:\/\/[^/]+$/.test(flags.origin)) {
-		throw new UsageError(`--origin must be an origin like http://localhost:3000, with no path (got "${flags.origin}")`);
-	}
-
-	const mode = oneOf(flags.wsMode ?? 'cable', wsModes, '--ws-mode');
-	return {
-		mode,
-		channel: flags.channel ?? defaults.channel,
-		channelParams: Object.freeze(jsonObject(flags.channelParams, '--channel-params', '{"room":"1"}')),
-		subprotocols: Object.freeze(subprotocols(flags.subprotocol, mode)),
-		perform: flags.perform === undefined ? undefined : Object.freeze({
-			action: flags.perform,
-			data: Object.freeze(jsonObject(flags.performData, '--perform-data', '{"body":"hi"}')),
-			everyMs: performEvery ?? 1000,
-		}),
-		pingIntervalMs: parseDuration(flags.pingInterval ?? defaults.pingInterval, '--ping-interval', {allowZero: true}),
-		pongTimeoutMs: parseDuration(flags.pongTimeout ?? defaults.pongTimeout, '--pong-timeout'),
-		compression: Boolean(flags.compression),
-	};
-}
-
-/**
- * `--subprotocol a,b` (repeatable) -> the list to offer; absent: the mode's default (ActionCable's
- * two); `''` or `none`: offer none at all.
- */
-function subprotocols(lists: readonly string[] | undefined, mode: WsMode): string[] {
-	// meow hands over [] for a repeatable flag that was not given.
-	if (lists === undefined || lists.length === 0) {
-		return mode === 'cable' ? [...cableSubprotocols] : [];
-	}
-
-	const names = lists.flatMap(list => list.split(',')).map(name => name.trim()).filter(name => name !== '' && name.toLowerCase() !== 'none');
-	for (const name of names) {
-		// RFC 6455 section 4.1: each subprotocol is an HTTP token, offered once.
-		if (!/^[!#$%&'*+.^`|~\w-]+$/.test(name) || names.indexOf(name) !== names.lastIndexOf(name)) {
-			throw new UsageError(`--subprotocol takes names like actioncable-v1-json, comma-separated, each once, or none (got "${name}")`);
-		}
-	}
-
-	return names;
-}
-
-function jsonObject(text: string | undefined, flag: string, example: string): Record<string, unknown> {
-	if (text === undefined) {
-		return {};
-	}
-
-	let value: unknown;
-	try {
-		value = JSON.parse(text);
-	} catch {
-		value = undefined;
-	}
-
-	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-		throw new UsageError(`${flag} must be a JSON object like '${example}' (got "${text}")`);
-	}
-
-	return value as Record<string, unknown>;
-}
-
-/** ws://host:3000/cable -> http://host:3000: the Origin a browser page on that host would send. */
-function httpOrigin(url: string): string {
-	const parsed = new URL(url);
-	return `${parsed.protocol === 'wss:' ? 'https:' : 'http:'}//${parsed.host}`;
 }
 
 function resolveUrl(flags: RunFlags, env: Environment, scenario: ScenarioName | undefined, wsMode: WsMode | undefined): string {
@@ -373,12 +271,4 @@ function withUrlCredentials(headers: Record<string, string>, url: string): Recor
 /** `SSE_URL=` (set but empty) means unset, as shells and CI templates often leave it. */
 function withoutEmpty(env: Environment): Environment {
 	return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
-}
-
-function oneOf<T extends string>(value: string, choices: readonly T[], flag: string): T {
-	if (!(choices as readonly string[]).includes(value)) {
-		throw new UsageError(`${flag} must be one of ${choices.join(', ')} (got "${value}")`);
-	}
-
-	return value as T;
 }

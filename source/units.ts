@@ -94,3 +94,12 @@ export function formatDuration(ms: number): string {
 	const seconds = totalSeconds % 60;
 	return hours > 0 ? `${hours}h${String(minutes).padStart(2, '0')}m` : `${minutes}m${String(seconds).padStart(2, '0')}s`;
 }
+
+/** One of the accepted words, or a UsageError listing them. */
+export function oneOf<T extends string>(value: string, choices: readonly T[], flag: string): T {
+	if (!(choices as readonly string[]).includes(value)) {
+		throw new UsageError(`${flag} must be one of ${choices.join(', ')} (got "${value}")`);
+	}
+
+	return value as T;
+}
