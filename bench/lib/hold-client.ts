@@ -9,9 +9,12 @@
  *    says: every client in state `open`.
  *  - raw: `net` sockets that write the GET request and count the bytes they receive, started in
  *    the same bursts of 250 per event-loop turn as the pool; open = response headers received.
+ *  - eventsource: the naive baseline a user writes first, a loop of `new EventSource(url)` from
+ *    the `eventsource` npm package (on Node's fetch), in the same bursts; open = its `open` event.
  */
 import net from 'node:net';
 import process from 'node:process';
+import {EventSource} from 'eventsource';
 import {resolveConfig} from '../../source/config.js';
 import {createClientFactory} from '../../source/engine/client-factory.js';
 import {createPool} from '../../source/engine/pool.js';
@@ -142,6 +145,46 @@ function raw(port: number, count: number): Holder {
 	};
 }
 
+function naive(port: number, count: number): Holder {
+	const url = `http://127.0.0.1:${port}/dashboard/stream`;
+	const sources: EventSource[] = [];
+	let opened = 0;
+	let errors = 0;
+	let first = '';
+	let bytes = 0;
+	let done: {resolve(): void; reject(error: Error): void} | undefined;
+	const allOpen = new Promise<void>((resolve, reject) => {
+		done = {resolve, reject};
+	});
+
+	function connect(): void {
+		const source = new EventSource(url);
+		sources.push(source);
+		source.addEventListener('open', () => {
+			if (++opened === count) {
+				done!.resolve();
+			}
+		});
+		source.addEventListener('message', event => {
+			bytes += event.data.length;
+		});
+		source.addEventListener('error', event => {
+			errors++;
+			first ||= event.message ?? 'error';
+			done!.reject(new Error(`EventSource: ${event.message ?? 'error'}`));
+		});
+	}
+
+	return {
+		start() {
+			inBursts(count, connect);
+		},
+		allOpen,
+		errors: () => ({count: errors, first}),
+		bytes: () => bytes,
+	};
+}
+
 serveParent(async message => {
 	if (message.cmd !== 'hold') {
 		throw new Error(`unknown command ${message.cmd}`);
@@ -151,7 +194,7 @@ serveParent(async message => {
 	const port = Number(message['port']);
 	const count = Number(message['count']);
 	const idleMs = Number(message['idleMs']);
-	const holder = kind === 'ours' ? ours(port, count) : raw(port, count);
+	const holder = kind === 'ours' ? ours(port, count) : kind === 'eventsource' ? naive(port, count) : raw(port, count);
 	const before = memory();
 	const started = performance.now();
 	holder.start();
