@@ -16,7 +16,9 @@ import {formatMeasured, withThresholds} from './verdict/threshold-eval.js';
 import {watchThresholds, type ThresholdWatch} from './verdict/threshold-watch.js';
 import {checkReportPath, writeReport} from './reporters/report/write-report.js';
 import {createShapeRun, type ShapeRun} from './shapes/driver.js';
-import {createWorkerGroup} from './workers/group.js';
+import {createWorkerGroup, type WorkerGroup} from './workers/group.js';
+import {feedFor, heardFlushMs} from './workers/lifecycle.js';
+import {metricsIntervalMs} from './workers/protocol.js';
 import {planWorkers} from './workers/plan.js';
 
 export type RunIO = {
@@ -96,13 +98,15 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 
 	// More than one worker: the clients run in child processes and this one only merges and shows.
 	const factory = workers === 1 ? createClientFactory(config, sink) : undefined;
+	const feed = feedFor(config);
+	let group: WorkerGroup | undefined;
 	const pool = factory ? createPool({
 		startIntervalMs: config.startIntervalMs,
 		createClient: factory.create,
 		onAllFinished() {
 			end('finished');
 		},
-	}) : createWorkerGroup({
+	}) : group = createWorkerGroup({
 		config,
 		workers,
 		store,
@@ -112,11 +116,21 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		onAllFinished() {
 			end('finished');
 		},
+		shapes: feed === 'none' ? undefined : {
+			feed,
+			observe(event, now) {
+				shape?.observe(event, now);
+			},
+			heard(ids, heartbeats, now) {
+				shape?.heard(ids, heartbeats, now);
+			},
+		},
 	});
 	shape = createShapeRun({
 		config,
 		pool,
 		store,
+		...(group ? {rss: group.rss, baselineRss: group.baselineRss, heardLagMs: heardFlushMs + metricsIntervalMs} : {}),
 		end(reason) {
 			end(reason);
 		},

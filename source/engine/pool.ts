@@ -18,6 +18,8 @@ export type Pool = {
 	removeOldest(count: number): Promise<void>;
 	/** Each started client, oldest first. */
 	forEach(fn: (client: Client) => void): void;
+	/** Every started client drops its connection at once and reconnects as usual (the storm). */
+	dropAll(): void;
 	/** Stop everything, including clients still waiting to start. */
 	stop(): Promise<void>;
 	/** clients started or waiting to start, not yet removed */
@@ -108,6 +110,11 @@ export function createPool({createClient, startIntervalMs, onAllFinished}: PoolO
 		forEach(fn) {
 			for (const client of active) {
 				fn(client);
+			}
+		},
+		dropAll() {
+			for (const client of active) {
+				client.drop();
 			}
 		},
 		async stop() {

@@ -22,15 +22,28 @@ export type ShapeDeps = {
 	store: MetricsStore;
 	end(reason: StopReason): void;
 	log(level: 'info' | 'warn', text: string): void;
-	/** process RSS in bytes (tests may swap it) */
+	/** RSS in bytes of every process holding clients (tests may swap it) */
 	rss?: () => number;
+	/** the same before any client, read when memory is measured (default: rss() when the driver is made) */
+	baselineRss?: () => number;
+	/** how late `heard` may come (worker processes batch it): added to the hold's stale threshold */
+	heardLagMs?: number;
 };
+
+/** What the driver reads of a client event: a ClientEvent, or one forwarded from a worker process (workers/lifecycle.ts). */
+export type ShapeEvent =
+	| {kind: 'open'; client: number; connectMs: number}
+	| {kind: 'error'; client: number; error: ErrorKind}
+	| {kind: 'close'; client: number; final: boolean}
+	| {kind: Exclude<ClientEvent['kind'], 'open' | 'error' | 'close'>; client: number};
 
 export type ShapeRun = {
 	/** Start the clients as the shape says (replaces pool.add(config.clients)). */
 	start(): void;
-	/** Every client event, before or after the store has it. */
-	observe(event: ClientEvent): void;
+	/** Every client event, before or after the store has it; `now`: when it happened (default: now). */
+	observe(event: ShapeEvent, now?: number): void;
+	/** Hold, with worker processes: these clients were heard from (and this many heartbeats) by `now`. */
+	heard(ids: readonly number[], heartbeats: number, now: number): void;
 	/** for the Snapshot: a short status line, or undefined when the run has no shape */
 	status(): ShapeStatus | undefined;
 	/** the shape's Summary blocks, taken at the end */
@@ -45,7 +58,7 @@ export type ShapeRun = {
  * hold, churn and the storm. It sees every client event (observe) and keeps per-client state in
  * typed arrays indexed by client id, so an event costs a switch and a store or two.
  */
-export function createShapeRun({config, pool, store, end, log, rss = () => process.memoryUsage().rss}: ShapeDeps): ShapeRun {
+export function createShapeRun({config, pool, store, end, log, rss = () => process.memoryUsage().rss, baselineRss, heardLagMs = 0}: ShapeDeps): ShapeRun {
 	const {shape, scenario} = config;
 	const clients = config.clients;
 	let open = new Uint8Array(1024);
@@ -85,7 +98,7 @@ export function createShapeRun({config, pool, store, end, log, rss = () => proce
 	}
 
 	// Hold (and churn, storm: they wait for everyone too before they act).
-	const baselineBytes = rss();
+	const baselineAtStart = baselineRss ? undefined : rss();
 	let allOpenAt: number | undefined;
 	let holdFrom: number | undefined;
 	let memory: MemorySummary | undefined;
@@ -163,9 +176,7 @@ export function createShapeRun({config, pool, store, end, log, rss = () => proce
 		}
 
 		beginStorm(store.elapsed(), 'storm-at', ids);
-		pool.forEach(client => {
-			client.drop();
-		});
+		pool.dropAll();
 	}
 
 	function tick(): void {
@@ -227,6 +238,7 @@ export function createShapeRun({config, pool, store, end, log, rss = () => proce
 
 	function measureMemory(): MemorySummary {
 		const rssBytes = rss();
+		const baselineBytes = baselineAtStart ?? baselineRss!();
 		return {rssBytes, baselineBytes, connections: openNow, perConnectionBytes: openNow === 0 ? null : Math.round((rssBytes - baselineBytes) / openNow)};
 	}
 
@@ -237,7 +249,7 @@ export function createShapeRun({config, pool, store, end, log, rss = () => proce
 		let stale = 0;
 		if (heartbeatIntervalMs !== null) {
 			for (let id = 1; id <= maxId; id++) {
-				if (open[id] === 1 && now - (lastHeard.get(id) ?? holdFrom ?? now) > 2 * heartbeatIntervalMs) {
+				if (open[id] === 1 && now - (lastHeard.get(id) ?? holdFrom ?? now) > (2 * heartbeatIntervalMs) + heardLagMs) {
 					stale++;
 				}
 			}
@@ -300,7 +312,15 @@ export function createShapeRun({config, pool, store, end, log, rss = () => proce
 				tick();
 			}
 		},
-		observe(event) {
+		heard(ids, heartbeats, now) {
+			if (holdFrom !== undefined && scenario === 'hold') {
+				holdHeartbeats += heartbeats;
+				for (const id of ids) {
+					lastHeard.set(id, now);
+				}
+			}
+		},
+		observe(event, now = store.elapsed()) {
 			const id = event.client;
 			switch (event.kind) {
 				case 'connecting': {
@@ -330,7 +350,7 @@ export function createShapeRun({config, pool, store, end, log, rss = () => proce
 					}
 
 					if (dropped.get(id) === 1) {
-						clientBack(id, store.elapsed());
+						clientBack(id, now);
 					}
 
 					break;
@@ -344,7 +364,7 @@ export function createShapeRun({config, pool, store, end, log, rss = () => proce
 							holdHeartbeats++;
 						}
 
-						lastHeard.set(id, store.elapsed());
+						lastHeard.set(id, now);
 					}
 
 					break;
@@ -371,7 +391,7 @@ export function createShapeRun({config, pool, store, end, log, rss = () => proce
 						// A final close is the client stopping (the end of the run, churn), not a drop.
 						if (scenario === 'storm' && !(event.kind === 'close' && event.final)) {
 							if (stormAt === undefined && shape.stormAtMs === undefined) {
-								watchForRestart(id, store.elapsed());
+								watchForRestart(id, now);
 							} else if (stormAt !== undefined && backAt.p100 === null && dropped.get(id) === 0) {
 								// A restart reaches some clients a little later than the first ones.
 								dropped.set(id, 1);

@@ -2,9 +2,9 @@ import {fork, type ChildProcess} from 'node:child_process';
 import type {Config} from '../config.js';
 import type {Pool} from '../engine/pool.js';
 import type {MetricsStore} from '../metrics/store.js';
-import {stateIndexOf, wireVersion, type WireMessage, type WireRows} from '../metrics/wire.js';
-import {clientStates} from '../engine/types.js';
-import {columnNames, type Column} from '../metrics/columns.js';
+import type {ShapeEvent} from '../shapes/driver.js';
+import {shapeEventOf, type ShapeFeed} from './lifecycle.js';
+import {lostMessage} from './lost.js';
 import type {FromWorker, ToWorker} from './protocol.js';
 
 export type WorkerGroupOptions = {
@@ -16,6 +16,20 @@ export type WorkerGroupOptions = {
 	onAllFinished(): void;
 	/** the worker module; tests may swap it */
 	entry?: URL;
+	/** the load shapes' driver, fed every worker's client lives (times in the store's elapsed ms) */
+	shapes?: {
+		feed: Exclude<ShapeFeed, 'none'>;
+		observe(event: ShapeEvent, now: number): void;
+		heard(ids: readonly number[], heartbeats: number, now: number): void;
+	};
+};
+
+/** The Pool over worker processes, and what they hold in memory. */
+export type WorkerGroup = Pool & {
+	/** RSS of this process and every worker (as last reported), in bytes */
+	rss(): number;
+	/** the same before any client: this process when the group was made, each worker before its first client */
+	baselineRss(): number;
 };
 
 type Worker = {
@@ -30,6 +44,8 @@ type Worker = {
 	done: boolean;
 	exited: Promise<void>;
 	stderrTail: string;
+	rss: number;
+	helloRss: number;
 };
 
 /** a worker closing 19,000 clients while they reconnect took ~10 s: room for that, then it is lost */
@@ -41,8 +57,9 @@ const stopTimeoutMs = 60_000;
  * store; the parent runs no clients. A worker that exits without its final message is reported
  * in one line and its clients counted as failed; the others go on.
  */
-export function createWorkerGroup({config, workers: count, store, log, onAllFinished, entry = new URL('worker-main.js', import.meta.url)}: WorkerGroupOptions): Pool {
+export function createWorkerGroup({config, workers: count, store, log, onAllFinished, entry = new URL('worker-main.js', import.meta.url), shapes}: WorkerGroupOptions): WorkerGroup {
 	const epochStart = performance.timeOrigin + performance.now() - store.elapsed();
+	const parentBaseline = process.memoryUsage().rss;
 	// Each worker starts its share at N times the interval: together they keep the run's ramp.
 	const startIntervalMs = config.startIntervalMs * count;
 	const workers: Worker[] = [];
@@ -83,7 +100,7 @@ export function createWorkerGroup({config, workers: count, store, log, onAllFini
 
 	function spawn(index: number): Worker {
 		const child = fork(entry, [], {serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: []});
-		const worker: Worker = {name: `w${index + 1}`, child, size: 0, commandsSent: 0, ranges: [], finished: false, done: false, exited: Promise.resolve(), stderrTail: ''};
+		const worker: Worker = {name: `w${index + 1}`, child, size: 0, commandsSent: 0, ranges: [], finished: false, done: false, exited: Promise.resolve(), stderrTail: '', rss: 0, helloRss: 0};
 		child.stderr?.setEncoding('utf8').on('data', (text: string) => {
 			worker.stderrTail = (worker.stderrTail + text).slice(-2000);
 		});
@@ -99,7 +116,27 @@ export function createWorkerGroup({config, workers: count, store, log, onAllFini
 		child.on('error', () => undefined); // 'exit' follows and reports it
 		child.on('message', (message: FromWorker) => {
 			switch (message.type) {
+				case 'hello': {
+					worker.helloRss = message.rss;
+					worker.rss ||= message.rss;
+					break;
+				}
+
+				case 'lifecycle': {
+					for (const record of message.records) {
+						shapes?.observe(shapeEventOf(record), record[2] - epochStart);
+					}
+
+					break;
+				}
+
+				case 'heard': {
+					shapes?.heard(message.ids, message.heartbeats, message.at - epochStart);
+					break;
+				}
+
 				case 'metrics': {
+					worker.rss = message.rss;
 					store.merge(message.wire);
 					if (message.commands === worker.commandsSent) {
 						worker.size = message.wire.active;
@@ -138,7 +175,7 @@ export function createWorkerGroup({config, workers: count, store, log, onAllFini
 				}
 			}
 		});
-		child.send({type: 'start', source: worker.name, config, startIntervalMs, epochStart} satisfies ToWorker);
+		child.send({type: 'start', source: worker.name, config, startIntervalMs, epochStart, feed: shapes?.feed ?? 'none'} satisfies ToWorker);
 		return worker;
 	}
 
@@ -159,13 +196,48 @@ export function createWorkerGroup({config, workers: count, store, log, onAllFini
 		workers.push(spawn(index));
 	}
 
+	/** Ask workers to stop clients, `n` in all, the fullest first; resolves when they have. */
+	async function removeFrom(n: number, type: 'remove' | 'remove-oldest'): Promise<void> {
+		let left = n;
+		const waits: Array<Promise<void>> = [];
+		while (left > 0) {
+			const target = live().filter(worker => worker.size > 0).sort((a, b) => b.size - a.size)[0];
+			if (!target) {
+				break;
+			}
+
+			// Churn takes from every worker in proportion (each its own oldest); stages, the newest of the fullest.
+			const take = type === 'remove' ? Math.min(left, target.size) : Math.min(left, target.size, Math.max(1, Math.ceil(n * target.size / Math.max(1, live().reduce((sum, worker) => sum + worker.size, 0)))));
+			left -= take;
+			target.size -= take;
+			target.commandsSent++;
+			const id = ++request;
+			waits.push(new Promise(resolve => {
+				removals.set(id, resolve);
+			}));
+			command(target, {type, count: take, request: id});
+		}
+
+		await Promise.all(waits);
+	}
+
 	return {
-		// The load shapes that need these are refused with workers (plan.ts).
-		async removeOldest() {
-			throw new Error('removeOldest is not available with worker processes');
+		async removeOldest(n) {
+			await removeFrom(n, 'remove-oldest');
 		},
 		forEach() {
-			throw new Error('forEach is not available with worker processes');
+			throw new Error('forEach is not available with worker processes: the clients live in them');
+		},
+		dropAll() {
+			for (const worker of live()) {
+				command(worker, {type: 'drop'});
+			}
+		},
+		rss() {
+			return process.memoryUsage().rss + workers.reduce((sum, worker) => sum + (worker.done ? 0 : worker.rss), 0);
+		},
+		baselineRss() {
+			return parentBaseline + workers.reduce((sum, worker) => sum + worker.helloRss, 0);
 		},
 		add(n) {
 			if (stopping || n <= 0) {
@@ -190,26 +262,7 @@ export function createWorkerGroup({config, workers: count, store, log, onAllFini
 			}
 		},
 		async remove(n) {
-			let left = n;
-			const waits: Array<Promise<void>> = [];
-			while (left > 0) {
-				const target = live().filter(worker => worker.size > 0).sort((a, b) => b.size - a.size)[0];
-				if (!target) {
-					break;
-				}
-
-				const take = Math.min(left, target.size);
-				left -= take;
-				target.size -= take;
-				target.commandsSent++;
-				const id = ++request;
-				waits.push(new Promise(resolve => {
-					removals.set(id, resolve);
-				}));
-				command(target, {type: 'remove', count: take, request: id});
-			}
-
-			await Promise.all(waits);
+			await removeFrom(n, 'remove');
 		},
 		async stop() {
 			stopping = true;
@@ -228,58 +281,5 @@ export function createWorkerGroup({config, workers: count, store, log, onAllFini
 		get size() {
 			return live().reduce((sum, worker) => sum + worker.size, 0);
 		},
-	};
-}
-
-/**
- * The last word for a worker that died: its clients that had not closed normally are failed,
- * its counters stay as last reported. Built as a wire message so the store has one way in.
- */
-function lostMessage(store: MetricsStore, source: string, ranges: ReadonlyArray<[number, number]>): WireMessage {
-	const last = store.lastFrom(source);
-	const table = store.rowTable();
-	const failed = stateIndexOf('failed');
-	const closed = stateIndexOf('closed');
-	const rows: WireRows = {ids: [], state: [], columns: {} as Record<Column, number[]>, lastEventId: [], lastError: []};
-	for (const name of columnNames) {
-		rows.columns[name] = [];
-	}
-
-	let total = 0;
-	let closedCount = 0;
-	let highestId = 0;
-	for (const [first, n] of ranges) {
-		total += n;
-		for (let id = first; id < first + n; id++) {
-			highestId = Math.max(highestId, id);
-			const isClosed = id <= table.count && table.state[id] === closed;
-			closedCount += isClosed ? 1 : 0;
-			rows.ids.push(id);
-			rows.state.push(isClosed ? closed : failed);
-			for (const name of columnNames) {
-				rows.columns[name].push(id <= table.count ? table.columns[name][id]! : (name === 'lastMessageAt' || name === 'lastHeartbeatAt' || name === 'connectMs' || name === 'latencyMs' ? -1 : 0));
-			}
-
-			rows.lastEventId.push(table.lastEventId[id] ?? '');
-			rows.lastError.push(isClosed ? (table.lastError[id] ?? '') : 'worker process lost');
-		}
-	}
-
-	const states = Object.fromEntries(clientStates.map(state => [state, 0])) as WireMessage['states'];
-	states.closed = closedCount;
-	states.failed = total - closedCount;
-	return {
-		v: wireVersion,
-		source,
-		seq: (last?.seq ?? 0) + 1,
-		final: true,
-		highestId,
-		active: 0,
-		states,
-		totals: last?.totals ?? {messages: 0, heartbeats: 0, errors: 0, reconnects: 0, connects: 0, failedAttempts: 0, clientsConnected: 0, bytes: 0},
-		errorsByKind: last?.errorsByKind ?? {},
-		delivery: last?.delivery ?? {accountedClients: 0, unaccountedClients: 0, sources: {seq: 0, field: 0, id: 0, streamId: 0}, received: 0, gaps: 0, duplicates: 0, outOfOrder: 0, resets: 0, unsequenced: 0, reconnects: {resumed: 0, notResumed: 0}, foreign: 0},
-		histograms: {connect: null, latency: null, reconnect: null},
-		rows,
 	};
 }

@@ -29,7 +29,7 @@ export type WorkerPlan = {workers: number; perWorker: number | undefined};
  * clients, at most one per core unless --workers says so. Node cannot raise its own soft limit
  * (no setrlimit), so the fix for a low one is `ulimit -n $(ulimit -Hn)` before the run.
  */
-export function planWorkers(config: Pick<Config, 'clients' | 'workers' | 'events' | 'broadcast'> & Partial<Pick<Config, 'scenario' | 'shape'>>, machine: {limit: number | undefined; cores: number} = {limit: openFileLimit(), cores: os.availableParallelism()}): WorkerPlan {
+export function planWorkers(config: Pick<Config, 'clients' | 'workers' | 'events' | 'broadcast'>, machine: {limit: number | undefined; cores: number} = {limit: openFileLimit(), cores: os.availableParallelism()}): WorkerPlan {
 	const {limit, cores} = machine;
 	const perWorker = limit === undefined ? undefined : Math.max(1, limit - fileMargin);
 	const needed = perWorker === undefined ? 1 : Math.ceil(config.clients / perWorker);
@@ -48,14 +48,6 @@ export function planWorkers(config: Pick<Config, 'clients' | 'workers' | 'events
 
 	if (workers > 1 && config.broadcast !== undefined) {
 		throw new UsageError(`--scenario broadcast tallies every broadcast in one process and cannot be used with ${workers} worker processes: run at most ${perWorker ?? 'the'} clients with --workers 1`);
-	}
-
-	// The load shapes' driver watches every client event and steers one pool (source/shapes/):
-	// not yet across worker processes.
-	const shaped = config.shape?.stages !== undefined ? '--stages'
-		: (config.scenario === 'hold' || config.scenario === 'churn' || config.scenario === 'storm' ? `--scenario ${config.scenario}` : (config.shape?.connectRate === undefined ? undefined : '--connect-rate'));
-	if (workers > 1 && shaped !== undefined) {
-		throw new UsageError(`${shaped} steers the clients of one process and cannot be used with ${workers} worker processes yet: run at most ${perWorker ?? 'the'} clients with --workers 1`);
 	}
 
 	return {workers, perWorker};

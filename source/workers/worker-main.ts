@@ -4,6 +4,7 @@ import {createPool} from '../engine/pool.js';
 import type {ClientEvent, ClientSink} from '../engine/types.js';
 import {MetricsStore} from '../metrics/store.js';
 import {WireProducer} from '../metrics/wire.js';
+import {heardFlushMs, LifecycleForwarder, lifecycleFlushMs} from './lifecycle.js';
 import {metricsIntervalMs, rowsEvery, type FromWorker, type ToWorker} from './protocol.js';
 
 /**
@@ -33,7 +34,8 @@ process.on('message', (message: ToWorker) => {
 	}
 });
 
-function start({source, config, startIntervalMs, epochStart}: Extract<ToWorker, {type: 'start'}>): void {
+function start({source, config, startIntervalMs, epochStart, feed}: Extract<ToWorker, {type: 'start'}>): void {
+	send({type: 'hello', rss: process.memoryUsage().rss});
 	const store = new MetricsStore({
 		seqField: config.seqField,
 		latencyField: config.latencyField,
@@ -47,9 +49,11 @@ function start({source, config, startIntervalMs, epochStart}: Extract<ToWorker, 
 	let allocated = 0;
 	const producer = new WireProducer(store, {source, rowsEvery, globalId: local => globalIds[local]!});
 	const notes = new Set<string>();
+	const lifecycle = feed === 'none' ? undefined : new LifecycleForwarder(feed, local => globalIds[local]!, () => performance.timeOrigin + performance.now());
 	const sink: ClientSink = {
 		emit(event: ClientEvent) {
 			store.emit(event);
+			lifecycle?.observe(event);
 		},
 		bytes(client, count) {
 			store.bytes(client, count);
@@ -72,8 +76,24 @@ function start({source, config, startIntervalMs, epochStart}: Extract<ToWorker, 
 
 	let commands = 0;
 	const timer = setInterval(() => {
-		send({type: 'metrics', wire: producer.next({active: pool.size}), commands});
+		send({type: 'metrics', wire: producer.next({active: pool.size}), commands, rss: process.memoryUsage().rss});
 	}, metricsIntervalMs);
+	const flushLifecycle = () => {
+		const records = lifecycle?.takeRecords() ?? [];
+		if (records.length > 0) {
+			send({type: 'lifecycle', records});
+		}
+	};
+
+	const lifecycleTimers = lifecycle === undefined ? [] : [
+		setInterval(flushLifecycle, lifecycleFlushMs),
+		...(feed === 'hold' ? [setInterval(() => {
+			const {ids, heartbeats} = lifecycle.takeHeard();
+			if (ids.length > 0 || heartbeats > 0) {
+				send({type: 'heard', ids, heartbeats, at: performance.timeOrigin + performance.now()});
+			}
+		}, heardFlushMs)] : []),
+	];
 	let stopping = false;
 	process.on('message', async (message: ToWorker) => {
 		switch (message.type) {
@@ -94,10 +114,16 @@ function start({source, config, startIntervalMs, epochStart}: Extract<ToWorker, 
 				break;
 			}
 
-			case 'remove': {
+			case 'remove':
+			case 'remove-oldest': {
 				commands++;
-				await pool.remove(message.count);
+				await (message.type === 'remove' ? pool.remove(message.count) : pool.removeOldest(message.count));
 				send({type: 'removed', request: message.request});
+				break;
+			}
+
+			case 'drop': {
+				pool.dropAll();
 				break;
 			}
 
@@ -108,9 +134,15 @@ function start({source, config, startIntervalMs, epochStart}: Extract<ToWorker, 
 
 				stopping = true;
 				clearInterval(timer);
+				for (const each of lifecycleTimers) {
+					clearInterval(each);
+				}
+
 				await pool.stop();
 				await factory.close();
-				send({type: 'metrics', wire: producer.next({active: 0, final: true}), commands}, () => {
+				// The final closes are the driver's too (a final close is no drop).
+				flushLifecycle();
+				send({type: 'metrics', wire: producer.next({active: 0, final: true}), commands, rss: process.memoryUsage().rss}, () => {
 					process.exit(0);
 				});
 				break;

@@ -37,6 +37,11 @@ function drivenRun(flags: Parameters<typeof resolveConfig>[0]) {
 		forEach(fn) {
 			clients.forEach(fn);
 		},
+		dropAll() {
+			for (const client of clients) {
+				client.drop();
+			}
+		},
 		async stop() {
 			// Not used here.
 		},

@@ -38,13 +38,4 @@ describe('worker plan (the default rule and its limits)', () => {
 		assert.throws(() => planWorkers(config(10, {workers: 2, broadcast: {}}), machine), /--scenario broadcast tallies every broadcast in one process/);
 		assert.equal(planWorkers(config(10, {workers: 1, events: 'log.ndjson'}), machine).workers, 1);
 	});
-
-	test('the load shapes steer one process: refused with workers, for now', () => {
-		const shape = {connectRate: undefined, stages: undefined, churnRate: undefined, stormAtMs: undefined, localAddresses: []};
-		const with2 = (more: object) => ({...config(10, {workers: 2}), shape: {...shape, ...more}}) as Parameters<typeof planWorkers>[0];
-		assert.throws(() => planWorkers({...with2({}), scenario: 'storm'}, machine), /--scenario storm steers the clients of one process and cannot be used with 2 worker processes yet/);
-		assert.throws(() => planWorkers(with2({stages: [{durationMs: 1000, target: 5}]}), machine), /--stages steers/);
-		assert.throws(() => planWorkers(with2({connectRate: 100}), machine), /--connect-rate steers/);
-		assert.equal(planWorkers(with2({localAddresses: ['127.0.0.2']}), machine).workers, 2, '--local-address works in every worker');
-	});
 });
