@@ -65,11 +65,15 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	let end: (reason: StopReason) => void = () => undefined;
 	// A run whose event log cannot be written stops: the log is what the user asked for.
 	let eventLogFailure: string | undefined;
-	const eventLog = config.events === undefined ? undefined : await openEventLog(config.events, io.stdout, () => store.elapsed(), reason => {
-		eventLogFailure = reason;
-		presenter.message('error', `${reason}; stopping the run`, store.elapsed());
-		end('error');
-	});
+	const onEventLogFailure = (reason: string) => {
+		if (eventLogFailure === undefined) {
+			eventLogFailure = reason;
+			presenter.message('error', `${reason}; stopping the run`, store.elapsed());
+			end('error');
+		}
+	};
+
+	const eventLog = config.events === undefined ? undefined : await openEventLog(config.events, io.stdout, () => store.elapsed(), onEventLogFailure);
 	deliveryLog = eventLog && (event => {
 		eventLog.write(event);
 	});
@@ -116,6 +120,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		onAllFinished() {
 			end('finished');
 		},
+		onEventsFailed: onEventLogFailure,
 		shapes: feed === 'none' ? undefined : {
 			feed,
 			observe(event, now) {

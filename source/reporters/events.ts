@@ -16,13 +16,15 @@ export type EventLog = {
  * A file that opened but cannot be written (`/proc/version`, a full disk) calls `onFailure`
  * once with a one-line reason, and the log writes nothing more.
  */
-export async function openEventLog(target: string, stdout: Writable, elapsed: () => number, onFailure: (reason: string) => void = () => undefined): Promise<EventLog> {
+export async function openEventLog(target: string, stdout: Writable, elapsed: () => number, onFailure: (reason: string) => void = () => undefined, {append = false}: {append?: boolean} = {}): Promise<EventLog> {
 	let stream: Writable;
 	let failed = false;
 	if (target === '-') {
 		stream = stdout;
 	} else {
-		const file: WriteStream = createWriteStream(target, {flags: 'w'});
+		// Worker processes append to the file the parent created: on Linux each write (a line, or a
+		// writev of queued lines) lands whole at the end, so lines of two workers never mix.
+		const file: WriteStream = createWriteStream(target, {flags: append ? 'a' : 'w'});
 		try {
 			await once(file, 'open');
 		} catch (error) {

@@ -14,6 +14,8 @@ export type WorkerGroupOptions = {
 	log(level: 'error' | 'warn' | 'info', text: string): void;
 	/** every worker's clients ended on their own (or the worker is gone) */
 	onAllFinished(): void;
+	/** a worker could not write --events (one line): the run stops, as in one process */
+	onEventsFailed?: (reason: string) => void;
 	/** the worker module; tests may swap it */
 	entry?: URL;
 	/** the load shapes' driver, fed every worker's client lives (times in the store's elapsed ms) */
@@ -57,7 +59,7 @@ const stopTimeoutMs = 60_000;
  * store; the parent runs no clients. A worker that exits without its final message is reported
  * in one line and its clients counted as failed; the others go on.
  */
-export function createWorkerGroup({config, workers: count, store, log, onAllFinished, entry = new URL('worker-main.js', import.meta.url), shapes}: WorkerGroupOptions): WorkerGroup {
+export function createWorkerGroup({config, workers: count, store, log, onAllFinished, onEventsFailed, entry = new URL('worker-main.js', import.meta.url), shapes}: WorkerGroupOptions): WorkerGroup {
 	const epochStart = performance.timeOrigin + performance.now() - store.elapsed();
 	const parentBaseline = process.memoryUsage().rss;
 	// Each worker starts its share at N times the interval: together they keep the run's ramp.
@@ -146,6 +148,11 @@ export function createWorkerGroup({config, workers: count, store, log, onAllFini
 						worker.done = true;
 					}
 
+					break;
+				}
+
+				case 'events-failed': {
+					onEventsFailed?.(message.reason);
 					break;
 				}
 

@@ -42,8 +42,8 @@ export function planWorkers(config: Pick<Config, 'clients' | 'workers' | 'events
 		throw new UsageError(`--clients ${config.clients} needs ${needed} worker processes of at most ${perWorker} clients (open-files limit ${limit} less ${fileMargin}), more than the ${cores} cores: pass --workers ${needed} to run them anyway, or raise the open-files limit: ulimit -n $(ulimit -Hn)`);
 	}
 
-	if (workers > 1 && config.events !== undefined) {
-		throw new UsageError(`--events writes one log from one process and cannot be used with ${workers} worker processes: drop --events, or run at most ${perWorker ?? 'the'} clients with --workers 1`);
+	if (workers > 1 && config.events === '-') {
+		throw new UsageError(`--events - writes to standard output from one process and cannot be used with ${workers} worker processes: pass --events a file path (every worker appends to it)`);
 	}
 
 	if (workers > 1 && config.broadcast !== undefined) {

@@ -29,6 +29,8 @@ export type FromWorker =
 	/** hold: the clients heard from (any event, heartbeat or comment) since the last one, and the heartbeats among that */
 	| {type: 'heard'; ids: number[]; heartbeats: number; at: number}
 	| {type: 'note'; text: string}
+	/** --events could not be written: the run stops, as it does in one process */
+	| {type: 'events-failed'; reason: string}
 	| {type: 'removed'; request: number}
 	/** every client ended on its own */
 	| {type: 'finished'};

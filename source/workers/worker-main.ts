@@ -3,6 +3,7 @@ import {createClientFactory} from '../engine/client-factory.js';
 import {createPool} from '../engine/pool.js';
 import type {ClientEvent, ClientSink} from '../engine/types.js';
 import {MetricsStore} from '../metrics/store.js';
+import {openEventLog, type EventLog} from '../reporters/events.js';
 import {WireProducer} from '../metrics/wire.js';
 import {heardFlushMs, LifecycleForwarder, lifecycleFlushMs} from './lifecycle.js';
 import {metricsIntervalMs, rowsEvery, type FromWorker, type ToWorker} from './protocol.js';
@@ -36,10 +37,17 @@ process.on('message', (message: ToWorker) => {
 
 function start({source, config, startIntervalMs, epochStart, feed}: Extract<ToWorker, {type: 'start'}>): void {
 	send({type: 'hello', rss: process.memoryUsage().rss});
+	// --events FILE: the parent created it; each worker appends its clients' lines, by global id.
+	let eventLog: EventLog | undefined;
+	const logEvent = (event: ClientEvent) => {
+		eventLog?.write({...event, client: globalIds[event.client]!});
+	};
+
 	const store = new MetricsStore({
 		seqField: config.seqField,
 		latencyField: config.latencyField,
 		subscribeOn: config.ws?.mode === 'cable' ? 'confirm' : 'open',
+		onDeliveryEvent: config.events === undefined ? undefined : logEvent,
 		// The parent's clock, so the rows' times mean the same in its store.
 		now: () => performance.timeOrigin + performance.now(),
 		startedAt: epochStart,
@@ -54,6 +62,9 @@ function start({source, config, startIntervalMs, epochStart, feed}: Extract<ToWo
 		emit(event: ClientEvent) {
 			store.emit(event);
 			lifecycle?.observe(event);
+			if (eventLog) {
+				logEvent(event);
+			}
 		},
 		bytes(client, count) {
 			store.bytes(client, count);
@@ -65,6 +76,14 @@ function start({source, config, startIntervalMs, epochStart, feed}: Extract<ToWo
 			}
 		},
 	};
+	// Commands that arrive while the log opens wait for it (the handler below awaits this first).
+	const logOpened = config.events === undefined ? undefined : openEventLog(config.events, process.stdout, () => store.elapsed(), reason => {
+		send({type: 'events-failed', reason});
+	}, {append: true}).then(log => {
+		eventLog = log;
+	}, (error: unknown) => {
+		send({type: 'events-failed', reason: (error as Error).message});
+	});
 	const factory = createClientFactory(config, sink);
 	const pool = createPool({
 		startIntervalMs,
@@ -96,6 +115,7 @@ function start({source, config, startIntervalMs, epochStart, feed}: Extract<ToWo
 	];
 	let stopping = false;
 	process.on('message', async (message: ToWorker) => {
+		await logOpened;
 		switch (message.type) {
 			case 'add': {
 				commands++;
@@ -140,6 +160,7 @@ function start({source, config, startIntervalMs, epochStart, feed}: Extract<ToWo
 
 				await pool.stop();
 				await factory.close();
+				await eventLog?.close();
 				// The final closes are the driver's too (a final close is no drop).
 				flushLifecycle();
 				send({type: 'metrics', wire: producer.next({active: 0, final: true}), commands, rss: process.memoryUsage().rss}, () => {

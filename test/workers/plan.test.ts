@@ -33,8 +33,9 @@ describe('worker plan (the default rule and its limits)', () => {
 		assert.equal(planWorkers(config(50_000, {workers: 2}), {limit: undefined, cores: 2}).workers, 2);
 	});
 
-	test('--events and the broadcast scenario need one process', () => {
-		assert.throws(() => planWorkers(config(10, {workers: 2, events: 'log.ndjson'}), machine), /--events writes one log from one process/);
+	test('--events - and the broadcast scenario need one process', () => {
+		assert.throws(() => planWorkers(config(10, {workers: 2, events: '-'}), machine), /--events - writes to standard output from one process/);
+		assert.equal(planWorkers(config(10, {workers: 2, events: 'log.ndjson'}), machine).workers, 2, 'a file: every worker appends to it');
 		assert.throws(() => planWorkers(config(10, {workers: 2, broadcast: {}}), machine), /--scenario broadcast tallies every broadcast in one process/);
 		assert.equal(planWorkers(config(10, {workers: 1, events: 'log.ndjson'}), machine).workers, 1);
 	});
