@@ -226,7 +226,12 @@ async function main(argv: string[]): Promise<number> {
 		}
 
 		flags = {...flags, ...answers.flags};
-		if (answers.startServer) {
+		if (answers.demo) {
+			// The wizard's "demo" choice: exactly `sse-tui demo` with the protocol and log level it asked.
+			const started = await (await import('./demo.js')).startDemo(flags, {isTTY: true});
+			flags = started.flags;
+			server = started.server;
+		} else if (answers.startServer) {
 			server = await ui.startBundledServer(answers.startServer.port);
 		}
 	}

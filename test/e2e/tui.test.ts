@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {execFileSync, spawn, spawnSync} from 'node:child_process';
 import {after, before, describe, test} from 'node:test';
+import {createServer, type AddressInfo} from 'node:net';
 import {fileURLToPath} from 'node:url';
 import {shellQuote} from '../helpers/cli.js';
 import {eventStreamHeaders, startTestServer, type TestServer} from '../helpers/http-server.js';
@@ -53,6 +54,15 @@ function terminal(args: string[]) {
 			spawnSync('tmux', ['kill-session', '-t', name]);
 		},
 	};
+}
+
+/** A port nothing listens on (bound, then let go). */
+async function freePort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+	const {port} = server.address() as AddressInfo;
+	await new Promise(resolve => server.close(resolve));
+	return port;
 }
 
 const messages = (text: string) => Number(/msgs (\d+) \(/.exec(text)?.[1] ?? -1);
@@ -119,6 +129,39 @@ describe('sse-tui in a real terminal', {skip: hasTmux ? false : 'tmux is not ins
 			const end = await tty.until(text => /EXIT=\d+/.test(text), 'the process to exit');
 			assert.match(end, /=== Summary: .*, stopped by duration ===/);
 			assert.match(end, /Clients: +3 requested, 3 connected at least once/);
+			assert.match(end, /EXIT=0/);
+		} finally {
+			tty.close();
+		}
+	});
+
+	test('the wizard offers the demo when nothing listens on the port; it runs the dashboard, where ? explains every column', async () => {
+		const free = await freePort();
+		const tty = terminal([]);
+		try {
+			await tty.until(text => /\? Port \(default 3000\)/.test(text), 'the port question');
+			tty.type(String(free));
+			tty.keys('Enter');
+			await tty.until(text => /\? Protocol/.test(text), 'the protocol question');
+			tty.keys('Enter');
+			await tty.until(text => /\? Log level/.test(text), 'the log level question');
+			tty.keys('Enter');
+			const scenario = await tty.until(text => /\? Scenario/.test(text), 'the scenario question');
+			assert.match(scenario, new RegExp(`Nothing listens on localhost:${free} yet`));
+			assert.match(scenario, /❯ demo: try it against the bundled server/);
+			tty.keys('Enter');
+			const dashboard = await tty.until(text => messages(text) > 0 && /open 10 /.test(text), 'the demo dashboard with messages');
+			assert.match(dashboard, /SSE · scenario none · http:\/\/127\.0\.0\.1:\d+\/dashboard\/stream/);
+			assert.doesNotMatch(dashboard, new RegExp(`:${free}/`), 'the demo picks its own port');
+			// 120 columns: every column title spelled out.
+			assert.match(dashboard, /id▲ state +messages +heartbeats +errors +reconnects last event id +message age +heartbeat age +latency +gaps/);
+			tty.type('?');
+			await tty.until(text => /heartbeats \(hb\) +heartbeats received/.test(text), 'the help, through the dashboard thread');
+			tty.keys('Escape');
+			await tty.until(text => /id▲ state +messages/.test(text), 'the table again');
+			tty.keys('q');
+			const end = await tty.until(text => /EXIT=\d+/.test(text), 'the process to exit');
+			assert.match(end, /Clients: +10 requested/);
 			assert.match(end, /EXIT=0/);
 		} finally {
 			tty.close();

@@ -141,7 +141,8 @@ describe('dashboard frame', () => {
 		const rows = [createRows(1, {messages: 42, heartbeats: 3, errors: 1, reconnects: 2, lastEventId: 'evt-7', lastMessageAt: 9500, lastHeartbeatAt: 4000, latencyMs: 3.25})[0]!];
 		const {frame} = mount({rows});
 		const table = frame();
-		assert.match(table.find(line => /^\s+id/.test(line))!, /id▲ state +msgs +hb +errs reconn last id +msg age +hb age +latency/);
+		// 100 columns: every column, and room to spell out the first few titles (column-titles.ts).
+		assert.match(table.find(line => /^\s+id/.test(line))!, /id▲ state +messages +heartbeats +errors reconn last id +msg age +hb age +latency/);
 		assert.match(table.find(line => /^\s+1 /.test(line))!, /1 open +42 +3 +1 +2 evt-7 +0\.5s +6\.0s +3\.3ms/);
 	});
 
@@ -150,7 +151,7 @@ describe('dashboard frame', () => {
 		const app = mount({rows});
 		assert.deepEqual(app.ids(), [1, 2, 3, 4, 5]);
 		await press(app.stdin, 's', 's');
-		assert.match(app.frame().join('\n'), /msgs▼/);
+		assert.match(app.frame().join('\n'), /messages▼/);
 		assert.deepEqual(app.ids(), [3, 1, 5, 2, 4]);
 		await press(app.stdin, 'r');
 		assert.deepEqual(app.ids(), [4, 2, 5, 1, 3]);
@@ -286,12 +287,14 @@ describe('dashboard frame', () => {
 describe('dashboard table drawing', () => {
 	test('columns stay aligned when cells are cut or short, one line per client', () => {
 		const rows = createRows(3, id => ({lastEventId: id === 2 ? 'an-event-id-longer-than-its-column' : String(id), messages: id * 1000, latencyMs: id}));
-		const app = mount({rows, width: 120});
+		const app = mount({rows, width: 100});
 		const table = app.frame();
 		const head = table.find(line => /^\s+id/.test(line))!;
 		const rowLines = table.filter(line => /^\s+\d+ open/.test(line));
 		assert.equal(rowLines.length, 3);
-		assert.match(rowLines[1]!, /^ {5}2 open {12}2000 {6}0 {5}0 {6}0 an-event-id… {7}- {7}- {4}2\.0ms {5}0$/);
+		// 100 columns (ink-testing-library's terminal): every column, the first titles spelled out.
+		assert.match(head, /^ {3}id▲ state {9}messages {2}heartbeats {2}errors reconn last id {6}msg age {2}hb age {2}latency {2}gaps$/);
+		assert.match(rowLines[1]!, /^ {5}2 open {14}2000 {11}0 {7}0 {6}0 an-event-id… {7}- {7}- {4}2\.0ms {5}0$/);
 		for (const line of rowLines) {
 			assert.equal(line.length, head.length, `"${line}" lines up with the header`);
 		}

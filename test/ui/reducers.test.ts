@@ -82,17 +82,39 @@ describe('wizard reducer', () => {
 	});
 
 	test('the load path: port, protocol, level, scenario, clients, duration, probe', () => {
-		const state = run(createWizardState(), enter, enter, enter, {type: 'move', delta: 2}, enter, {type: 'type', text: '50'}, enter, {type: 'type', text: '30s'}, enter);
+		const state = run(createWizardState(), enter, {type: 'probed', listening: true}, enter, enter, {type: 'move', delta: 2}, enter, {type: 'type', text: '50'}, enter, {type: 'type', text: '30s'}, enter);
 		assert.equal(state.step, 'probe');
-		assert.deepEqual(state.history, ['port', 'protocol', 'logLevel', 'scenario', 'clients', 'duration']);
+		assert.deepEqual(state.history, ['port', 'portProbe', 'protocol', 'logLevel', 'scenario', 'clients', 'duration']);
 		const done = wizardReducer(state, {type: 'probed', listening: true});
 		assert.equal(done.outcome, 'done');
 		assert.deepEqual(flagsFrom(done.answers), {protocol: 'sse', logLevel: 'info', scenario: 'load', port: '3000', clients: '50', duration: '30s'});
 	});
 
 	test('select steps wrap around', () => {
-		const state = run(createWizardState(), enter, {type: 'move', delta: -1});
+		const state = run(createWizardState(), enter, {type: 'probed', listening: true}, {type: 'move', delta: -1});
 		assert.equal(state.cursor, 1);
+	});
+
+	test('the port is probed when answered: nothing there puts the demo first and on the cursor, and it ends the wizard', () => {
+		const probing = run(createWizardState(), enter);
+		assert.equal(probing.step, 'portProbe');
+		assert.equal(wizardReducer(probing, enter), probing, 'Enter waits for the probe');
+		const atScenario = run(probing, {type: 'probed', listening: false}, enter, enter);
+		assert.equal(atScenario.step, 'scenario');
+		assert.deepEqual([atScenario.cursor, atScenario.answers.scenario, atScenario.answers.portFree], [0, 'demo', true]);
+		const done = run(atScenario, enter);
+		assert.equal(done.outcome, 'done');
+		assert.deepEqual(flagsFrom(done.answers), {protocol: 'sse', logLevel: 'info'});
+		assert.equal(run(atScenario, {type: 'move', delta: 1}, enter).step, 'duration', 'one down is the single client, as before');
+	});
+
+	test('going back to the port and answering one that listens takes the demo away', () => {
+		const free = run(createWizardState(), enter, {type: 'probed', listening: false});
+		assert.equal(free.step, 'protocol');
+		const back = wizardReducer(free, {type: 'back'});
+		assert.equal(back.step, 'port', 'Esc skips the probe');
+		const listening = run(back, {type: 'type', text: '3001'}, enter, {type: 'probed', listening: true}, enter, enter);
+		assert.deepEqual([listening.step, listening.cursor, listening.answers.scenario, listening.answers.portFree], ['scenario', 0, 'single', false]);
 	});
 
 	test('y/n only answer yes-no steps; the probe result is ignored elsewhere', () => {

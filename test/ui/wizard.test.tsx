@@ -17,14 +17,39 @@ function mount({listening = true}: {listening?: boolean} = {}) {
 		final = state;
 	}}/>);
 	const frame = () => lines(app.lastFrame()).join('\n');
-	const answer = async (...sequence: string[]) => press(app.stdin, ...sequence);
+	/** Ink draws at most 30 frames a second: after a key that starts a probe, wait for the frame after it */
+	const settled = async () => {
+		for (let waited = 0; waited < 2000 && /… checking whether anything listens/.test(frame()); waited += 10) {
+			// eslint-disable-next-line no-await-in-loop
+			await new Promise(resolve => setTimeout(resolve, 10));
+		}
+	};
+
+	const answer = async (...sequence: string[]) => {
+		for (const key of sequence) {
+			// eslint-disable-next-line no-await-in-loop
+			await press(app.stdin, key);
+			// eslint-disable-next-line no-await-in-loop
+			await settled();
+		}
+	};
 	/** the wizard's result once it has finished (after the probe settles) */
 	const result = async (): Promise<WizardResult | undefined | 'running'> => {
 		await new Promise(resolve => setTimeout(resolve, 30));
 		return final ? wizardResult(final) : 'running';
 	};
 
-	return {...app, frame, answer, result, probes, state: () => final};
+	/** waits (up to 2 s) for the frame to match: the port probe answers on a later turn */
+	const until = async (pattern: RegExp) => {
+		for (let waited = 0; waited < 2000 && !pattern.test(frame()); waited += 10) {
+			// eslint-disable-next-line no-await-in-loop
+			await new Promise(resolve => setTimeout(resolve, 10));
+		}
+
+		assert.match(frame(), pattern);
+	};
+
+	return {...app, frame, answer, result, until, probes, state: () => final};
 }
 
 /** Type text then Enter; '' takes the default. */
@@ -40,7 +65,7 @@ describe('wizard steps', () => {
 		assert.match(app.frame(), /\? Port \(default 3000\): _/);
 		await app.answer(keys.enter);
 		assert.match(app.frame(), /✔ Port: 3000/);
-		assert.match(app.frame(), /\? Protocol/);
+		await app.until(/\? Protocol/);
 	});
 
 	test('port: out of range and non-numbers are refused inline with the reason', async () => {
@@ -63,7 +88,7 @@ describe('wizard steps', () => {
 		assert.match(app.frame(), /✖ Port must be a whole number from 1 to 65535 \(got "70000"\)/);
 		await app.answer('\u007F\u007F\u007F\u007F\u007F3001\r');
 		assert.match(app.frame(), /✔ Port: 3001/);
-		assert.match(app.frame(), /\? Protocol/);
+		await app.until(/\? Protocol/);
 	});
 
 	test('protocol: SSE by default, WebSocket (ActionCable) one down', async () => {
@@ -130,7 +155,7 @@ describe('wizard results: the same RunFlags the CLI parses', () => {
 		const app = mount();
 		await app.answer(...line(''), keys.enter, keys.enter, keys.enter, ...line(''));
 		assert.deepEqual(await app.result(), {flags: {protocol: 'sse', logLevel: 'info', scenario: 'single', port: '3000'}, startServer: undefined});
-		assert.deepEqual(app.probes, [3000]);
+		assert.deepEqual(app.probes, [3000, 3000], 'the port when asked (the demo offer), then the run\'s target (the server offer)');
 	});
 
 	test('multiple clients: 3 clients for 2s on port 3001', async () => {
@@ -217,7 +242,7 @@ describe('wizard results: the same RunFlags the CLI parses', () => {
 			flags: {protocol: 'sse', logLevel: 'warn', scenario: 'custom', url: 'http://127.0.0.1:4000/s', clients: '7', stats: true, duration: '1m'},
 			startServer: undefined,
 		});
-		assert.deepEqual(app.probes, [4000], 'a local custom URL is probed on its own port');
+		assert.deepEqual(app.probes, [3000, 4000], 'a local custom URL is probed on its own port');
 	});
 
 	test('custom URL on another host: no probe, no server offer', async () => {
@@ -228,7 +253,7 @@ describe('wizard results: the same RunFlags the CLI parses', () => {
 		assert.equal(result.flags.url, 'https://example.test/stream');
 		assert.equal(result.flags.stats, false);
 		assert.equal(result.startServer, undefined);
-		assert.deepEqual(app.probes, []);
+		assert.deepEqual(app.probes, [3000], 'only the port question is probed');
 	});
 
 	test('WebSocket protocol gives protocol websocket', async () => {
@@ -254,16 +279,42 @@ describe('wizard results: the same RunFlags the CLI parses', () => {
 
 	test('nothing listening: offers the bundled server, Enter accepts', async () => {
 		const app = mount({listening: false});
-		await app.answer(...line('3009'), keys.enter, keys.enter, keys.enter, ...line(''));
+		await app.answer(...line('3009'), keys.enter, keys.enter, keys.down, keys.enter, ...line(''));
 		await new Promise(resolve => setTimeout(resolve, 20));
 		assert.match(app.frame(), /Nothing listens on localhost:3009 \(http:\/\/localhost:3009\/dashboard\/stream\)\.\n\? Start the bundled reference server on port 3009\? \(Y\/n\)/);
 		await app.answer(keys.enter);
 		assert.deepEqual(await app.result(), {flags: {protocol: 'sse', logLevel: 'info', scenario: 'single', port: '3009'}, startServer: {port: 3009}});
 	});
 
+	test('nothing listening on the port: the demo is the first scenario and the default; Enter runs it', async () => {
+		const app = mount({listening: false});
+		await app.answer(...line('3009'), keys.enter, keys.enter);
+		await app.until(/\? Scenario/);
+		assert.match(app.frame(), /Nothing listens on localhost:3009 yet: try the demo, or set up a test/);
+		assert.match(app.frame(), /❯ demo: try it against the bundled server\n {2}single client\n/);
+		await app.answer(keys.enter);
+		assert.match(app.frame(), /✔ Scenario: demo: try it against the bundled server/);
+		assert.deepEqual(await app.result(), {flags: {protocol: 'sse', logLevel: 'info'}, startServer: undefined, demo: true});
+		assert.deepEqual(app.probes, [3009], 'no server offer after the demo');
+	});
+
+	test('the demo keeps the protocol and log level asked: WebSocket runs the demo on /cable', async () => {
+		const app = mount({listening: false});
+		await app.answer(...line(''), keys.down, keys.enter, keys.up, keys.enter, keys.enter);
+		assert.deepEqual(await app.result(), {flags: {protocol: 'websocket', logLevel: 'warn'}, startServer: undefined, demo: true});
+	});
+
+	test('something listening on the port: no demo offered', async () => {
+		const app = mount({listening: true});
+		await app.answer(...line('3009'), keys.enter, keys.enter);
+		await app.until(/\? Scenario/);
+		assert.doesNotMatch(app.frame(), /demo|Nothing listens/);
+		assert.match(app.frame(), /❯ single client/);
+	});
+
 	test('nothing listening: n declines, Esc goes back to the duration', async () => {
 		const app = mount({listening: false});
-		await app.answer(...line(''), keys.enter, keys.enter, keys.enter, ...line('5s'));
+		await app.answer(...line(''), keys.enter, keys.enter, keys.down, keys.enter, ...line('5s'));
 		await new Promise(resolve => setTimeout(resolve, 20));
 		await app.answer(keys.escape);
 		assert.match(app.frame(), /\? Duration .*: 5s_/);

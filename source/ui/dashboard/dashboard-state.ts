@@ -14,6 +14,8 @@ export type DashboardState = {
 	/** set while the display is paused */
 	frozen: Frozen | undefined;
 	help: boolean;
+	/** first visible line of the help */
+	helpOffset: number;
 	/** q pressed once: the run is closing its clients */
 	stopping: boolean;
 };
@@ -32,6 +34,8 @@ export type DashboardAction =
 	| {type: 'toggle-pause'; frozen: Frozen}
 	| {type: 'toggle-help'}
 	| {type: 'close-help'}
+	/** limits: the help's lines and how many show */
+	| {type: 'help-scroll'; delta: number; limits: Limits}
 	| {type: 'stop'};
 
 export const initialDashboardState: DashboardState = {
@@ -41,6 +45,7 @@ export const initialDashboardState: DashboardState = {
 	offset: 0,
 	frozen: undefined,
 	help: false,
+	helpOffset: 0,
 	stopping: false,
 };
 
@@ -87,7 +92,11 @@ export function dashboardReducer(state: DashboardState, action: DashboardAction)
 		}
 
 		case 'toggle-help': {
-			return {...state, help: !state.help};
+			return {...state, help: !state.help, helpOffset: 0};
+		}
+
+		case 'help-scroll': {
+			return {...state, helpOffset: clamp(state.helpOffset + action.delta, action.limits)};
 		}
 
 		case 'close-help': {

@@ -5,9 +5,11 @@ import type {RunControls} from '../../reporters/presenter.js';
 import {fit} from '../format.js';
 import type {LogView} from '../log-buffer.js';
 import {useTerminalSize} from '../use-terminal-size.js';
+import {spellOut} from './column-titles.js';
 import {cellText, column, fitColumns, headerLine, rowLine, type Column, type RowContext} from './columns.js';
 import {dashboardReducer, initialDashboardState, type DashboardState, type Frozen, type Limits} from './dashboard-state.js';
-import {Header, Help, LogPane, ThresholdsLine, Totals, type DashboardInfo} from './panels.js';
+import {helpLines, helpPage, HelpPanel} from './help-panel.js';
+import {Header, LogPane, ThresholdsLine, Totals, type DashboardInfo} from './panels.js';
 import {TableFeed, type DashboardSource} from './table-feed.js';
 import {clampOffset, selectRows} from './table-model.js';
 import {useDashboardInput} from './use-dashboard-input.js';
@@ -118,11 +120,12 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 	const offset = clampOffset(state.offset, selected.length, page);
 	const visible = selected.slice(offset, offset + page);
 
-	const current = useRef<Limits & Frozen>(undefined);
-	current.current = {total: selected.length, page, snapshot, rows};
+	const helpHeight = page + 2 + (logLines > 0 ? logLines + 1 : 0);
+	const current = useRef<Limits & Frozen & {help: Limits}>(undefined);
+	current.current = {total: selected.length, page, snapshot, rows, help: {total: state.help ? helpLines(columns - 4).length : 0, page: helpPage(helpHeight)}};
 	useDashboardInput({state, dispatch, controls, current: () => current.current!, onForceQuit});
 
-	const shown = fitColumns(columns);
+	const shown = spellOut(fitColumns(columns), columns);
 	const rowColor = (row: ClientRow) => {
 		if (row.state === 'failed' || row.state === 'reconnecting') {
 			return paint('red');
@@ -131,7 +134,7 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 		return context.isStale(row) ? paint('yellow') : undefined;
 	};
 
-	const sortTitle = column(state.sort).title;
+	const sortTitle = (shown.find(candidate => candidate.id === state.sort) ?? column(state.sort)).title;
 	const range = selected.length === 0 ? 'no rows' : `rows ${offset + 1}-${offset + visible.length} of ${selected.length}`;
 	const footer = `${range}${state.filter === 'problems' ? ` (problems of ${rows.length})` : ''} · sort ${sortTitle} ${state.descending ? '▼' : '▲'} · filter ${state.filter} · ↑↓ PgUp/PgDn Home/End s r f p +/- ? help · q quit`;
 
@@ -141,7 +144,7 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 			<Totals snapshot={snapshot} stale={staleCount} width={columns} paint={paint}/>
 			{thresholds.length > 0 ? <ThresholdsLine results={thresholds} paint={paint}/> : null}
 			{state.help
-				? <Help height={page + 2 + (logLines > 0 ? logLines + 1 : 0)}/>
+				? <HelpPanel width={columns} height={helpHeight} offset={state.helpOffset} color={color}/>
 				: (
 					<>
 						<Text bold underline={color} wrap="truncate">{headerLine(shown, state.sort, state.descending)}</Text>

@@ -1,4 +1,4 @@
-import {Box, Text} from 'ink';
+import {Text} from 'ink';
 import type {LogLevel} from '../../config.js';
 import type {Snapshot} from '../../metrics/snapshot.js';
 import type {ThresholdResult} from '../../reporters/summary.js';
@@ -147,32 +147,6 @@ export function LogPane({lines, level, suppressed, count, paint}: {lines: readon
 			))}
 			{padding.map(index => <Text key={`pad-${index}`}> </Text>)}
 		</>
-	);
-}
-
-export const helpLines = [
-	'↑/↓ or k/j      scroll one row',
-	'PgUp/PgDn       scroll one page (space: page down)',
-	'Home/End, g/G   first / last row',
-	's               sort by the next column',
-	'r               reverse the sort',
-	'f               filter: all clients / problems only',
-	'                (errors, reconnects, stale, failed, closed)',
-	'p               pause / resume the display (the run goes on)',
-	'+ / -           start one more client / stop the newest',
-	'?  or Esc       close this help',
-	'q or Ctrl-C     stop the run and print the summary (twice: force quit)',
-	'',
-	'stale: open, but no heartbeat for 2 x the median heartbeat interval',
-	'       seen across clients (30 s assumed until measured)',
-];
-
-export function Help({height}: {height: number}) {
-	return (
-		<Box flexDirection="column" borderStyle="single" paddingX={1} height={Math.max(3, height)} overflow="hidden">
-			<Text bold>keys</Text>
-			{helpLines.map(line => <Text key={line} wrap="truncate">{line}</Text>)}
-		</Box>
 	);
 }
 

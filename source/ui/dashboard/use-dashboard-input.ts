@@ -7,8 +7,8 @@ export type DashboardInputOptions = {
 	state: DashboardState;
 	dispatch: Dispatch<DashboardAction>;
 	controls: RunControls;
-	/** the table as last drawn, read when a key arrives */
-	current: () => Limits & Frozen;
+	/** the table (and the help's lines) as last drawn, read when a key arrives */
+	current: () => Limits & Frozen & {help: Limits};
 	/** a second q / Ctrl-C while the clients are closing */
 	onForceQuit?: () => void;
 };
@@ -36,7 +36,13 @@ export function useDashboardInput({state, dispatch, controls, current, onForceQu
 			return;
 		}
 
-		const {total, page, snapshot, rows} = current();
+		const {total, page, snapshot, rows, help} = current();
+		if (state.help && (key.upArrow || key.downArrow || key.pageUp || key.pageDown || input === 'k' || input === 'j' || input === ' ')) {
+			const step = key.pageUp || key.pageDown || input === ' ' ? Math.max(1, help.page - 1) : 1;
+			dispatch({type: 'help-scroll', delta: key.upArrow || key.pageUp || input === 'k' ? -step : step, limits: help});
+			return;
+		}
+
 		const limits = {total, page};
 		if (key.upArrow || input === 'k') {
 			dispatch({type: 'scroll', delta: -1, limits});

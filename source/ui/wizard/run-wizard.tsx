@@ -11,6 +11,8 @@ export type WizardResult = {
 	flags: RunFlags;
 	/** set when nothing listened on the local target port and the user accepted the offer */
 	startServer: {port: number} | undefined;
+	/** the user chose the demo: run `flags` as `sse-tui demo` does (the bundled server on a free port) */
+	demo?: true;
 };
 
 export type WizardOptions = {
@@ -23,6 +25,10 @@ export type WizardOptions = {
 export function wizardResult(state: WizardState): WizardResult | undefined {
 	if (state.outcome !== 'done') {
 		return undefined;
+	}
+
+	if (state.answers.scenario === 'demo') {
+		return {flags: flagsFrom(state.answers), startServer: undefined, demo: true};
 	}
 
 	const port = localTarget(state.answers);

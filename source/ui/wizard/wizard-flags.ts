@@ -4,6 +4,11 @@ import {broadcastFlags, shapeDefaults, type Answers} from './wizard-steps.js';
 /** The answers as the flags `sse-tui` would parse from argv for the same run. */
 export function flagsFrom(answers: Answers): RunFlags {
 	const flags: RunFlags = {protocol: answers.protocol, logLevel: answers.logLevel};
+	if (answers.scenario === 'demo') {
+		// `sse-tui demo --protocol P --log-level L`: the demo picks its own target, clients and scenario.
+		return flags;
+	}
+
 	if (answers.scenario !== 'exit') {
 		flags.scenario = answers.scenario;
 	}

@@ -1,7 +1,7 @@
 import {deliveryDefaults} from '../../config-delivery.js';
 import {defaults, logLevels, type LogLevel} from '../../config.js';
 import {
-	acceptText, choicesFor, clientDefaults, initialAnswers, nextStep, protocolChoices, scenarioChoices, stepKind, textDefault,
+	acceptText, choicesFor, clientDefaults, initialAnswers, nextStep, protocolChoices, scenarioChoicesFor, stepKind, textDefault,
 	type Answers, type StepId, type WizardProtocol, type WizardScenario,
 } from './wizard-steps.js';
 
@@ -46,7 +46,7 @@ function enter(state: WizardState, step: StepId, answers: Answers): WizardState 
 		case 'stormAt': { return {...base, input: answers.stormAt}; }
 		case 'protocol': { return {...base, cursor: protocolChoices.findIndex(choice => choice.value === answers.protocol)}; }
 		case 'logLevel': { return {...base, cursor: logLevels.indexOf(answers.logLevel)}; }
-		case 'scenario': { return {...base, cursor: scenarioChoices.findIndex(choice => choice.value === answers.scenario)}; }
+		case 'scenario': { return {...base, cursor: Math.max(0, scenarioChoicesFor(answers).findIndex(choice => choice.value === answers.scenario))}; }
 		default: { return base; }
 	}
 }
@@ -76,8 +76,8 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
 		}
 
 		case 'back': {
-			// The probe is not a question: going back from the server offer lands on duration.
-			const history = state.history.filter(step => step !== 'probe');
+			// The probes are not questions: going back from the server offer lands on duration.
+			const history = state.history.filter(step => step !== 'probe' && step !== 'portProbe');
 			const previous = history.at(-1);
 			if (previous === undefined) {
 				return state;
@@ -105,7 +105,7 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
 				return state;
 			}
 
-			const count = choicesFor(state.step).length;
+			const count = choicesFor(state.step, state.answers).length;
 			return {...state, cursor: (state.cursor + action.delta + count) % count};
 		}
 
@@ -119,6 +119,12 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
 		}
 
 		case 'probed': {
+			if (state.step === 'portProbe') {
+				// Nothing there: the demo becomes the first scenario and the default.
+				const scenario = action.listening ? (state.answers.scenario === 'demo' ? initialAnswers.scenario : state.answers.scenario) : 'demo';
+				return advance(state, {...state.answers, portFree: !action.listening, scenario});
+			}
+
 			if (state.step !== 'probe') {
 				return state;
 			}
@@ -138,7 +144,7 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
 				}
 
 				case 'select': {
-					const value = choicesFor(state.step)[state.cursor]!.value;
+					const value = choicesFor(state.step, state.answers)[state.cursor]!.value;
 					const answers = state.step === 'protocol'
 						? {...state.answers, protocol: value as WizardProtocol}
 						: (state.step === 'logLevel' ? {...state.answers, logLevel: value as LogLevel} : {...state.answers, scenario: value as WizardScenario, clients: clientDefaults[value as WizardScenario]});

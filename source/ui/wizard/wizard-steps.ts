@@ -4,10 +4,10 @@ import {parseRate} from '../../shapes/config-shapes.js';
 import {parseDuration, parseInteger} from '../../units.js';
 
 /** The wizard's questions, in the old test.sh order; which ones are asked depends on the answers. */
-export type StepId = 'port' | 'protocol' | 'logLevel' | 'scenario' | 'url' | 'clients' | 'publish' | 'count' | 'connectRate' | 'churnRate' | 'stormAt' | 'stats' | 'duration' | 'probe' | 'server';
+export type StepId = 'port' | 'portProbe' | 'protocol' | 'logLevel' | 'scenario' | 'url' | 'clients' | 'publish' | 'count' | 'connectRate' | 'churnRate' | 'stormAt' | 'stats' | 'duration' | 'probe' | 'server';
 
 export type WizardProtocol = 'sse' | 'websocket';
-export type WizardScenario = 'single' | 'multiple' | 'load' | 'broadcast' | 'hold' | 'churn' | 'storm' | 'custom' | 'exit';
+export type WizardScenario = 'demo' | 'single' | 'multiple' | 'load' | 'broadcast' | 'hold' | 'churn' | 'storm' | 'custom' | 'exit';
 
 export type Answers = {
 	port: number;
@@ -31,6 +31,8 @@ export type Answers = {
 	duration: string;
 	/** whether something listened on the target port (set by the probe) */
 	listening: boolean;
+	/** nothing listened on the port when it was asked: the scenarios start with the demo */
+	portFree: boolean;
 	startServer: boolean;
 };
 
@@ -42,6 +44,9 @@ export const protocolChoices: ReadonlyArray<Choice<WizardProtocol>> = [
 ];
 
 export const logLevelChoices: ReadonlyArray<Choice<LogLevel>> = logLevels.map(level => ({value: level, label: level}));
+
+/** Offered first when nothing listens on the port: `sse-tui demo`, the bundled server in the same process. */
+export const demoChoice: Choice<WizardScenario> = {value: 'demo', label: 'demo: try it against the bundled server'};
 
 export const scenarioChoices: ReadonlyArray<Choice<WizardScenario>> = [
 	{value: 'single', label: 'single client'},
@@ -70,10 +75,11 @@ export const initialAnswers: Answers = {
 	stats: false,
 	duration: '',
 	listening: true,
+	portFree: false,
 	startServer: false,
 };
 
-export const clientDefaults: Record<WizardScenario, number> = {single: 1, multiple: 5, load: 20, broadcast: 10, hold: 100, churn: 100, storm: 100, custom: 5, exit: 1};
+export const clientDefaults: Record<WizardScenario, number> = {demo: 10, single: 1, multiple: 5, load: 20, broadcast: 10, hold: 100, churn: 100, storm: 100, custom: 5, exit: 1};
 
 /** What Enter takes on the shape steps (empty input). */
 export const shapeDefaults = {connectRate: '100/s', churnRate: '1/s'} as const;
@@ -96,6 +102,7 @@ export function stepKind(step: StepId): Kind {
 		case 'scenario': { return 'select'; }
 		case 'stats':
 		case 'server': { return 'yes-no'; }
+		case 'portProbe':
 		case 'probe': { return 'wait'; }
 	}
 }
@@ -120,11 +127,16 @@ export function textDefault(step: StepId, answers: Answers): string {
 	}
 }
 
-export function choicesFor(step: StepId): ReadonlyArray<Choice<string>> {
+/** The scenarios offered: the demo first when nothing listens on the port. */
+export function scenarioChoicesFor(answers: Pick<Answers, 'portFree'>): ReadonlyArray<Choice<WizardScenario>> {
+	return answers.portFree ? [demoChoice, ...scenarioChoices] : scenarioChoices;
+}
+
+export function choicesFor(step: StepId, answers: Pick<Answers, 'portFree'>): ReadonlyArray<Choice<string>> {
 	switch (step) {
 		case 'protocol': { return protocolChoices; }
 		case 'logLevel': { return logLevelChoices; }
-		case 'scenario': { return scenarioChoices; }
+		case 'scenario': { return scenarioChoicesFor(answers); }
 		default: { return []; }
 	}
 }
@@ -151,7 +163,9 @@ export function localTarget(answers: Answers): number | undefined {
 /** The step after `step` once it is answered. */
 export function nextStep(step: StepId, answers: Answers): StepId | 'done' | 'exit' {
 	switch (step) {
-		case 'port': { return 'protocol'; }
+		// The port is probed at once: with nothing there, the demo is the first scenario offered.
+		case 'port': { return 'portProbe'; }
+		case 'portProbe': { return 'protocol'; }
 		case 'protocol': { return 'logLevel'; }
 		case 'logLevel': { return 'scenario'; }
 		case 'scenario': {
@@ -164,6 +178,7 @@ export function nextStep(step: StepId, answers: Answers): StepId | 'done' | 'exi
 				case 'churn':
 				case 'storm': { return 'clients'; }
 				case 'custom': { return 'url'; }
+				case 'demo': { return 'done'; }
 				case 'exit': { return 'exit'; }
 			}
 		}

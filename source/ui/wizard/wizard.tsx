@@ -3,7 +3,7 @@ import {useEffect, useReducer} from 'react';
 import {probePort as realProbe} from '../probe-port.js';
 import {createWizardState, wizardReducer, type WizardState} from './wizard-state.js';
 import {
-	builtUrl, choicesFor, localTarget, logLevelChoices, protocolChoices, scenarioChoices, shapeDefaults, stepKind, textDefault,
+	builtUrl, choicesFor, localTarget, logLevelChoices, protocolChoices, scenarioChoicesFor, shapeDefaults, stepKind, textDefault,
 	type Answers, type StepId,
 } from './wizard-steps.js';
 import {useWizardInput} from './use-wizard-input.js';
@@ -18,6 +18,7 @@ export type WizardProps = {
 
 const questions: Record<StepId, string> = {
 	port: 'Port',
+	portProbe: 'Checking the port',
 	protocol: 'Protocol',
 	logLevel: 'Log level',
 	scenario: 'Scenario',
@@ -44,7 +45,7 @@ function answered(step: StepId, answers: Answers): string | undefined {
 		case 'port': { return `Port: ${answers.port}`; }
 		case 'protocol': { return `Protocol: ${label(protocolChoices, answers.protocol)}`; }
 		case 'logLevel': { return `Log level: ${label(logLevelChoices, answers.logLevel)}`; }
-		case 'scenario': { return `Scenario: ${label(scenarioChoices, answers.scenario)}`; }
+		case 'scenario': { return `Scenario: ${label(scenarioChoicesFor(answers), answers.scenario)}`; }
 		case 'url': { return `URL: ${answers.url}`; }
 		case 'clients': { return `Clients: ${answers.clients}`; }
 		case 'publish': { return `Publish through: ${redactUrl(answers.publish)}`; }
@@ -55,6 +56,7 @@ function answered(step: StepId, answers: Answers): string | undefined {
 		case 'stats': { return `Stats: ${answers.stats ? 'yes' : 'no'}`; }
 		case 'duration': { return `Duration: ${answers.duration === '' ? 'until q' : answers.duration}`; }
 		case 'server': { return `Start the reference server: ${answers.startServer ? 'yes' : 'no'}`; }
+		case 'portProbe':
 		case 'probe': { return undefined; }
 	}
 }
@@ -64,10 +66,11 @@ export function Wizard({onDone, probePort = realProbe, color = true}: WizardProp
 	const [state, dispatch] = useReducer(wizardReducer, undefined, createWizardState);
 	useWizardInput(state, dispatch);
 	const paint = (name: string) => (color ? name : undefined);
-	const target = localTarget(state.answers);
+	// The port question is probed at once (the demo offer), the run's target at the end (the server offer).
+	const target = state.step === 'portProbe' ? state.answers.port : localTarget(state.answers);
 
 	useEffect(() => {
-		if (state.step !== 'probe' || state.outcome !== undefined || target === undefined) {
+		if ((state.step !== 'probe' && state.step !== 'portProbe') || state.outcome !== undefined || target === undefined) {
 			return;
 		}
 
@@ -109,10 +112,13 @@ export function Wizard({onDone, probePort = realProbe, color = true}: WizardProp
 					<Text inverse={color}>{color ? ' ' : '_'}</Text>
 				</Text>
 			) : null}
+			{!done && state.step === 'scenario' && state.answers.portFree ? (
+				<Text color={paint('yellow')}>{`Nothing listens on localhost:${state.answers.port} yet: try the demo, or set up a test (the bundled server can be started for it at the end).`}</Text>
+			) : null}
 			{!done && kind === 'select' ? (
 				<>
 					<Text><Text color={paint('cyan')}>? </Text>{`${questions[state.step]} (↑/↓, Enter)`}</Text>
-					{choicesFor(state.step).map((choice, index) => (
+					{choicesFor(state.step, state.answers).map((choice, index) => (
 						<Text key={choice.value} color={index === state.cursor ? paint('cyan') : undefined}>
 							{`${index === state.cursor ? '❯' : ' '} ${choice.label}`}
 						</Text>
@@ -122,7 +128,7 @@ export function Wizard({onDone, probePort = realProbe, color = true}: WizardProp
 			{!done && state.step === 'stats' ? (
 				<Text><Text color={paint('cyan')}>? </Text>{`${questions.stats} (y/N) `}</Text>
 			) : null}
-			{!done && state.step === 'probe' ? (
+			{!done && (state.step === 'probe' || state.step === 'portProbe') ? (
 				<Text dimColor={color}>{`… checking whether anything listens on localhost:${target ?? '?'}`}</Text>
 			) : null}
 			{!done && state.step === 'server' ? (
