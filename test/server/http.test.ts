@@ -40,7 +40,7 @@ describe('HTTP endpoints', () => {
 		}
 
 		assert.deepEqual(body.redis, {messages_received: 0});
-		assert.deepEqual(body.drops, {slow_consumer: 0, dead_peer: 0});
+		assert.deepEqual(body.drops, {slow_consumer: 0, by_bytes: 0, by_time: 0, dead_peer: 0});
 		assert.equal(typeof body.timestamp, 'string');
 		assert.equal(typeof body.broadcasts, 'number');
 	});
