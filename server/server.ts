@@ -209,8 +209,8 @@ export async function startServer(partial: Partial<ServerOptions> = {}, role?: W
 		if (!isOriginAllowed(origin, options.allowedOrigins)) {
 			context.counters.rejectedOrigin++;
 			logger.warn(`${path.slice(1)} rejected: origin not allowed`, {origin});
-			const quoted = JSON.stringify((origin ?? '').slice(0, 200));
-			rejectSocket(socket, 403, `Origin ${quoted} is not allowed on ${path}; start the server with --allowed-origins listing it (or "*").\n`);
+			const quoted = (origin ?? '').slice(0, 200);
+			rejectSocket(socket, 403, `Origin ${JSON.stringify(quoted)} is not allowed on ${path}; start the server with --allowed-origins ${quoted} (or "*").\n`);
 			return;
 		}
 
