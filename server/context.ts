@@ -38,7 +38,8 @@ export type ClusterLink = {
 	stats(): Promise<ServerStats>;
 };
 
-export type CableClient = {subscriber: Subscriber; identifiers: Set<string>};
+/** `refused`: commands refused or ignored so far (the socket closes at maxRefusedCommands). */
+export type CableClient = {subscriber: Subscriber; identifiers: Set<string>; refused: number};
 export type WsClient = {subscriber: Subscriber; alive: boolean};
 
 /** Shared state of one running server, handed to each endpoint module. */
