@@ -282,3 +282,41 @@ describe('binding beyond loopback', () => {
 		assert.doesNotMatch(result.stdout + result.stderr, new RegExp(token));
 	});
 });
+
+describe('the load client and publish --http: --token', () => {
+	let server: TestServer;
+	before(async () => {
+		server = await startTestServer({token, triggerRate: 10, triggerBurst: 2});
+	});
+	after(async () => {
+		await server.close();
+	});
+
+	test('the load client sends it as Authorization: Bearer, on SSE and WebSocket, and never prints it', async () => {
+		const sse = await runCli(['--url', `${server.url}/dashboard/stream`, '--token', token, '--duration', '700ms', '--json']);
+		assert.equal((JSON.parse(sse.stdout) as {clients: {connected: number}}).clients.connected, 1, sse.stderr);
+		assert.doesNotMatch(sse.stdout + sse.stderr, new RegExp(token));
+		const ws = await runCli(['--url', `${server.url.replace('http', 'ws')}/ws`, '--protocol', 'websocket', '--ws-mode', 'raw', '--token', token, '--duration', '700ms', '--json']);
+		assert.equal((JSON.parse(ws.stdout) as {clients: {connected: number}}).clients.connected, 1, ws.stderr);
+		const without = await runCli(['--url', `${server.url}/dashboard/stream`, '--duration', '700ms', '--json']);
+		assert.equal((JSON.parse(without.stdout) as {clients: {connected: number}}).clients.connected, 0);
+	});
+
+	test('publish --http --token fires the trigger; without it, one line naming --token and exit 1', async () => {
+		const ok = await runCli(['publish', '--http', server.url, '--token', token, '--count', '2']);
+		assert.equal(ok.code, 0, ok.stderr);
+		const refused = await runCli(['publish', '--http', server.url, '--count', '2']);
+		assert.equal(refused.code, 1);
+		assert.match(refused.stderr, /answered 401: the server needs its token; pass --token/);
+		const env = await runCli(['publish', '--http', server.url], {env: {SSE_TUI_TOKEN: token}});
+		assert.equal(env.code, 0, env.stderr);
+	});
+
+	test('publish --http retries a 429 after its Retry-After, so a paced run past the limit still publishes all', async () => {
+		const before = server.stats().rejected.triggerRate;
+		const result = await runCli(['publish', '--http', server.url, '--token', token, '--count', '6', '--rate', '100']);
+		assert.equal(result.code, 0, result.stderr);
+		assert.match(result.stdout, /^published 6 messages/m);
+		assert.ok(server.stats().rejected.triggerRate > before, 'it did meet the limit');
+	});
+});
