@@ -59,6 +59,7 @@ export type BroadcasterOptions = {
 const flushSliceMs = 8;
 /** Below this a flush's frames are joined into one buffer (cheap); above, written corked (no copy). */
 const concatLimit = 16 * 1024;
+const clockEveryBytes = 256 * 1024;
 
 /** `messages` counts broadcast deliveries queued, not heartbeats or control frames. */
 type Counts = {current: number; total: number; messages: number};
@@ -242,12 +243,18 @@ export class Broadcaster {
 		this.dirty = [];
 		const started = performance.now();
 		let index = 0;
+		let sinceCheck = 0;
 		for (; index < dirty.length; index++) {
-			// Checking the clock every 64 writes keeps its cost out of the loop.
-			if (!all && (index & 63) === 63 && performance.now() - started > flushSliceMs) {
-				break;
+			// The clock is read every 64 writes, or sooner after big ones (a write into the
+			// kernel costs by the byte), which keeps its cost out of the loop.
+			if (!all && ((index & 63) === 63 || sinceCheck > clockEveryBytes)) {
+				sinceCheck = 0;
+				if (performance.now() - started > flushSliceMs) {
+					break;
+				}
 			}
 
+			sinceCheck += dirty[index]!.pendingBytes;
 			this.write(dirty[index]!);
 		}
 
