@@ -8,7 +8,15 @@ export const cableProtocol = 'actioncable-v1-json';
 /** The seeds' channel; subscribing to it streams the `dashboard_updates` broadcasting. */
 export const dashboardChannel = 'DashboardUpdatesChannel';
 /** Subscriptions per connection, so one client cannot grow the server's maps without bound. */
-const maxSubscriptions = 100;
+export const maxSubscriptions = 100;
+/** Largest command frame; `ws` closes a socket that sends more with 1009 (message too big). */
+export const maxCablePayload = 64 * 1024;
+/**
+ * Commands refused or ignored on one socket (bad JSON, binary frames, subscriptions past the
+ * cap) before it is closed with 1008: a client that keeps sending them is broken or hostile,
+ * and answering each one costs every other client time.
+ */
+export const maxRefusedCommands = 200;
 const welcomeFrame = cableFrame({type: 'welcome'});
 
 export function createCableServer(): WebSocketServer {
@@ -16,7 +24,7 @@ export function createCableServer(): WebSocketServer {
 		noServer: true,
 		clientTracking: false,
 		perMessageDeflate: false, // Measured: deflate costs ~50 µs per message at the client.
-		maxPayload: 64 * 1024,
+		maxPayload: maxCablePayload,
 		// Rails offers actioncable-v1-json; a client that offers nothing (wscat) still gets in.
 		handleProtocols: protocols => (protocols.has(cableProtocol) ? cableProtocol : false),
 	});
@@ -61,8 +69,9 @@ function handleCommand(context: ServerContext, client: CableClient, text: string
 	const command = parseCommand(text);
 	const identifier = typeof command?.identifier === 'string' ? command.identifier : undefined;
 	const invalid = (why: string): void => {
-		// Rails logs and ignores these too; the connection stays up.
+		// Rails logs and ignores these too; the connection stays up, up to maxRefusedCommands.
 		counters.cableInvalid++;
+		client.refused++;
 		logger.debug('cable command ignored', {client: subscriber.id, why});
 	};
 
@@ -76,6 +85,7 @@ function handleCommand(context: ServerContext, client: CableClient, text: string
 			const channel = channelOf(identifier);
 			if (channel === undefined || identifiers.size >= maxSubscriptions) {
 				counters.cableInvalid++;
+				client.refused++;
 				broadcaster.enqueue(subscriber, cableFrame({identifier, type: 'reject_subscription'}));
 				logger.debug('cable subscription rejected', {client: subscriber.id, why: channel ? 'too many subscriptions' : 'identifier has no channel'});
 				return;
@@ -128,20 +138,36 @@ export function acceptCable(context: ServerContext, wss: WebSocketServer, req: I
 		const {broadcaster, logger} = context;
 		// Frames are written to the socket ourselves (pre-built, shared); ws writes only control frames.
 		const subscriber = broadcaster.add('cable', webSocketSink(ws, socket));
-		const client: CableClient = {subscriber, identifiers: new Set()};
+		const client: CableClient = {subscriber, identifiers: new Set(), refused: 0};
 		context.cableClients.set(ws, client);
 		broadcaster.enqueue(subscriber, welcomeFrame);
 		logger.debug('cable connected', {client: subscriber.id, remote: req.socket.remoteAddress, protocol: ws.protocol || 'none'});
 
 		ws.on('message', (data: RawData, isBinary: boolean) => {
-			if (isBinary) {
-				context.counters.cableInvalid++;
-				return;
+			if (client.refused >= maxRefusedCommands) {
+				return; // Closing already.
 			}
 
-			handleCommand(context, client, data.toString());
+			if (isBinary) {
+				context.counters.cableInvalid++;
+				client.refused++;
+			} else {
+				handleCommand(context, client, data.toString());
+			}
+
+			if (client.refused >= maxRefusedCommands) {
+				context.counters.cableClosed++;
+				logger.warn('cable socket closed: too many refused commands', {client: subscriber.id, refused: client.refused});
+				context.broadcaster.flush(true); // Its answers so far go out before the close frame.
+				ws.close(1008, `more than ${maxRefusedCommands} invalid or refused commands`);
+			}
 		});
 		ws.on('error', error => {
+			// A frame over maxCablePayload or an invalid frame: ws closes this socket (1009, 1002).
+			if ((error as {code?: string}).code?.startsWith('WS_ERR_')) {
+				context.counters.cableClosed++;
+			}
+
 			logger.debug('cable socket error', {client: subscriber.id, error: error.message});
 		});
 		ws.on('close', () => {

@@ -6,6 +6,7 @@ import {availableParallelism} from 'node:os';
 import {logLevels, maxWorkers, type LogLevel, type ServerOptions} from './options.js';
 import {startCluster, workersForCores} from './cluster.js';
 import {parseAllowedOrigins} from './origins.js';
+import {exposureWarning} from './security.js';
 import {parseRedisUrl} from '../source/redis-url.js';
 import {startServer, type RunningServer} from './server.js';
 import {parseSubcommand} from './subcommand.js';
@@ -28,12 +29,28 @@ const help = `
 	  --max-connections N      SSE + cable + ws connections; more get 503        default 10000
 	  --max-buffer B           unsent bytes per client before it is dropped      default 1MiB
 	  --cable-ping D           ActionCable JSON ping interval (0 = off)          default 3s
-	  --allowed-origins LIST   origins allowed on /cable, comma-separated, or *  default localhost
+	  --allowed-origins LIST   page origins allowed on /cable, /ws and the trigger,
+	                           comma-separated, or *                             default localhost
+	  --stall-timeout D        drop a client whose socket sent nothing for D while
+	                           bytes wait (0 = only --max-buffer judges)         default 10s
 	  --workers N              processes serving the port, or auto (one per core) default 1
 	                           broadcasts, SSE ids, resume and stats span them all
 	  --log-level L            error, warn, info or debug (env LOG_LEVEL)        default info
+	                           (a line repeated over 10 times in 10 s is counted, not printed)
 	  --json-logs              log JSON lines instead of text (to stderr)
 	  --help                   show this help
+
+	Security (needed once the server listens beyond loopback)
+	  --token T                every endpoint but /health needs "Authorization: Bearer T"
+	                           or ?token=T (env SSE_TUI_TOKEN); never logged
+	  --cors LIST              origins given Access-Control-Allow-Origin, or *
+	                           default: * without --token, none with it
+	  --tls-cert FILE          PEM certificate: serve https:// and wss:// (with --tls-key)
+	  --tls-key FILE           PEM private key of --tls-cert
+
+	  The trigger takes POST only, from no Origin (scripts) or an --allowed-origins page,
+	  20 requests a second at most (429 with Retry-After beyond), 2 at a time, and at most
+	  64 MiB per request, counted as count x (pad + 512 bytes).
 
 	Redis fan-out (several instances behind a load balancer)
 	  --redis URL              Redis to share broadcasts and replay through (env REDIS_URL)
@@ -54,7 +71,8 @@ const help = `
 	  $ sse-tui serve
 	  $ sse-tui serve --port 0 --interval 1s --heartbeat 10s
 	  $ sse-tui serve --workers auto --max-connections 40000
-	  $ sse-tui serve --host 0.0.0.0 --allowed-origins https://app.example.com --json-logs
+	  $ SSE_TUI_TOKEN=s3cret sse-tui serve --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem
+	  $ sse-tui serve --host 0.0.0.0 --token s3cret --allowed-origins https://app.example.com --json-logs
 	  $ sse-tui serve --port 3001 --redis redis://127.0.0.1:6379 --cable-prefix dashboard_production
 	  $ sse-tui serve --port 3002 --redis redis://127.0.0.1:6379 --cable-prefix dashboard_production
 	  $ sse-tui publish --count 10      (reaches clients of both instances)
@@ -78,6 +96,11 @@ const flags = {
 	redisChannel: {type: 'string'},
 	cablePrefix: {type: 'string'},
 	workers: {type: 'string'},
+	token: {type: 'string'},
+	cors: {type: 'string'},
+	tlsCert: {type: 'string'},
+	tlsKey: {type: 'string'},
+	stallTimeout: {type: 'string'},
 	help: {type: 'boolean', shortFlag: 'h'},
 } as const;
 
@@ -125,6 +148,22 @@ export function resolveServeOptions(cliFlags: ServeFlags, env: NodeJS.ProcessEnv
 		throw new UsageError('--host must be an interface address like 127.0.0.1, 0.0.0.0 or ::1 (got "")');
 	}
 
+	const tokenText = cliFlags.token ?? (env['SSE_TUI_TOKEN'] || undefined);
+	const tokenSource = cliFlags.token === undefined ? 'SSE_TUI_TOKEN' : '--token';
+	if (tokenText !== undefined && (tokenText.trim() === '' || /[\s\0]/.test(tokenText))) {
+		throw new UsageError(`${tokenSource} must be a non-empty token without spaces, e.g. --token "$(openssl rand -hex 16)"`);
+	}
+
+	if ((cliFlags.tlsCert === undefined) !== (cliFlags.tlsKey === undefined)) {
+		throw new UsageError(`${cliFlags.tlsCert === undefined ? '--tls-key needs --tls-cert FILE' : '--tls-cert needs --tls-key FILE'} too: https:// needs both`);
+	}
+
+	for (const [flag, value] of [['--tls-cert', cliFlags.tlsCert], ['--tls-key', cliFlags.tlsKey]] as const) {
+		if (value !== undefined && value.trim() === '') {
+			throw new UsageError(`${flag} needs a PEM file path, e.g. ${flag} ${flag === '--tls-cert' ? 'cert.pem' : 'key.pem'}`);
+		}
+	}
+
 	return Object.freeze({
 		port: portText === undefined ? 3001 : parseInteger(portText, portSource ?? '--port', 0, 65_535),
 		host: host ?? '127.0.0.1',
@@ -146,6 +185,13 @@ export function resolveServeOptions(cliFlags: ServeFlags, env: NodeJS.ProcessEnv
 		cablePrefix,
 		redisMaxBackoffMs: 2000,
 		workers: parseWorkers(cliFlags.workers),
+		token: tokenText,
+		cors: cliFlags.cors === undefined ? undefined : Object.freeze(parseAllowedOrigins(cliFlags.cors, '--cors')),
+		tlsCert: cliFlags.tlsCert,
+		tlsKey: cliFlags.tlsKey,
+		stallTimeoutMs: parseDuration(cliFlags.stallTimeout ?? '10s', '--stall-timeout', {allowZero: true}),
+		triggerRate: 20,
+		triggerBurst: 20,
 	});
 }
 
@@ -171,6 +217,7 @@ type Serving = {
 	readonly url: string;
 	readonly workers: number;
 	readonly redis: RedisStats | undefined;
+	readonly token: boolean;
 	close(): Promise<void>;
 	destroy(): void;
 	finalStats(): Promise<ServerStats>;
@@ -179,11 +226,11 @@ type Serving = {
 async function serve(options: ServerOptions): Promise<Serving> {
 	if (options.workers === 1) {
 		const server: RunningServer = await startServer(options);
-		return {url: server.url, workers: 1, redis: server.stats().redis, close: server.close, destroy: server.destroy, finalStats: async () => server.stats()};
+		return {url: server.url, workers: 1, redis: server.stats().redis, token: options.token !== undefined, close: server.close, destroy: server.destroy, finalStats: async () => server.stats()};
 	}
 
 	const running = await startCluster(options, options.workers);
-	return {url: running.url, workers: running.workers, redis: (await running.stats()).redis, close: running.close, destroy: running.destroy, finalStats: running.stats};
+	return {url: running.url, workers: running.workers, redis: (await running.stats()).redis, token: options.token !== undefined, close: running.close, destroy: running.destroy, finalStats: running.stats};
 }
 
 function banner(server: Serving): string {
@@ -195,7 +242,8 @@ function banner(server: Serving): string {
 		`  ActionCable  ${ws}/cable  (channel DashboardUpdatesChannel)`,
 		`  WebSocket    ${ws}/ws`,
 		`  Stats        ${server.url}/dashboard/stats`,
-		`  Trigger      curl -X POST '${server.url}/dashboard/trigger-test?count=10'`,
+		`  Trigger      curl -X POST${server.token ? ' -H "Authorization: Bearer $SSE_TUI_TOKEN"' : ''} '${server.url}/dashboard/trigger-test?count=10'`,
+		...(server.token ? ['  Token        required on every endpoint but /health (Authorization: Bearer, or ?token=)'] : []),
 		`  Health       ${server.url}/health`,
 		...(redis ? [`  Redis        ${redis.url} channels ${redis.channels.join(', ')} (${redis.state})`] : []),
 		'Press Ctrl-C to stop.',
@@ -221,6 +269,11 @@ export async function runServeCommand(argv: string[], io: ServeIo = {}): Promise
 	}
 
 	const options = resolveServeOptions(parsed.flags, io.env ?? process.env);
+	const exposure = exposureWarning(options);
+	if (exposure !== undefined) {
+		stderr.write(exposure + '\n');
+	}
+
 	const server = await serve(options);
 
 	let forced = false;

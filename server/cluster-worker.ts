@@ -10,6 +10,7 @@ import type {ClusterLink} from './context.js';
 import type {RedisBridge} from './redis-bridge.js';
 import {startServer, type RunningServer} from './server.js';
 import type {ServerStats} from './stats.js';
+import type {TriggerAnswer} from './trigger.js';
 
 /** How long a worker waits for the primary to answer a request (stats wait less in the primary). */
 const requestTimeoutMs = 10_000;
@@ -80,7 +81,7 @@ async function ask(what: WorkerRequest): Promise<unknown> {
 let redisAvailable = false;
 const link: ClusterLink = {
 	worker: setup.worker,
-	trigger: async request => (await ask({kind: 'trigger', request})) as Record<string, unknown>,
+	trigger: async request => (await ask({kind: 'trigger', request})) as TriggerAnswer,
 	stats: async () => (await ask({kind: 'stats'})) as ServerStats,
 };
 const redisReplay: Pick<RedisBridge, 'available' | 'streamSince' | 'streamLatest'> = {

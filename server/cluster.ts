@@ -10,7 +10,7 @@ import {RedisReplayStore} from './redis-replay.js';
 import {RingReplayStore, type ReplayEntry, type ReplayStore} from './replay.js';
 import {sumStats, type ServerStats, type WorkerStats} from './stats.js';
 import {tick, type Ticker} from './ticker.js';
-import {runTrigger, type TriggerTarget} from './trigger.js';
+import {TriggerGate, type TriggerTarget} from './trigger.js';
 
 /** How long /dashboard/stats waits for the other workers' counts. */
 const statsWaitMs = 1000;
@@ -86,6 +86,10 @@ export async function startCluster(partial: Partial<ServerOptions>, workers: num
 	const replay: ReplayStore = redis && options.replay > 0 ? new RedisReplayStore(options.replay, redis, logger) : new RingReplayStore(options.replay);
 
 	let seq = 0;
+	// The trigger's rate limit is the whole server's: every worker asks the primary.
+	const triggerGate = new TriggerGate(options.triggerRate, options.triggerBurst);
+	/** Each worker's subscribers at its last ack: sizes the trigger's slices. */
+	const audiences = new Map<number, number>();
 	const ackWaiters = new Map<number, Waiter<{deliveries: number}>>();
 	const statsWaiters = new Map<number, Waiter<ServerStats>>();
 
@@ -192,12 +196,15 @@ export async function startCluster(partial: Partial<ServerOptions>, workers: num
 			const stats = await collect();
 			return {sse: stats.sse.current, cable: stats.cable.current, ws: stats.ws.current};
 		},
+		audience: () => Math.max(...audiences.values(), 0),
+		// Each slice already waited for every worker's ack.
+		settled: async () => undefined,
 	};
 
 	async function serveRequest(from: Slot, what: WorkerRequest): Promise<unknown> {
 		switch (what.kind) {
 			case 'trigger': {
-				return runTrigger(triggerTarget, what.request);
+				return triggerGate.run(triggerTarget, what.request);
 			}
 
 			case 'stats': {
@@ -287,6 +294,7 @@ export async function startCluster(partial: Partial<ServerOptions>, workers: num
 				}
 
 				case 'ack': {
+					audiences.set(slot.number, message.subscribers.sse + message.subscribers.cable + message.subscribers.ws);
 					answer(ackWaiters, message.seq, slot.number, {deliveries: message.deliveries});
 					return;
 				}
@@ -371,7 +379,7 @@ export async function startCluster(partial: Partial<ServerOptions>, workers: num
 	}
 
 	const urlHost = options.host.includes(':') ? `[${options.host}]` : options.host;
-	const url = `http://${urlHost}:${port}`;
+	const url = `${options.tlsCert === undefined ? 'http' : 'https'}://${urlHost}:${port}`;
 	logger.info('listening', {url, workers});
 
 	const timers: NodeJS.Timeout[] = [];

@@ -7,7 +7,7 @@ import type {ServerOptions} from './options.js';
 import type {RedisBridge} from './redis-bridge.js';
 import type {ReplayStore} from './replay.js';
 import type {ServerStats} from './stats.js';
-import type {TriggerRequest} from './trigger.js';
+import type {TriggerAnswer, TriggerGate, TriggerRequest} from './trigger.js';
 
 /** Things that are counted but belong to no single subscriber. */
 export type Counters = {
@@ -20,6 +20,12 @@ export type Counters = {
 	cableCommands: number;
 	cableInvalid: number;
 	triggered: number;
+	/** Requests and upgrades refused for a missing or wrong --token. */
+	rejectedAuth: number;
+	/** Trigger requests answered 429. */
+	triggerLimited: number;
+	/** /cable sockets closed for breaking a per-socket cap (subscriptions, frame size, invalid frames). */
+	cableClosed: number;
 };
 
 /** What a worker of `serve --workers N` asks of the primary (server/cluster.ts). */
@@ -27,12 +33,13 @@ export type ClusterLink = {
 	/** This worker's number, 1..N (a restarted worker keeps its number). */
 	readonly worker: number;
 	/** Runs a trigger in the primary, which produces the updates for every worker. */
-	trigger(request: TriggerRequest): Promise<Record<string, unknown>>;
+	trigger(request: TriggerRequest): Promise<TriggerAnswer>;
 	/** Every worker's stats, summed by the primary. */
 	stats(): Promise<ServerStats>;
 };
 
-export type CableClient = {subscriber: Subscriber; identifiers: Set<string>};
+/** `refused`: commands refused or ignored so far (the socket closes at maxRefusedCommands). */
+export type CableClient = {subscriber: Subscriber; identifiers: Set<string>; refused: number};
 export type WsClient = {subscriber: Subscriber; alive: boolean};
 
 /** Shared state of one running server, handed to each endpoint module. */
@@ -53,6 +60,8 @@ export type ServerContext = {
 	closing: boolean;
 	/** Set in a worker of `serve --workers N`. */
 	readonly cluster?: ClusterLink | undefined;
+	/** Admits triggers run in this process (unused in a worker: the primary has its own). */
+	readonly triggerGate: TriggerGate;
 	/** This process's share of --max-connections (all of it unless clustered). */
 	readonly maxLocalConnections: number;
 };

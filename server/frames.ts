@@ -47,10 +47,12 @@ export function cableFrame(message: Record<string, unknown>): Buffer {
 }
 
 /** Where pre-built frames go for a WebSocket peer: nothing after the close handshake began. */
-export function webSocketSink(ws: {readonly readyState: number}, socket: {write(chunk: Buffer): boolean; readonly writableLength: number; destroy(): void}): {
+export function webSocketSink(ws: {readonly readyState: number}, socket: {write(chunk: Buffer): boolean; readonly writableLength: number; destroy(): void; cork?(): void; uncork?(): void}): {
 	write(chunk: Buffer): boolean;
 	readonly writableLength: number;
 	destroy(): void;
+	cork?(): void;
+	uncork?(): void;
 } {
 	const open = 1; // WebSocket.OPEN
 	return {
@@ -59,5 +61,7 @@ export function webSocketSink(ws: {readonly readyState: number}, socket: {write(
 			return socket.writableLength;
 		},
 		destroy: () => socket.destroy(),
+		// Many frames of one flush (a cable socket with many subscriptions): one writev, no copy.
+		...(socket.cork && socket.uncork ? {cork: () => socket.cork!(), uncork: () => socket.uncork!()} : {}),
 	};
 }

@@ -4,7 +4,8 @@ import {corsHeaders, sendJson, sendText} from './http-util.js';
 import {isRunId} from '../source/payloads.js';
 import {handleSse} from './sse-endpoint.js';
 import {statsDocument} from './stats.js';
-import {runTrigger, type TriggerRequest, type TriggerTarget} from './trigger.js';
+import {allowOriginFor, isAuthorized, triggerOriginAllowed, unauthorizedText} from './security.js';
+import {maxTriggerBytes, triggerBytes, type TriggerRequest, type TriggerTarget} from './trigger.js';
 
 export const maxTriggerCount = 100_000;
 export const maxTriggerPad = 65_536;
@@ -44,7 +45,16 @@ function runParams(url: URL): {run: string; seq: number} | undefined | string {
 	return isRunId(run) ? {run, seq} : `run must be 1-64 characters of A-Z, a-z, 0-9, _ and - (got "${run.slice(0, 80)}")`;
 }
 
-async function handleTrigger(context: ServerContext, res: ServerResponse, url: URL): Promise<void> {
+async function handleTrigger(context: ServerContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+	// A page on another site could fire a state-changing POST with a plain form: only origins
+	// --allowed-origins admits (default: localhost pages) may; scripts send no Origin.
+	if (!triggerOriginAllowed(context.options, req.headers.origin)) {
+		context.counters.rejectedOrigin++;
+		context.logger.warn('trigger rejected: origin not allowed', {origin: req.headers.origin});
+		sendJson(res, 403, {error: 'origin not allowed; start the server with --allowed-origins listing it'});
+		return;
+	}
+
 	const count = wholeParam(url, 'count', 1, maxTriggerCount);
 	const pad = wholeParam(url, 'pad', 0, maxTriggerPad);
 	const tagged = runParams(url);
@@ -55,10 +65,21 @@ async function handleTrigger(context: ServerContext, res: ServerResponse, url: U
 		}
 	}
 
+	const bytes = triggerBytes(count as number, pad as number);
+	if (bytes > maxTriggerBytes) {
+		sendJson(res, 400, {error: `one trigger may generate at most ${maxTriggerBytes} bytes, counted as count x (pad + 512) (got ${bytes}); lower count or pad`, max_bytes: maxTriggerBytes});
+		return;
+	}
+
 	const request: TriggerRequest = {count: count as number, pad: pad as number, tagged: tagged as TriggerRequest['tagged']};
 	// In a worker of `serve --workers N` the primary produces the updates for every worker.
-	const body = context.cluster ? await context.cluster.trigger(request) : await runTrigger(localTarget(context), request);
-	sendJson(res, 200, body);
+	const answer = context.cluster ? await context.cluster.trigger(request) : await context.triggerGate.run(localTarget(context), request);
+	if (answer.status === 429) {
+		context.counters.triggerLimited++;
+		context.logger.warn('trigger rate-limited', {retry_after_ms: answer.retryAfterMs});
+	}
+
+	sendJson(res, answer.status, answer.body, answer.retryAfterMs === undefined ? {} : {'Retry-After': String(Math.max(1, Math.ceil(answer.retryAfterMs / 1000)))});
 }
 
 /** This process's own subscribers, numbered by its own replay store. */
@@ -82,6 +103,8 @@ function localTarget(context: ServerContext): TriggerTarget {
 			const {sse, cable, ws} = context.broadcaster.counts;
 			return {sse: sse.current, cable: cable.current, ws: ws.current};
 		},
+		audience: () => context.broadcaster.size,
+		settled: async () => context.broadcaster.flushed(),
 	};
 }
 
@@ -96,10 +119,37 @@ export function handleRequest(context: ServerContext, req: IncomingMessage, res:
 	}
 
 	const method = req.method ?? 'GET';
+	const {options} = context;
 	context.logger.debug('request', {method, path: url.pathname});
+	const origin = req.headers.origin;
+	const allowOrigin = allowOriginFor(options, origin);
+	if (allowOrigin !== undefined) {
+		res.setHeader('Access-Control-Allow-Origin', allowOrigin);
+	}
+
+	if (allowOrigin !== '*') {
+		res.setHeader('Vary', 'Origin');
+	}
+
 	if (method === 'OPTIONS') {
-		res.writeHead(204, {...corsHeaders, 'Access-Control-Max-Age': '86400'});
+		// Preflights carry no credentials, so they are answered before the token check: with the
+		// CORS headers for origins allowed (the trigger: only those --allowed-origins admits).
+		const trigger = url.pathname.startsWith('/dashboard/trigger-test');
+		if (allowOrigin === undefined || (trigger && !triggerOriginAllowed(options, origin))) {
+			res.removeHeader('Access-Control-Allow-Origin');
+			sendJson(res, 403, {error: 'origin not allowed'});
+			return;
+		}
+
+		res.writeHead(204, {...corsHeaders, 'Access-Control-Max-Age': '86400', ...(options.token === undefined ? {} : {'Access-Control-Allow-Headers': `${corsHeaders['Access-Control-Allow-Headers']}, Authorization`})});
 		res.end();
+		return;
+	}
+
+	if (url.pathname !== '/health' && !isAuthorized(options, req, url)) {
+		context.counters.rejectedAuth++;
+		context.logger.warn('request rejected: no valid token', {method, path: url.pathname, remote: req.socket.remoteAddress});
+		sendJson(res, 401, {error: unauthorizedText}, {'WWW-Authenticate': 'Bearer realm="sse-tui"'});
 		return;
 	}
 
@@ -167,12 +217,13 @@ export function handleRequest(context: ServerContext, req: IncomingMessage, res:
 
 		case '/dashboard/trigger-test':
 		case '/dashboard/trigger-test-pubsub': {
-			if (method !== 'GET' && method !== 'POST') {
-				methodNotAllowed(res, 'GET, POST');
+			// POST only: a GET could be fired by any page with an <img> tag.
+			if (method !== 'POST') {
+				methodNotAllowed(res, 'POST');
 				return;
 			}
 
-			handleTrigger(context, res, url).catch((error: unknown) => {
+			handleTrigger(context, req, res, url).catch((error: unknown) => {
 				context.logger.error('trigger failed', {error: String(error)});
 				if (!res.headersSent) {
 					sendJson(res, 500, {error: 'trigger failed'});

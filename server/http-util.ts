@@ -1,9 +1,11 @@
 import type {ServerResponse} from 'node:http';
 import type {Duplex} from 'node:stream';
 
-/** The Go server's CORS headers, widened so EventSource polyfills may send Last-Event-ID. */
+/**
+ * The Go server's CORS headers, widened so EventSource polyfills may send Last-Event-ID.
+ * `Access-Control-Allow-Origin` is set per request (server/security.ts: `*` unless --token).
+ */
 export const corsHeaders: Readonly<Record<string, string>> = Object.freeze({
-	'Access-Control-Allow-Origin': '*',
 	'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
 	'Access-Control-Allow-Headers': 'Cache-Control, Last-Event-ID, Content-Type, Accept, X-Requested-With',
 });
@@ -32,6 +34,7 @@ export function sendText(res: ServerResponse, status: number, text: string): voi
 
 const reasons: Record<number, string> = {
 	400: 'Bad Request',
+	401: 'Unauthorized',
 	403: 'Forbidden',
 	404: 'Not Found',
 	408: 'Request Timeout',
@@ -52,6 +55,7 @@ export function rejectSocket(socket: Duplex, status: number, body: string, conte
 		`Content-Type: ${contentType}`,
 		`Content-Length: ${Buffer.byteLength(body)}`,
 		...(status === 503 ? ['Retry-After: 5'] : []),
+		...(status === 401 ? ['WWW-Authenticate: Bearer realm="sse-tui"'] : []),
 		'',
 		'',
 	].join('\r\n');

@@ -48,6 +48,24 @@ export type ServerOptions = {
 	 * startServer itself always runs one process.
 	 */
 	readonly workers: number;
+	/**
+	 * `--token`: every endpoint but /health needs `Authorization: Bearer <token>` or `?token=`.
+	 * Undefined: no authentication (loopback use).
+	 */
+	readonly token: string | undefined;
+	/**
+	 * `--cors`: origins given `Access-Control-Allow-Origin` (or `*`). Undefined: `*` without a
+	 * token, none with one.
+	 */
+	readonly cors: readonly string[] | undefined;
+	/** `--tls-cert` / `--tls-key`: PEM files; with both, the server speaks https:// and wss://. */
+	readonly tlsCert: string | undefined;
+	readonly tlsKey: string | undefined;
+	/** A subscriber whose socket has had unsent bytes and made no progress this long is dropped; 0 = never. */
+	readonly stallTimeoutMs: number;
+	/** Trigger requests admitted per second (a bucket of `triggerBurst`); more get 429. */
+	readonly triggerRate: number;
+	readonly triggerBurst: number;
 };
 
 export const defaultServerOptions: ServerOptions = Object.freeze({
@@ -71,6 +89,13 @@ export const defaultServerOptions: ServerOptions = Object.freeze({
 	cablePrefix: undefined,
 	redisMaxBackoffMs: 2000,
 	workers: 1,
+	token: undefined,
+	cors: undefined,
+	tlsCert: undefined,
+	tlsKey: undefined,
+	stallTimeoutMs: 10_000,
+	triggerRate: 20,
+	triggerBurst: 20,
 });
 
 /** Fills in defaults and checks what the type system cannot; programmer errors throw RangeError. */
@@ -102,6 +127,16 @@ export function resolveServerOptions(partial: Partial<ServerOptions>): ServerOpt
 	whole('requestTimeoutMs', 1, maxTimerMs);
 	whole('redisMaxBackoffMs', 1, maxTimerMs);
 	whole('workers', 1, maxWorkers);
+	whole('stallTimeoutMs', 0, maxTimerMs);
+	whole('triggerRate', 1, 1_000_000);
+	whole('triggerBurst', 1, 1_000_000);
+	if (options.token !== undefined && (typeof options.token !== 'string' || options.token === '')) {
+		throw new RangeError('token must be a non-empty string');
+	}
+
+	if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
+		throw new RangeError('tlsCert and tlsKey go together');
+	}
 	if (typeof options.redisChannel !== 'string' || options.redisChannel === '') {
 		throw new RangeError('redisChannel must be a non-empty string');
 	}
@@ -113,5 +148,6 @@ export function resolveServerOptions(partial: Partial<ServerOptions>): ServerOpt
 	return Object.freeze({
 		...options,
 		allowedOrigins: options.allowedOrigins ? Object.freeze([...options.allowedOrigins]) : undefined,
+		cors: options.cors ? Object.freeze([...options.cors]) : undefined,
 	});
 }

@@ -23,6 +23,8 @@ export const publishHelp = `
 	                     so a load run can count its own; with --http, sent to the trigger
 	  --http URL         POST to a trigger endpoint instead of Redis,
 	                     e.g. http://127.0.0.1:3001/dashboard/trigger-test
+	  --token T          with --http: "Authorization: Bearer T" for a server started with
+	                     --token (env SSE_TUI_TOKEN); a 429 is retried after its Retry-After
 	  --timeout D        connect (and HTTP response) timeout             default 5s
 	  --help             show this help
 
@@ -50,6 +52,7 @@ export const publishFlagSpec = {
 	pad: {type: 'string'},
 	run: {type: 'string'},
 	http: {type: 'string'},
+	token: {type: 'string'},
 	timeout: {type: 'string'},
 	help: {type: 'boolean', shortFlag: 'h'},
 } as const;
@@ -57,7 +60,7 @@ export const publishFlagSpec = {
 export type PublishFlags = {[Key in keyof typeof publishFlagSpec]?: (typeof publishFlagSpec)[Key]['type'] extends 'boolean' ? boolean : string};
 
 export type PublishOptions = {
-	readonly target: {readonly kind: 'redis'; readonly url: string; readonly channel: string} | {readonly kind: 'http'; readonly url: string};
+	readonly target: {readonly kind: 'redis'; readonly url: string; readonly channel: string} | {readonly kind: 'http'; readonly url: string; readonly token?: string};
 	readonly count: number;
 	/** Messages per second; 0 = no pacing. */
 	readonly rate: number;
@@ -116,8 +119,16 @@ export function resolvePublishOptions(cliFlags: PublishFlags, input: readonly st
 		}
 
 		const url = parseTriggerUrl(cliFlags.http, '--http');
+		const token = cliFlags.token ?? (env['SSE_TUI_TOKEN'] || undefined);
+		if (token !== undefined && (token.trim() === '' || /[\s\0]/.test(token))) {
+			throw new UsageError(`${cliFlags.token === undefined ? 'SSE_TUI_TOKEN' : '--token'} must be a non-empty token without spaces (the one given to sse-tui serve --token)`);
+		}
 
-		return Object.freeze({target: Object.freeze({kind: 'http' as const, url}), count, rate, padBytes, ...tag, message, timeoutMs});
+		return Object.freeze({target: Object.freeze({kind: 'http' as const, url, ...(token === undefined ? {} : {token})}), count, rate, padBytes, ...tag, message, timeoutMs});
+	}
+
+	if (cliFlags.token !== undefined) {
+		throw new UsageError('--token goes with --http (a trigger of sse-tui serve --token); Redis takes its password in the URL: redis://:password@host:6379');
 	}
 
 	const redisText = cliFlags.redis ?? (env['REDIS_URL'] || 'redis://127.0.0.1:6379');

@@ -1,4 +1,6 @@
-import {createServer, type IncomingMessage} from 'node:http';
+import {readFileSync} from 'node:fs';
+import {createServer, type IncomingMessage, type Server} from 'node:http';
+import {createServer as createTlsServer} from 'node:https';
 import type {Socket} from 'node:net';
 import type {Duplex} from 'node:stream';
 import {RunError} from '../source/errors.js';
@@ -10,6 +12,8 @@ import {rejectSocket} from './http-util.js';
 import {handleRequest} from './http-routes.js';
 import {createLogger} from './logger.js';
 import {isOriginAllowed} from './origins.js';
+import {isAuthorized} from './security.js';
+import {TriggerGate} from './trigger.js';
 import {resolveServerOptions, type ServerOptions} from './options.js';
 import {bridgeFor, type RedisBridge} from './redis-bridge.js';
 import {RedisReplayStore} from './redis-replay.js';
@@ -55,6 +59,23 @@ export type WorkerRole = {
 /** How long startServer waits for Redis before serving anyway (it keeps retrying after). */
 const redisStartWaitMs = 2000;
 
+/** The PEM files of --tls-cert and --tls-key, read once; a file that cannot be read is a RunError. */
+function readTls(options: ServerOptions): {cert: Buffer; key: Buffer} | undefined {
+	if (options.tlsCert === undefined || options.tlsKey === undefined) {
+		return undefined;
+	}
+
+	const read = (path: string, flag: string): Buffer => {
+		try {
+			return readFileSync(path);
+		} catch (error) {
+			throw new RunError(`cannot read ${flag} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; give a PEM file`);
+		}
+	};
+
+	return {cert: read(options.tlsCert, '--tls-cert'), key: read(options.tlsKey, '--tls-key')};
+}
+
 /** How often Node looks for requests that exceeded their timeouts. */
 function checkingInterval(requestTimeoutMs: number): number {
 	return Math.max(50, Math.min(5000, Math.floor(requestTimeoutMs / 4)));
@@ -82,8 +103,15 @@ export async function startServer(partial: Partial<ServerOptions> = {}, role?: W
 	const broadcaster = new Broadcaster({
 		replay,
 		maxBuffer: options.maxBuffer,
+		stallTimeoutMs: options.stallTimeoutMs,
 		onDrop(subscriber, reason, buffered) {
-			logger.warn('subscriber dropped', {client: subscriber.id, protocol: subscriber.protocol, reason, buffered_bytes: buffered, max_buffer: options.maxBuffer});
+			logger.warn(reason === 'stalled' ? 'subscriber dropped: no write progress' : 'subscriber dropped: too far behind', {
+				client: subscriber.id,
+				protocol: subscriber.protocol,
+				reason,
+				buffered_bytes: buffered,
+				...(reason === 'stalled' ? {stall_timeout_ms: options.stallTimeoutMs} : {max_buffer: options.maxBuffer}),
+			});
 		},
 	});
 	const context: ServerContext = {
@@ -93,7 +121,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}, role?: W
 		logger,
 		redis,
 		startedAt: new Date(),
-		counters: {rejectedOrigin: 0, rejectedCapacity: 0, deadPeers: 0, replayResumes: 0, replayGaps: 0, clientErrors: 0, cableCommands: 0, cableInvalid: 0, triggered: 0},
+		counters: {rejectedOrigin: 0, rejectedCapacity: 0, deadPeers: 0, replayResumes: 0, replayGaps: 0, clientErrors: 0, cableCommands: 0, cableInvalid: 0, triggered: 0, rejectedAuth: 0, triggerLimited: 0, cableClosed: 0},
 		sseStreams: new Set(),
 		cableClients: new Map(),
 		wsClients: new Map(),
@@ -101,23 +129,26 @@ export async function startServer(partial: Partial<ServerOptions> = {}, role?: W
 		closing: false,
 		cluster: role?.link,
 		maxLocalConnections: role?.maxLocalConnections ?? options.maxConnections,
+		triggerGate: new TriggerGate(options.triggerRate, options.triggerBurst),
 	};
 
 	// requestTimeout bounds receiving a request, not sending the response: Node drops a
 	// connection from its timeout list once the request is complete, so SSE streams and
 	// upgraded sockets live on (test/server/http.test.ts holds a stream past it).
 	const headersTimeout = Math.min(15_000, options.requestTimeoutMs);
-	const server = createServer({
+	const httpOptions = {
 		requestTimeout: options.requestTimeoutMs,
 		headersTimeout,
 		connectionsCheckingInterval: checkingInterval(headersTimeout),
 		keepAliveTimeout: 5000,
 		noDelay: true,
-	});
+	};
+	const tls = readTls(options);
+	const server: Server = tls ? createTlsServer({...httpOptions, ...tls}) : createServer(httpOptions);
 	const cableServer = createCableServer();
 	const wsServer = createWsServer();
 
-	server.on('connection', (socket: Socket) => {
+	server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
 		context.sockets.add(socket);
 		socket.on('close', () => context.sockets.delete(socket));
 	});
@@ -145,6 +176,21 @@ export async function startServer(partial: Partial<ServerOptions> = {}, role?: W
 	server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
 		socket.on('error', () => socket.destroy());
 		const path = (req.url ?? '/').split('?')[0];
+		let url: URL;
+		try {
+			url = new URL(req.url ?? '/', 'http://localhost');
+		} catch {
+			rejectSocket(socket, 400, 'malformed request target\n');
+			return;
+		}
+
+		if (!isAuthorized(options, req, url)) {
+			context.counters.rejectedAuth++;
+			logger.warn('upgrade rejected: no valid token', {path, remote: req.socket.remoteAddress});
+			rejectSocket(socket, 401, 'This server needs its token: send "Authorization: Bearer <token>" or add ?token=<token>.\n');
+			return;
+		}
+
 		if (path !== '/cable' && path !== '/ws') {
 			rejectSocket(socket, 404, `No WebSocket endpoint at ${path}; use /cable (ActionCable) or /ws.\n`);
 			return;
@@ -157,15 +203,18 @@ export async function startServer(partial: Partial<ServerOptions> = {}, role?: W
 			return;
 		}
 
-		if (path === '/cable') {
-			const {origin} = req.headers;
-			if (!isOriginAllowed(origin, options.allowedOrigins)) {
-				context.counters.rejectedOrigin++;
-				logger.warn('cable rejected: origin not allowed', {origin});
-				rejectSocket(socket, 403, `Origin ${JSON.stringify(origin)} is not allowed on /cable; start the server with --allowed-origins ${origin ?? ''} (or "*").\n`);
-				return;
-			}
+		// Both endpoints: a page on another site must not open a socket in its visitor's name
+		// (cross-site WebSocket hijacking).
+		const {origin} = req.headers;
+		if (!isOriginAllowed(origin, options.allowedOrigins)) {
+			context.counters.rejectedOrigin++;
+			logger.warn(`${path.slice(1)} rejected: origin not allowed`, {origin});
+			const quoted = (origin ?? '').slice(0, 200);
+			rejectSocket(socket, 403, `Origin ${JSON.stringify(quoted)} is not allowed on ${path}; start the server with --allowed-origins ${quoted} (or "*").\n`);
+			return;
+		}
 
+		if (path === '/cable') {
 			acceptCable(context, cableServer, req, socket, head);
 		} else {
 			acceptWs(context, wsServer, req, socket, head);
@@ -196,7 +245,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}, role?: W
 	const address = server.address();
 	const port = typeof address === 'object' && address ? address.port : options.port;
 	const urlHost = options.host.includes(':') ? `[${options.host}]` : options.host;
-	const url = `http://${urlHost}:${port}`;
+	const url = `${tls ? 'https' : 'http'}://${urlHost}:${port}`;
 
 	const timers: NodeJS.Timeout[] = [];
 	const every = (ms: number, task: () => void): void => {
@@ -217,6 +266,10 @@ export async function startServer(partial: Partial<ServerOptions> = {}, role?: W
 	};
 	every(role ? 0 : options.intervalMs, () => {
 		tick(ticker);
+	});
+	// The time rule for slow consumers: checked every second (or a quarter of a short timeout).
+	every(options.stallTimeoutMs > 0 ? Math.max(50, Math.min(1000, Math.floor(options.stallTimeoutMs / 4))) : 0, () => {
+		broadcaster.sweepStalled();
 	});
 	every(options.heartbeatMs, () => {
 		broadcaster.sendAll('sse', sseHeartbeat);
@@ -256,7 +309,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}, role?: W
 				broadcaster.enqueue(subscriber, shutdownFrame);
 			}
 
-			broadcaster.flush();
+			broadcaster.flush(true);
 			for (const ws of context.cableClients.keys()) {
 				ws.close(1001, 'server_restart'); // 1001 going away: ActionCable reconnects.
 			}

@@ -11,10 +11,11 @@ export type ServerStats = {
 	sse: ConnectionCounts;
 	cable: ConnectionCounts;
 	ws: ConnectionCounts;
-	drops: {slowConsumer: number; deadPeer: number};
-	rejected: {origin: number; capacity: number};
+	/** slowConsumer: too many bytes behind (--max-buffer); stalled: no write progress (--stall-timeout). */
+	drops: {slowConsumer: number; stalled: number; deadPeer: number};
+	rejected: {origin: number; capacity: number; auth: number; triggerRate: number};
 	replay: {size: number; capacity: number; lastId: string; resumes: number; gaps: number};
-	cableCommands: {total: number; invalid: number};
+	cableCommands: {total: number; invalid: number; closed: number};
 	clientErrors: number;
 	/** Present when the server was started with a Redis URL. */
 	redis?: RedisStats;
@@ -31,10 +32,10 @@ export function collectStats(context: ServerContext): ServerStats {
 		sse: {...broadcaster.counts.sse},
 		cable: {...broadcaster.counts.cable},
 		ws: {...broadcaster.counts.ws},
-		drops: {slowConsumer: broadcaster.drops, deadPeer: counters.deadPeers},
-		rejected: {origin: counters.rejectedOrigin, capacity: counters.rejectedCapacity},
+		drops: {slowConsumer: broadcaster.drops, stalled: broadcaster.stalls, deadPeer: counters.deadPeers},
+		rejected: {origin: counters.rejectedOrigin, capacity: counters.rejectedCapacity, auth: counters.rejectedAuth, triggerRate: counters.triggerLimited},
 		replay: {size: replay.size, capacity: replay.capacity, lastId: replay.lastId, resumes: counters.replayResumes, gaps: counters.replayGaps},
-		cableCommands: {total: counters.cableCommands, invalid: counters.cableInvalid},
+		cableCommands: {total: counters.cableCommands, invalid: counters.cableInvalid, closed: counters.cableClosed},
 		clientErrors: counters.clientErrors,
 		...(context.redis ? {redis: context.redis.stats()} : {}),
 	};
@@ -62,10 +63,11 @@ export function statsDocument(context: ServerContext, stats = collectStats(conte
 		// The Go server's field first, so dashboards written for it still parse.
 		redis: stats.redis ? redisDocument(stats.redis) : {messages_received: 0},
 		broadcasts: stats.broadcasts,
-		drops: {slow_consumer: stats.drops.slowConsumer, dead_peer: stats.drops.deadPeer},
-		rejected: stats.rejected,
+		// slow_consumer counts both rules, as it counted the one before; the two beside it split it.
+		drops: {slow_consumer: stats.drops.slowConsumer + stats.drops.stalled, by_bytes: stats.drops.slowConsumer, by_time: stats.drops.stalled, dead_peer: stats.drops.deadPeer},
+		rejected: {origin: stats.rejected.origin, capacity: stats.rejected.capacity, auth: stats.rejected.auth, trigger_rate: stats.rejected.triggerRate},
 		replay: {size: stats.replay.size, capacity: stats.replay.capacity, last_id: stats.replay.lastId, resumes: stats.replay.resumes, gaps: stats.replay.gaps},
-		cable_commands: stats.cableCommands,
+		cable_commands: {total: stats.cableCommands.total, invalid: stats.cableCommands.invalid, sockets_closed: stats.cableCommands.closed},
 		client_errors: stats.clientErrors,
 		...(stats.workers ? {workers: stats.workers.answered, workers_missing: stats.workers.missing} : {}),
 		timestamp: new Date().toISOString(),
@@ -102,7 +104,7 @@ export function formatFinalStats(stats: ServerStats): string {
 		...(stats.redis
 			? [`  redis  ${stats.redis.messagesReceived} messages received, ${stats.redis.published} published, ${stats.redis.reconnects} reconnects`]
 			: []),
-		`  dropped ${stats.drops.slowConsumer} slow consumers, ${stats.drops.deadPeer} dead peers; rejected ${stats.rejected.capacity} over capacity, ${stats.rejected.origin} bad origins`,
+		`  dropped ${stats.drops.slowConsumer} slow consumers (bytes), ${stats.drops.stalled} stalled (time), ${stats.drops.deadPeer} dead peers; rejected ${stats.rejected.capacity} over capacity, ${stats.rejected.origin} bad origins, ${stats.rejected.auth} without the token`,
 	].join('\n');
 }
 
@@ -123,10 +125,10 @@ export function sumStats(primary: Pick<ServerStats, 'startedAt' | 'uptimeMs' | '
 		sse: zero(),
 		cable: zero(),
 		ws: zero(),
-		drops: {slowConsumer: 0, deadPeer: 0},
-		rejected: {origin: 0, capacity: 0},
+		drops: {slowConsumer: 0, stalled: 0, deadPeer: 0},
+		rejected: {origin: 0, capacity: 0, auth: 0, triggerRate: 0},
 		replay: {...primary.replay, resumes: 0, gaps: 0},
-		cableCommands: {total: 0, invalid: 0},
+		cableCommands: {total: 0, invalid: 0, closed: 0},
 		clientErrors: 0,
 		...(primary.redis ? {redis: primary.redis} : {}),
 		workers: {answered: [], missing},
@@ -139,13 +141,17 @@ export function sumStats(primary: Pick<ServerStats, 'startedAt' | 'uptimeMs' | '
 		}
 
 		sum.drops.slowConsumer += stats.drops.slowConsumer;
+		sum.drops.stalled += stats.drops.stalled;
 		sum.drops.deadPeer += stats.drops.deadPeer;
 		sum.rejected.origin += stats.rejected.origin;
 		sum.rejected.capacity += stats.rejected.capacity;
+		sum.rejected.auth += stats.rejected.auth;
+		sum.rejected.triggerRate += stats.rejected.triggerRate;
 		sum.replay.resumes += stats.replay.resumes;
 		sum.replay.gaps += stats.replay.gaps;
 		sum.cableCommands.total += stats.cableCommands.total;
 		sum.cableCommands.invalid += stats.cableCommands.invalid;
+		sum.cableCommands.closed += stats.cableCommands.closed;
 		sum.clientErrors += stats.clientErrors;
 		sum.workers!.answered.push({worker, pid, connections: stats.sse.current + stats.cable.current + stats.ws.current});
 	}

@@ -1,9 +1,25 @@
 import {testUpdate, type RunTag} from '../source/payloads.js';
 import type {Logger} from './logger.js';
+import {RateLimiter} from './security.js';
 import type {RedisBridge} from './redis-bridge.js';
 
-/** Test updates broadcast per event-loop turn, so queues flush between batches. */
-const triggerBatch = 500;
+/** At most this many test updates in one slice (one event-loop turn). */
+const maxSliceUpdates = 500;
+/**
+ * A slice is also kept under this many bytes of JSON and this many deliveries (updates x
+ * subscribers), so building and queueing one stays within a few milliseconds however big the
+ * trigger or the audience (issue 17, defect 5); the next slice waits until this one is written.
+ */
+const maxSliceBytes = 256 * 1024;
+const maxSliceDeliveries = 50_000;
+/** What one test update costs besides its pad, generously (measured: ~500 bytes with a run tag). */
+export const updateOverheadBytes = 512;
+/** The most one trigger may generate: count x (pad + 512 bytes). */
+export const maxTriggerBytes = 64 * 1024 * 1024;
+
+export function triggerBytes(count: number, pad: number): number {
+	return count * (pad + updateOverheadBytes);
+}
 
 export type TriggerRequest = {count: number; pad: number; tagged: {run: string; seq: number} | undefined};
 
@@ -18,6 +34,10 @@ export type TriggerTarget = {
 	publishLocal(batch: readonly string[]): {deliveries: number; firstId: string; lastId: string} | Promise<{deliveries: number; firstId: string; lastId: string}>;
 	/** Subscribers now (after the updates were queued). */
 	subscribers(): {sse: number; cable: number; ws: number} | Promise<{sse: number; cable: number; ws: number}>;
+	/** Subscribers to size the slices by (a guess is fine). */
+	audience(): number;
+	/** Resolves once what was queued so far has been written (the next slice waits for it). */
+	settled(): Promise<void>;
 };
 
 type TriggerResult = {
@@ -40,8 +60,9 @@ type TriggerResult = {
 async function trigger(target: TriggerTarget, {count, pad, tagged}: TriggerRequest): Promise<TriggerResult> {
 	const {redis} = target;
 	const result: TriggerResult = {deliveries: 0, firstId: '', lastId: '', viaRedis: 0, receivers: {total: 0, min: Number.POSITIVE_INFINITY, max: 0}, local: 0};
+	const perSlice = Math.max(1, Math.min(maxSliceUpdates, Math.floor(maxSliceBytes / (pad + updateOverheadBytes)), Math.floor(maxSliceDeliveries / Math.max(1, target.audience()))));
 	for (let sent = 0; sent < count && !target.closing(); ) {
-		const end = Math.min(count, sent + triggerBatch);
+		const end = Math.min(count, sent + perSlice);
 		const batch: string[] = [];
 		for (; sent < end; sent++) {
 			const tag: RunTag | undefined = tagged && {run: tagged.run, seq: tagged.seq + sent};
@@ -74,6 +95,7 @@ async function trigger(target: TriggerTarget, {count, pad, tagged}: TriggerReque
 		}
 
 		if (sent < count) {
+			await target.settled();
 			await new Promise(resolve => {
 				setImmediate(resolve);
 			});
@@ -93,6 +115,8 @@ export async function runTrigger(target: TriggerTarget, request: TriggerRequest)
 		status: 'ok',
 		count,
 		pad,
+		estimated_bytes: triggerBytes(count, pad),
+		max_bytes: maxTriggerBytes,
 		...(tagged ? {run: tagged.run, seq: tagged.seq} : {}),
 		deliveries: result.deliveries,
 		first_id: result.firstId,
@@ -117,4 +141,39 @@ export async function runTrigger(target: TriggerTarget, request: TriggerRequest)
 
 	target.logger.info('test updates sent', {count, pad, via: body['via'] as string | undefined, deliveries: result.deliveries});
 	return body;
+}
+
+/** Triggers generating at once; one more is told to retry (each is sliced, but each holds memory). */
+export const maxRunningTriggers = 2;
+
+/** What the trigger endpoint answers: 200 with the result, or 429 with when to retry. */
+export type TriggerAnswer = {status: number; body: Record<string, unknown>; retryAfterMs?: number};
+
+/**
+ * The trigger's admission: `triggerRate` requests per second (a bucket of `triggerBurst`),
+ * and at most two running at once. Lives where triggers run: the lone server, or the primary
+ * of `serve --workers N` (so the limit is the whole server's).
+ */
+export class TriggerGate {
+	private readonly limiter: RateLimiter;
+	private running = 0;
+
+	constructor(rate: number, burst: number) {
+		this.limiter = new RateLimiter(rate, burst);
+	}
+
+	async run(target: TriggerTarget, request: TriggerRequest): Promise<TriggerAnswer> {
+		const wait = this.running >= maxRunningTriggers ? 1000 : this.limiter.take();
+		if (wait > 0) {
+			const why = this.running >= maxRunningTriggers ? `${maxRunningTriggers} triggers are running` : 'too many trigger requests';
+			return {status: 429, retryAfterMs: wait, body: {error: `${why}; retry after ${Math.ceil(wait / 1000)} s`, retry_after_ms: wait}};
+		}
+
+		this.running++;
+		try {
+			return {status: 200, body: await runTrigger(target, request)};
+		} finally {
+			this.running--;
+		}
+	}
 }

@@ -23,6 +23,7 @@ const help = `
                            session, password or cookie print as ***)
     --show-header-values   print those values anyway (debugging your own credentials)
     --insecure             accept self-signed TLS certificates
+    --token T              send "Authorization: Bearer T" (sse-tui serve --token), on SSE, WebSocket and --trigger
 
   Load
     --scenario NAME        single (1 client) | multiple (5) | load (20, with --stats) | custom (needs --url) | broadcast (10; see below)
@@ -148,6 +149,7 @@ const runFlags = {
 	debug: {type: 'boolean'},
 	header: {type: 'string', isMultiple: true},
 	insecure: {type: 'boolean'},
+	token: {type: 'string'},
 	showHeaderValues: {type: 'boolean'},
 	tui: {type: 'boolean', default: true},
 	json: {type: 'boolean'},

@@ -4,7 +4,7 @@ import {parseRedisUrl} from './redis-url.js';
 import {parseDuration, parseInteger} from './units.js';
 
 /** Where the broadcast scenario publishes: Redis (the server subscribes there) or a trigger endpoint. */
-export type BroadcastTarget = Readonly<{kind: 'redis'; url: string; channel: string} | {kind: 'http'; url: string}>;
+export type BroadcastTarget = Readonly<{kind: 'redis'; url: string; channel: string} | {kind: 'http'; url: string; token?: string}>;
 
 /** `--scenario broadcast`: connect, wait until open, publish `count` at `rate`, drain, judge. */
 export type BroadcastConfig = Readonly<{

@@ -34,6 +34,8 @@ export type RunFlags = DeliveryFlags & WatchFlags & ShapeFlags & WebSocketFlags 
 	debug?: boolean;
 	header?: string[];
 	insecure?: boolean;
+	/** --token: `Authorization: Bearer <token>` (sse-tui serve --token) */
+	token?: string;
 	showHeaderValues?: boolean;
 	tui?: boolean;
 	json?: boolean;
@@ -162,7 +164,7 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		stats: Boolean(flags.stats) || Boolean(preset?.stats),
 		statsIntervalMs: parseDuration(flags.statsInterval ?? defaults.statsInterval, '--stats-interval'),
 		logLevel,
-		headers: Object.freeze(withUrlCredentials(parseHeaders(flags.header ?? []), url)),
+		headers: Object.freeze(withToken(withUrlCredentials(parseHeaders(flags.header ?? []), url), flags.token)),
 		showHeaderValues: Boolean(flags.showHeaderValues),
 		insecure: Boolean(flags.insecure),
 		tui: (flags.tui ?? true) && !json && isTTY,
@@ -177,7 +179,7 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		ws: ws && Object.freeze({...ws, origin: flags.origin ?? httpOrigin(url)}),
 		latencyField: jsonPath(flags.latencyField, '--latency-field', 'sent_at or meta.published_at') ?? deliveryDefaults.latencyField,
 		seqField: jsonPath(flags.seqField, '--seq-field', 'seq or meta.sequence'),
-		broadcast: resolveBroadcast(flags, scenario === 'broadcast', randomBytes(6).toString('hex')),
+		broadcast: withTriggerToken(resolveBroadcast(flags, scenario === 'broadcast', randomBytes(6).toString('hex')), flags.token),
 		watch: resolveWatch(flags, ws === undefined ? 'sse' : ws.mode),
 		report: reportPath(flags.report),
 		shape: shaped.shape,
@@ -271,4 +273,25 @@ function withUrlCredentials(headers: Record<string, string>, url: string): Recor
 /** `SSE_URL=` (set but empty) means unset, as shells and CI templates often leave it. */
 function withoutEmpty(env: Environment): Environment {
 	return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+}
+
+/**
+ * --token T: `Authorization: Bearer T` on every connection, SSE and WebSocket alike (both
+ * send headers; `?token=` is for browsers). An Authorization given with --header wins.
+ */
+function withToken(headers: Record<string, string>, token: string | undefined): Record<string, string> {
+	if (token === undefined) {
+		return headers;
+	}
+
+	if (token.trim() === '' || /[\s\0]/.test(token)) {
+		throw new UsageError('--token must be a non-empty token without spaces (the one given to sse-tui serve --token)');
+	}
+
+	return headers['authorization'] === undefined ? {...headers, authorization: `Bearer ${token}`} : headers;
+}
+
+/** The broadcast scenario's trigger endpoint needs the token too. */
+function withTriggerToken(broadcast: BroadcastConfig | undefined, token: string | undefined): BroadcastConfig | undefined {
+	return broadcast && token !== undefined && broadcast.target.kind === 'http' ? Object.freeze({...broadcast, target: Object.freeze({...broadcast.target, token})}) : broadcast;
 }

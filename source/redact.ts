@@ -78,3 +78,23 @@ export function withoutCredentials(text: string): string {
 		return text;
 	}
 }
+
+/**
+ * Free text safe to print (a log line quoting a request): `Bearer <token>` and `Basic <creds>`
+ * values, `user:pw@` in URLs, and secret-named query parameters (`?token=`, `&api_key=`), each
+ * as `***`. Used by the server's log lines, which quote request targets and headers.
+ */
+export function redactText(text: string): string {
+	if (!/[=@]|bearer|basic/i.test(text)) {
+		return text; // The common case, without running the patterns.
+	}
+
+	return text
+		.replace(/\b(bearer\s+)[^\s,;"]+/gi, (_match, scheme: string) => `${scheme}${redacted}`)
+		.replace(/\b(basic\s+)[\w+/]{8,}=*/gi, (_match, scheme: string) => `${scheme}${redacted}`)
+		.replace(/\b([a-z][\w+.-]*:\/\/)([^/?#@\s]*)@/gi, (_match, scheme: string, userinfo: string) =>
+			`${scheme}${userinfo.includes(':') ? `${userinfo.slice(0, userinfo.indexOf(':'))}:${redacted}` : redacted}@`)
+		// In free text a query value ends at white space or a quote, not only at & or #.
+		.replace(/([?&])([^=&#\s]+)=([^&#\s"]*)/g, (match, separator: string, name: string) =>
+			isSecretName(safeDecode(name)) ? `${separator}${name}=${redacted}` : match);
+}

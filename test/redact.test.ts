@@ -3,7 +3,7 @@ import {mkdtemp, readFile, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, describe, test} from 'node:test';
-import {basicAuthorization, redactHeaders, redactUrl} from '../source/redact.js';
+import {basicAuthorization, redactHeaders, redactText, redactUrl} from '../source/redact.js';
 import {runCli} from './helpers/cli.js';
 import {eventStreamHeaders, startTestServer, type TestServer} from './helpers/http-server.js';
 
@@ -63,6 +63,26 @@ describe('redactUrl', () => {
 	for (const [url, shown] of cases) {
 		test(`${url} -> ${shown}`, () => {
 			assert.equal(redactUrl(url), shown);
+		});
+	}
+});
+
+describe('redactText (log lines quoting a request)', () => {
+	const cases: Array<[string, string]> = [
+		['GET /dashboard/stream?token=s3cr3t HTTP/1.1', 'GET /dashboard/stream?token=*** HTTP/1.1'],
+		['path=/ws?room=1&token=s3cr3t&x=2', 'path=/ws?room=1&token=***&x=2'],
+		['url="/cable?access_token=s3cr3t"', 'url="/cable?access_token=***"'],
+		['authorization: Bearer s3cr3t-t0ken', 'authorization: Bearer ***'],
+		['Authorization: Basic b3BzOnMzY3IzdA==', 'Authorization: Basic ***'],
+		['redis://:s3cr3t@cache:6379/0 down', 'redis://:***@cache:6379/0 down'],
+		['redis://ops:s3cr3t@cache:6379', 'redis://ops:***@cache:6379'],
+		['basic setup done', 'basic setup done'],
+		['/dashboard/stream?lastEventId=42', '/dashboard/stream?lastEventId=42'],
+		['origin not allowed', 'origin not allowed'],
+	];
+	for (const [text, shown] of cases) {
+		test(`${text} -> ${shown}`, () => {
+			assert.equal(redactText(text), shown);
 		});
 	}
 });

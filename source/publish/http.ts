@@ -7,16 +7,35 @@ import type {PublishResult, PublishSequenceOptions, PublishedVia, Publisher} fro
 /** What `sse-tui serve`'s /dashboard/trigger-test answers (the fields a publisher reads). */
 type TriggerAnswer = {via?: PublishedVia; deliveries?: number; fallback?: string; redis?: {published: number; receivers: {total: number; min: number; max: number}}};
 
-async function postTrigger(url: URL, timeoutMs: number): Promise<TriggerAnswer> {
+/** 429 from a rate-limited trigger: wait as told (Retry-After, at most this long) and send again. */
+const maxRetryWaitMs = 5000;
+const maxRetries = 20;
+
+async function postTrigger(url: URL, timeoutMs: number, token: string | undefined): Promise<TriggerAnswer> {
 	let response: Response;
 	try {
-		response = await fetch(url, {method: 'POST', signal: AbortSignal.timeout(timeoutMs)});
+		for (let attempt = 0; ; attempt++) {
+			response = await fetch(url, {method: 'POST', signal: AbortSignal.timeout(timeoutMs), headers: token === undefined ? {} : {Authorization: `Bearer ${token}`}});
+			if (response.status !== 429 || attempt >= maxRetries) {
+				break;
+			}
+
+			await response.arrayBuffer();
+			const seconds = Number(response.headers.get('retry-after'));
+			await new Promise(resolve => {
+				setTimeout(resolve, Number.isFinite(seconds) && seconds > 0 ? Math.min(maxRetryWaitMs, seconds * 1000) : 1000);
+			});
+		}
 	} catch (error) {
 		const cause = (error as {cause?: {code?: string; message?: string}}).cause;
 		throw new RunError(`cannot reach ${url.origin}: ${cause?.code ?? cause?.message ?? (error as Error).message}; is "sse-tui serve" running there?`);
 	}
 
 	const text = await response.text();
+	if (response.status === 401) {
+		throw new RunError(`POST ${url.toString()} answered 401: the server needs its token; pass --token (sse-tui serve --token)`);
+	}
+
 	if (!response.ok) {
 		throw new RunError(`POST ${url.toString()} answered ${response.status}: ${text.slice(0, 200).trim()}`);
 	}
@@ -33,7 +52,7 @@ async function postTrigger(url: URL, timeoutMs: number): Promise<TriggerAnswer> 
  * per update; unpaced: one request for the whole count (the server batches). Nothing is checked
  * until the first request.
  */
-export function openHttpPublisher(target: {kind: 'http'; url: string}, timeoutMs: number): Publisher {
+export function openHttpPublisher(target: {kind: 'http'; url: string; token?: string | undefined}, timeoutMs: number): Publisher {
 	let base: URL;
 	try {
 		base = new URL(target.url);
@@ -66,7 +85,7 @@ export function openHttpPublisher(target: {kind: 'http'; url: string}, timeoutMs
 			}
 
 			const sentAt = Date.now();
-			const answer = await postTrigger(url, timeoutMs);
+			const answer = await postTrigger(url, timeoutMs, target.token);
 			if (answer.fallback) {
 				notes.add(answer.fallback);
 			}

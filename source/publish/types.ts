@@ -1,7 +1,8 @@
 import type {Tally} from './tally.js';
 
 /** Where messages go: a Redis channel (PUBLISH), or a reference server's trigger endpoint (POST). */
-export type PublishTarget = {readonly kind: 'redis'; readonly url: string; readonly channel: string} | {readonly kind: 'http'; readonly url: string};
+/** `token`: sent as `Authorization: Bearer` to a trigger of `sse-tui serve --token`. */
+export type PublishTarget = {readonly kind: 'redis'; readonly url: string; readonly channel: string} | {readonly kind: 'http'; readonly url: string; readonly token?: string | undefined};
 
 export type OpenPublisherOptions = {
 	/** Redis: connect + ready deadline. HTTP: the deadline of each trigger request. */

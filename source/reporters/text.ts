@@ -3,12 +3,16 @@ import type {Config} from '../config.js';
 import {redactHeaders, redactUrl} from '../redact.js';
 import {shapeLines} from '../shapes/shape-text.js';
 import {describeEvent, levelOf, levelRank} from './describe-event.js';
+import {clip, createRepeatLimiter} from '../log-limit.js';
 import type {Percentiles} from '../metrics/histogram.js';
 import type {Snapshot} from '../metrics/snapshot.js';
 import {formatDuration} from '../units.js';
 import type {Presenter} from './presenter.js';
 import type {Summary} from './summary.js';
 import {thresholdLines} from './threshold-lines.js';
+
+/** Lines that differ only in numbers (a delay, a client, a port) are one kind for the repeat limit. */
+const kindOf = (text: string) => text.replaceAll(/\d+/g, '#');
 
 const clock = (ms: number) => `+${(ms / 1000).toFixed(1)}s`;
 
@@ -23,6 +27,13 @@ export function createTextPresenter(config: Config, out: Writable, {version, pri
 	const threshold = levelRank[config.logLevel];
 	const write = (line: string) => out.write(line + '\n');
 	let timer: NodeJS.Timeout | undefined;
+	// 2,000 clients failing the same way print 10 lines and a count, not 2,000 lines (issue 17, defect 13).
+	const repeats = createRepeatLimiter({
+		onSuppressed(key, count, windowMs) {
+			const bar = key.indexOf('|');
+			write(`${key.slice(0, bar).toUpperCase().padEnd(5)} ${count} more like "${key.slice(bar + 1)}" in the last ${formatDuration(windowMs)} (not printed)`);
+		},
+	});
 
 	return {
 		// At --log-level error no client event is ever printed: skip the call on the hot path.
@@ -41,16 +52,20 @@ export function createTextPresenter(config: Config, out: Writable, {version, pri
 		event(event, elapsedMs) {
 			const level = levelOf(event);
 			if (level !== undefined && levelRank[level] <= threshold) {
-				write(`${clock(elapsedMs)} ${level.toUpperCase().padEnd(5)} client ${event.client} ${describeEvent(event)}`);
+				const text = clip(describeEvent(event), 300);
+				if (repeats.admit(`${level}|${kindOf(text)}`)) {
+					write(`${clock(elapsedMs)} ${level.toUpperCase().padEnd(5)} client ${event.client} ${text}`);
+				}
 			}
 		},
 		message(level, text, elapsedMs) {
-			if (levelRank[level] <= threshold) {
-				write(`${clock(elapsedMs)} ${level.toUpperCase().padEnd(5)} ${text}`);
+			if (levelRank[level] <= threshold && repeats.admit(`${level}|${kindOf(clip(text, 300))}`)) {
+				write(`${clock(elapsedMs)} ${level.toUpperCase().padEnd(5)} ${clip(text, 300)}`);
 			}
 		},
 		async finish(summary) {
 			clearInterval(timer);
+			repeats.flush();
 			if (printSummary) {
 				for (const line of summaryLines(summary)) {
 					write(line);

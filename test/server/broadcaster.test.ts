@@ -101,7 +101,21 @@ describe('Broadcaster', () => {
 		assert.equal(fast.writes.length, 1);
 	});
 
-	test('queued bytes count towards the limit within one tick', () => {
+	test('queued bytes count towards the limit within one tick when the socket is behind', () => {
+		const broadcaster = createBroadcaster(500);
+		const sink = createSink();
+		broadcaster.add('sse', sink);
+		sink.backlog = 10;
+		let delivered = 0;
+		for (let index = 0; index < 20; index++) {
+			delivered += broadcaster.broadcast({pad: 'x'.repeat(50)});
+		}
+
+		assert.ok(delivered > 0 && delivered < 20);
+		assert.equal(sink.destroyed, true);
+	});
+
+	test('one tick bigger than maxBuffer reaches a reader that had caught up, and one that drains it stays (defect 9)', async () => {
 		const broadcaster = createBroadcaster(500);
 		const sink = createSink();
 		broadcaster.add('sse', sink);
@@ -110,8 +124,79 @@ describe('Broadcaster', () => {
 			delivered += broadcaster.broadcast({pad: 'x'.repeat(50)});
 		}
 
-		assert.ok(delivered > 0 && delivered < 20);
+		assert.equal(delivered, 20, 'the whole burst, about 1,600 bytes, is queued');
+		assert.equal(sink.destroyed, false);
+		await tick();
+		assert.equal(sink.writes.length, 1);
+		const burst = sink.writes[0]!.length;
+		assert.ok(burst > 1000);
+		// The socket still holds most of it when the next update comes: still within the burst.
+		sink.backlog = burst - 100;
+		assert.equal(broadcaster.broadcast({n: 1}), 1);
+		await tick();
+		// It drained; the allowance is gone and the byte rule is the plain one again.
+		sink.backlog = 0;
+		assert.equal(broadcaster.broadcast({n: 2}), 1);
+		await tick();
+		sink.backlog = 480;
+		assert.equal(broadcaster.broadcast({pad: 'x'.repeat(50)}), 0);
 		assert.equal(sink.destroyed, true);
+		assert.equal(broadcaster.drops, 1);
+	});
+
+	test('a reader that makes no write progress for stallTimeoutMs is dropped, however few bytes wait (defect 9)', async () => {
+		const dropped: string[] = [];
+		const broadcaster = new Broadcaster({replay: new RingReplayStore(10), maxBuffer: 1024 * 1024, stallTimeoutMs: 1000, onDrop: (_subscriber, reason) => dropped.push(reason)});
+		const stuck = createSink();
+		const slowButMoving = createSink();
+		const idle = createSink();
+		broadcaster.add('sse', stuck);
+		broadcaster.add('sse', slowButMoving);
+		broadcaster.add('sse', idle);
+		let now = 0;
+		broadcaster.sweepStalled(now);
+		for (let second = 1; second <= 3; second++) {
+			broadcaster.broadcast({second});
+			await tick();
+			stuck.backlog += stuck.writes.at(-1)!.length; // Nothing leaves this socket.
+			slowButMoving.backlog += slowButMoving.writes.at(-1)!.length - 1; // One byte a second leaves.
+			idle.backlog = 0;
+			now += 600;
+			broadcaster.sweepStalled(now);
+		}
+
+		assert.equal(stuck.destroyed, true, 'no byte sent for over a second');
+		assert.equal(slowButMoving.destroyed, false);
+		assert.equal(idle.destroyed, false);
+		assert.deepEqual(dropped, ['stalled']);
+		assert.equal(broadcaster.stalls, 1);
+		assert.equal(broadcaster.drops, 0);
+	});
+
+	test('a flush of many subscribers yields to the event loop and finishes on later turns', async () => {
+		const broadcaster = createBroadcaster();
+		const sinks = Array.from({length: 2000}, () => createSink());
+		for (const sink of sinks) {
+			const write = sink.write.bind(sink);
+			sink.write = chunk => {
+				const until = performance.now() + 0.02; // 20 µs per write: 40 ms for all.
+				while (performance.now() < until) {}
+				return write(chunk);
+			};
+
+			broadcaster.add('sse', sink);
+		}
+
+		broadcaster.broadcast({n: 1});
+		let turns = 0;
+		const flushed = broadcaster.flushed().then(() => turns);
+		const counting = setInterval(() => {
+			turns++;
+		}, 0);
+		await flushed;
+		clearInterval(counting);
+		assert.ok(sinks.every(sink => sink.writes.length === 1), 'everyone got it');
+		assert.ok(turns >= 2, `timers ran ${turns} times while it flushed`);
 	});
 
 	test('remove() is idempotent and cleans cable streams', async () => {

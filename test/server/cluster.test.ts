@@ -337,10 +337,10 @@ describe('cluster pieces', () => {
 			sse: {total: sse, current: sse, messages},
 			cable: {total: 0, current: 0, messages: 0},
 			ws: {total: 1, current: 1, messages: 2},
-			drops: {slowConsumer: 1, deadPeer: 0},
-			rejected: {origin: 0, capacity: 2},
+			drops: {slowConsumer: 1, stalled: 1, deadPeer: 0},
+			rejected: {origin: 0, capacity: 2, auth: 1, triggerRate: 0},
 			replay: {size: 0, capacity: 0, lastId: 'x', resumes: 1, gaps: 0},
-			cableCommands: {total: 0, invalid: 0},
+			cableCommands: {total: 0, invalid: 0, closed: 0},
 			clientErrors: 0,
 		});
 		const sum = sumStats(
@@ -354,8 +354,9 @@ describe('cluster pieces', () => {
 		assert.equal(sum.broadcasts, 3);
 		assert.deepEqual(sum.sse, {total: 6, current: 6, messages: 18});
 		assert.deepEqual(sum.ws, {total: 2, current: 2, messages: 4});
-		assert.deepEqual(sum.drops, {slowConsumer: 2, deadPeer: 0});
+		assert.deepEqual(sum.drops, {slowConsumer: 2, stalled: 2, deadPeer: 0});
 		assert.equal(sum.rejected.capacity, 4);
+		assert.equal(sum.rejected.auth, 2);
 		assert.deepEqual(sum.replay, {size: 3, capacity: 10, lastId: '3', resumes: 2, gaps: 0});
 		assert.deepEqual(sum.workers, {answered: [{worker: 1, pid: 10, connections: 3}, {worker: 2, pid: 20, connections: 5}], missing: 1});
 	});

@@ -40,7 +40,7 @@ describe('HTTP endpoints', () => {
 		}
 
 		assert.deepEqual(body.redis, {messages_received: 0});
-		assert.deepEqual(body.drops, {slow_consumer: 0, dead_peer: 0});
+		assert.deepEqual(body.drops, {slow_consumer: 0, by_bytes: 0, by_time: 0, dead_peer: 0});
 		assert.equal(typeof body.timestamp, 'string');
 		assert.equal(typeof body.broadcasts, 'number');
 	});
@@ -98,11 +98,11 @@ describe('HTTP endpoints', () => {
 	});
 
 	test('trigger-test rejects counts above the cap with a 400 naming the limit', async () => {
-		const response = await fetch(`${server.url}/dashboard/trigger-test?count=${maxTriggerCount + 1}`);
+		const response = await fetch(`${server.url}/dashboard/trigger-test?count=${maxTriggerCount + 1}`, {method: 'POST'});
 		assert.equal(response.status, 400);
 		const body = (await response.json()) as {error: string};
 		assert.match(body.error, /count must be a whole number from 0 to 100000/);
-		const pad = await fetch(`${server.url}/dashboard/trigger-test?pad=-1`);
+		const pad = await fetch(`${server.url}/dashboard/trigger-test?pad=-1`, {method: 'POST'});
 		assert.equal(pad.status, 400);
 		await pad.arrayBuffer();
 	});
