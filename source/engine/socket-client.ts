@@ -1,5 +1,6 @@
 import type WebSocket from 'ws';
 import {reconnectDelay} from './backoff.js';
+import type {BufferBudget} from './buffer-budget.js';
 import {AttemptError, ClientSocket, describe, describeClose, type Outcome, type SocketConfig} from './socket-attempt.js';
 import type {Client, ClientSink, ErrorKind} from './types.js';
 
@@ -29,6 +30,8 @@ export type SocketClientOptions = {
 	insecure: boolean;
 	/** bind the socket to this source address (--local-address) */
 	localAddress?: string | undefined;
+	/** the run's budget for partial messages across clients (--max-buffered); none: only maxPayload */
+	budget?: BufferBudget | undefined;
 };
 
 // The configs of the latest runs; several at once only with --local-address (one per address).
@@ -39,7 +42,7 @@ function sharedConfig(o: SocketClientOptions, subprotocols: readonly string[]): 
 	for (const c of recentConfigs) {
 		if (c.url === o.url && c.headers === o.headers && c.origin === o.origin && c.subprotocols === subprotocols && c.sink === o.sink
 			&& c.timeoutMs === o.timeoutMs && c.retryMs === o.retryMs && c.maxBackoffMs === o.maxBackoffMs && c.maxPayload === o.maxPayload
-			&& c.compression === o.compression && c.insecure === o.insecure && c.localAddress === o.localAddress) {
+			&& c.compression === o.compression && c.insecure === o.insecure && c.localAddress === o.localAddress && c.budget === o.budget) {
 			return c;
 		}
 	}
@@ -47,6 +50,7 @@ function sharedConfig(o: SocketClientOptions, subprotocols: readonly string[]): 
 	const config: SocketConfig = Object.freeze({
 		url: o.url, headers: o.headers, origin: o.origin, subprotocols, sink: o.sink, timeoutMs: o.timeoutMs, retryMs: o.retryMs,
 		maxBackoffMs: o.maxBackoffMs, maxPayload: o.maxPayload, compression: o.compression, insecure: o.insecure, localAddress: o.localAddress,
+		budget: o.budget,
 		address: parsedAddress(o.url),
 		wsOptions: wsOptions(o, subprotocols),
 	});

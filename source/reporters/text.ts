@@ -6,6 +6,7 @@ import {describeEvent, levelOf, levelRank} from './describe-event.js';
 import type {Percentiles} from '../metrics/histogram.js';
 import type {Snapshot} from '../metrics/snapshot.js';
 import {formatDuration} from '../units.js';
+import {formatBytes} from '../engine/buffer-budget.js';
 import type {Presenter} from './presenter.js';
 import type {Summary} from './summary.js';
 import {thresholdLines} from './threshold-lines.js';
@@ -108,6 +109,7 @@ function runLines(s: Summary): string[] {
 		`Errors:           ${s.errors.total}${kinds ? ` (${kinds})` : ''}`,
 		`Reconnects:       ${s.reconnects}`,
 		`Bytes received:   ${s.bytes}`,
+		...bufferedLines(s),
 		`Connect time:     ${percentiles(s.connectMs ?? undefined)}`,
 		...(s.reconnectMs ? [`Reconnect time:   ${percentiles(s.reconnectMs)} (drop to reopen)`] : []),
 		...latencyLines(s),
@@ -143,6 +145,16 @@ function serverLines(server: NonNullable<Summary['server']>): string[] {
 	}
 
 	return lines;
+}
+
+function bufferedLines(s: Summary): string[] {
+	const b = s.buffered;
+	if (!b) {
+		return [];
+	}
+
+	const over = b.overBudget > 0 ? `; ${b.overBudget} clients failed over it (too-large), the largest holders first` : '';
+	return [`Buffered:         peak ${formatBytes(b.peakBytes)} of partial events held at once (budget ${formatBytes(b.budgetBytes)}, --max-buffered)${over}`];
 }
 
 function latencyLines(s: Summary): string[] {

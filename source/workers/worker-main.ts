@@ -72,7 +72,7 @@ function start({source, config, startIntervalMs, epochStart}: Extract<ToWorker, 
 
 	let commands = 0;
 	const timer = setInterval(() => {
-		send({type: 'metrics', wire: producer.next({active: pool.size}), commands});
+		send({type: 'metrics', wire: {...producer.next({active: pool.size}), buffered: factory.buffered()}, commands});
 	}, metricsIntervalMs);
 	let stopping = false;
 	process.on('message', async (message: ToWorker) => {
@@ -110,7 +110,7 @@ function start({source, config, startIntervalMs, epochStart}: Extract<ToWorker, 
 				clearInterval(timer);
 				await pool.stop();
 				await factory.close();
-				send({type: 'metrics', wire: producer.next({active: 0, final: true}), commands}, () => {
+				send({type: 'metrics', wire: {...producer.next({active: 0, final: true}), buffered: factory.buffered()}, commands}, () => {
 					process.exit(0);
 				});
 				break;
