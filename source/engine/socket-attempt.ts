@@ -42,6 +42,8 @@ export type SocketConfig = Readonly<{
  */
 export class ClientSocket extends WebSocket implements BufferHolder {
 	upgraded = false;
+	/** a message or control frame came on this connection (one that closes before any backs off: socket-client.ts) */
+	delivered = false;
 	/** bytes of unfinished frames and messages the budget has counted for this connection */
 	held = 0;
 	opened = false;
@@ -66,6 +68,7 @@ export class ClientSocket extends WebSocket implements BufferHolder {
 		const client = this.owner;
 		switch (event) {
 			case 'message': {
+				this.delivered = true;
 				client.config.sink.bytes(client.id, (a as Buffer).length);
 				client.received(a as Buffer, b as boolean);
 				return true;
@@ -73,6 +76,7 @@ export class ClientSocket extends WebSocket implements BufferHolder {
 
 			case 'ping':
 			case 'pong': {
+				this.delivered = true;
 				client.control(a as Buffer, event);
 				return true;
 			}

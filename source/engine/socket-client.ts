@@ -219,19 +219,21 @@ export abstract class SocketClient implements Client {
 		if (this.stopped) {
 			this.end(`stopped (${closed})`);
 		} else if (socket.ending) {
-			this.attemptEnded(socket.ending);
+			// Our own drop (storm) or the server's disconnect with reconnect: after `retry`, as always.
+			this.attemptEnded(socket.ending, true);
 		} else if (failure) {
-			this.attemptFailed(socket.opened ? new AttemptError(failure.kind, `${failure.message} (${closed})`, failure.options) : failure);
+			this.attemptFailed(socket.opened ? new AttemptError(failure.kind, `${failure.message} (${closed})`, failure.options) : failure, socket.delivered);
 		} else if (!socket.opened) {
 			this.attemptFailed(new AttemptError('connect', `closed before the upgrade completed (${closed})`));
 		} else if (code === 1000 || code === 1001) {
-			this.attemptEnded({reason: `closed by server (${closed})`, final: false});
+			this.attemptEnded({reason: `closed by server (${closed})`, final: false}, socket.delivered);
 		} else {
-			this.attemptFailed(new AttemptError('stream', `closed by server (${closed})`, {opened: true}));
+			this.attemptFailed(new AttemptError('stream', `closed by server (${closed})`, {opened: true}), socket.delivered);
 		}
 	}
 
-	private attemptEnded(outcome: Outcome): void {
+	/** `delivered`: the connection brought something; one that closed before it did backs off as a failed attempt would. */
+	private attemptEnded(outcome: Outcome, delivered: boolean): void {
 		const {sink} = this.config;
 		sink.emit({kind: 'close', client: this.id, reason: outcome.reason, final: outcome.final, ...(outcome.failed ? {failed: true} : {})});
 		if (outcome.final) {
@@ -239,19 +241,19 @@ export abstract class SocketClient implements Client {
 			return;
 		}
 
-		this.failures = 0;
+		this.failures = delivered ? 0 : this.failures + 1;
 		this.reconnectLater();
 	}
 
-	private attemptFailed(failure: AttemptError): void {
+	private attemptFailed(failure: AttemptError, delivered = false): void {
 		if (this.stopped) {
 			this.end('stopped');
 			return;
 		}
 
 		const {sink} = this.config;
-		// A connection that opened and then broke waits retryMs, like a clean close.
-		this.failures = failure.options.opened ? 0 : this.failures + 1;
+		// A connection that opened, delivered and then broke waits retryMs, like a clean close.
+		this.failures = failure.options.opened && delivered ? 0 : this.failures + 1;
 		const {status} = failure.options;
 		sink.emit({kind: 'error', client: this.id, error: failure.kind, message: failure.message, ...(status === undefined ? {} : {status})});
 		if (failure.options.final) {

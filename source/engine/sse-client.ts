@@ -56,6 +56,12 @@ export class SseClient implements Client, SseParserCallbacks, BufferHolder {
 	readonly budget: BufferBudget | undefined;
 	/** characters of partial events the budget has counted for this client */
 	held = 0;
+	/**
+	 * The open stream has delivered an event or a comment. One that ends or breaks before it
+	 * did counts as a failed attempt for the backoff, so a server that answers and hangs up
+	 * (or sends only garbage) is retried less and less often, not every `retry`.
+	 */
+	delivered = false;
 	stopped = false;
 	attempts = 0;
 	failures = 0;
@@ -149,10 +155,12 @@ export class SseClient implements Client, SseParserCallbacks, BufferHolder {
 			this.readClock = now;
 		}
 
+		this.delivered = true;
 		this.sink.emit({kind: 'event', client: this.id, type: event.type, data: event.data, id: event.id, bytes: event.data.length, latencyMs: extractLatency(event.data, now)});
 	}
 
 	onComment(text: string): void {
+		this.delivered = true;
 		this.sink.emit({kind: 'comment', client: this.id, text});
 	}
 
@@ -228,6 +236,7 @@ export class SseClient implements Client, SseParserCallbacks, BufferHolder {
 	/** The response is a stream: the attempt is open. */
 	opened(status: number, started: number): void {
 		this.parser.reset();
+		this.delivered = false;
 		this.sink.emit({kind: 'open', client: this.id, status, connectMs: performance.now() - started, url: this.url});
 	}
 
@@ -247,12 +256,12 @@ export class SseClient implements Client, SseParserCallbacks, BufferHolder {
 		}
 
 		if (outcome === 'ended') {
-			this.failures = 0;
+			this.failures = this.delivered ? 0 : this.failures + 1;
 			sink.emit({kind: 'close', client: id, reason: 'stream ended by server', final: false});
 		} else {
-			// A stream that opened and then broke reconnects after `retry`, like a clean end.
+			// A stream that opened, delivered and then broke reconnects after `retry`, like a clean end.
 			const opened = outcome.kind === 'stream' || outcome.kind === 'too-large';
-			this.failures = opened ? 0 : this.failures + 1;
+			this.failures = opened && this.delivered ? 0 : this.failures + 1;
 			sink.emit({kind: 'error', client: id, error: outcome.kind, message: outcome.message, ...(outcome.status === undefined ? {} : {status: outcome.status})});
 		}
 
