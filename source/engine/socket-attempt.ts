@@ -164,9 +164,11 @@ export class ClientSocket extends WebSocket implements BufferHolder {
 	}
 
 	/**
-	 * The server's answer to the offered subprotocols, checked as browsers do (WHATWG WebSockets:
-	 * fail only on a subprotocol that was not offered). ws offered none itself, so it accepts a
-	 * missing answer and refuses any other: an answer we offered is taken off the response
+	 * The server's answer to the offered subprotocols: one not offered fails; a missing answer is
+	 * accepted, so a server that picks none (the seeds' Go server) can still be load-tested.
+	 * Browsers fail that too (WHATWG Fetch, "establish a WebSocket connection"; Chromium in
+	 * test/e2e/actioncable-official.test.ts), hence the note. ws offered none itself, so it accepts
+	 * a missing answer and refuses any other: an answer we offered is taken off the response
 	 * before ws looks, one we did not is left for ws to fail the handshake on.
 	 */
 	private negotiated(response: IncomingMessage): void {
@@ -174,7 +176,7 @@ export class ClientSocket extends WebSocket implements BufferHolder {
 		const chosen = response.headers['sec-websocket-protocol'];
 		if (chosen === undefined) {
 			if (subprotocols.length > 0) {
-				sink.note?.(`the server chose no subprotocol (offered ${subprotocols.join(', ')}); accepted, as browsers do`);
+				sink.note?.(`the server chose no subprotocol (offered ${subprotocols.join(', ')}); accepted here, though browsers fail such a handshake (so the official ActionCable JS client never connects)`);
 			}
 		} else if (subprotocols.includes(chosen)) {
 			delete response.headers['sec-websocket-protocol'];

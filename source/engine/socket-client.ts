@@ -86,7 +86,7 @@ function wsOptions(o: SocketClientOptions, subprotocols: readonly string[]): Web
 	}
 
 	// The offer goes in as a header, not as ws's protocols argument: ws would then refuse a server
-	// that picks none (Rails-style servers do), which browsers accept. ClientSocket checks the answer.
+	// that picks none (the seeds' Go server does; browsers refuse it too, but a load test should still run). ClientSocket checks the answer.
 	const headers: Record<string, string> = subprotocols.length > 0 ? {...o.headers, 'sec-websocket-protocol': subprotocols.join(',')} : o.headers as Record<string, string>;
 	if (Object.keys(headers).length > 0) {
 		options.headers = headers;
