@@ -193,7 +193,11 @@ export class SseClient implements Client, SseParserCallbacks, BufferHolder {
 	}
 
 	overBudget(message: string): void {
-		this.current?.fail(new AttemptError('too-large', message));
+		if (this.current === undefined) {
+			this.parser.reset();
+		} else {
+			this.current.fail(new AttemptError('too-large', message));
+		}
 	}
 
 	connect(): void {
