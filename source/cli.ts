@@ -36,6 +36,8 @@ const help = `
     --min-retry D          floor for the server's retry: (0 obeys even retry: 0)  default 100ms
     --max-backoff D        cap for the exponential backoff after failed attempts  default 30s
     --max-event-size SIZE  a longer line or event is an error on that client    default 8MiB
+    --max-buffered SIZE    partial events held by all clients together; past it the largest holders fail (too-large)
+                           default: 256MiB or 64KiB per client, whichever is more (at most the caps added up)
     --workers N            client processes (each under its own open-files limit); the parent only merges and shows
                            default: 1 (in-process) while the clients fit in the open-files limit less 1,000,
                            then enough processes for them, at most one per core
@@ -143,6 +145,7 @@ const runFlags = {
 	minRetry: {type: 'string'},
 	maxBackoff: {type: 'string'},
 	maxEventSize: {type: 'string'},
+	maxBuffered: {type: 'string'},
 	stats: {type: 'boolean'},
 	statsInterval: {type: 'string'},
 	logLevel: {type: 'string'},

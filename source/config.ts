@@ -44,6 +44,7 @@ export type RunFlags = DeliveryFlags & WatchFlags & ShapeFlags & WebSocketFlags 
 	minRetry?: string;
 	maxBackoff?: string;
 	maxEventSize?: string;
+	maxBuffered?: string;
 	threshold?: string[];
 	abortOnFail?: boolean;
 	report?: string;
@@ -82,6 +83,8 @@ export type Config = Readonly<{
 	minRetryMs: number;
 	maxBackoffMs: number;
 	maxEventSize: number;
+	/** --max-buffered: partial events held by all clients together; undefined: sized from the clients (engine/buffer-budget.ts) */
+	maxBuffered: number | undefined;
 	/** set when protocol is websocket */
 	ws: WebSocketConfig | undefined;
 	/** JSON path of the send time in each message (--latency-field) */
@@ -176,6 +179,7 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		minRetryMs: flags.minRetry === undefined ? defaultMinRetryMs : parseDuration(flags.minRetry, '--min-retry', {allowZero: true}),
 		maxBackoffMs: parseDuration(flags.maxBackoff ?? defaults.maxBackoff, '--max-backoff'),
 		maxEventSize: parseBytes(flags.maxEventSize ?? defaults.maxEventSize, '--max-event-size'),
+		maxBuffered: flags.maxBuffered === undefined ? undefined : parseBytes(flags.maxBuffered, '--max-buffered'),
 		ws: ws && Object.freeze({...ws, origin: flags.origin ?? httpOrigin(url)}),
 		latencyField: jsonPath(flags.latencyField, '--latency-field', 'sent_at or meta.published_at') ?? deliveryDefaults.latencyField,
 		seqField: jsonPath(flags.seqField, '--seq-field', 'seq or meta.sequence'),

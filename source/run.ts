@@ -242,7 +242,8 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	await factory?.close();
 	await eventLog?.close();
 
-	const summary = withThresholds(buildSummary(store.snapshot(), config, {startedAt, stoppedBy, broadcast: broadcastSummary, server: serverView?.summary() ?? null, shape: shapeSummary}), config.thresholds);
+	const buffered = factory?.buffered() ?? store.mergedBuffered();
+	const summary = withThresholds(buildSummary(store.snapshot(), config, {startedAt, stoppedBy, broadcast: broadcastSummary, server: serverView?.summary() ?? null, shape: shapeSummary, buffered}), config.thresholds);
 	await presenter.finish(summary);
 	if (config.json) {
 		io.stdout.write(JSON.stringify(summary) + '\n');

@@ -1,5 +1,6 @@
 import type {Config} from '../config.js';
 import {withoutCredentials} from '../redact.js';
+import {BufferBudget, defaultBufferBudget, type BufferStats} from './buffer-budget.js';
 import {createCableClient} from './cable-client.js';
 import {createSseClient} from './sse-client.js';
 import type {Client, ClientSink} from './types.js';
@@ -9,6 +10,8 @@ export type ClientFactory = {
 	create(id: number): Client;
 	/** release what the clients shared, if anything */
 	close(): Promise<void>;
+	/** the partial data the clients held together: peak, budget, clients failed over it */
+	buffered(): BufferStats;
 };
 
 /** Builds the run's clients for the configured protocol, sharing what they can. */
@@ -17,6 +20,8 @@ export function createClientFactory(config: Config, sink: ClientSink): ClientFac
 	// Credentials in the URL travel as the Authorization header (config.ts), never in what clients report.
 	const url = withoutCredentials(config.url);
 	const addresses = config.shape.localAddresses;
+	const budget = new BufferBudget(config.maxBuffered ?? defaultBufferBudget(config.clients, config.maxEventSize));
+	const buffered = () => budget.stats();
 	if (ws) {
 		const common = {
 			url,
@@ -28,6 +33,7 @@ export function createClientFactory(config: Config, sink: ClientSink): ClientFac
 			retryMs: config.retryMs,
 			maxBackoffMs: config.maxBackoffMs,
 			maxPayload: config.maxEventSize,
+			budget,
 			compression: ws.compression,
 			insecure: config.insecure,
 		};
@@ -45,6 +51,7 @@ export function createClientFactory(config: Config, sink: ClientSink): ClientFac
 
 		return {
 			create,
+			buffered,
 			async close() {
 				// Each WebSocket client owns its socket; nothing shared to release.
 			},
@@ -64,7 +71,9 @@ export function createClientFactory(config: Config, sink: ClientSink): ClientFac
 			maxBackoffMs: config.maxBackoffMs,
 			maxEventSize: config.maxEventSize,
 			localAddress: addresses.length === 0 ? undefined : addresses[(id - 1) % addresses.length],
+			budget,
 		}),
+		buffered,
 		async close() {
 			// Each SSE client owns its socket (http-stream.ts); stopping the clients closed them.
 		},

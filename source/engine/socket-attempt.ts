@@ -1,5 +1,7 @@
 import type {IncomingMessage} from 'node:http';
+import type {Socket} from 'node:net';
 import WebSocket from 'ws';
+import type {BufferBudget, BufferHolder} from './buffer-budget.js';
 import {handshakeDeadlines} from './handshake-deadlines.js';
 import type {SocketClient, SocketClientOptions} from './socket-client.js';
 import type {ClientSink, ErrorKind} from './types.js';
@@ -26,6 +28,8 @@ export type SocketConfig = Readonly<{
 	url: string; headers: SocketClientOptions['headers']; origin: string | undefined; subprotocols: readonly string[]; sink: ClientSink;
 	timeoutMs: number; retryMs: number; maxBackoffMs: number; maxPayload: number; compression: boolean; insecure: boolean;
 	localAddress: string | undefined;
+	/** the run's budget for partial messages across clients (--max-buffered) */
+	budget: BufferBudget | undefined;
 	/** `url` parsed, shared by every connection (ws only reads it) */
 	address: URL | string;
 	wsOptions: WebSocket.ClientOptions;
@@ -36,8 +40,12 @@ export type SocketConfig = Readonly<{
  * event name is a key in the socket's dictionary-mode `_events` (~50 B), and each listener a
  * closure over the attempt; here the attempt's state is fields and the handlers are methods.
  */
-export class ClientSocket extends WebSocket {
+export class ClientSocket extends WebSocket implements BufferHolder {
 	upgraded = false;
+	/** a message or control frame came on this connection (one that closes before any backs off: socket-client.ts) */
+	delivered = false;
+	/** bytes of unfinished frames and messages the budget has counted for this connection */
+	held = 0;
 	opened = false;
 	timedOut = false;
 	failure: AttemptError | undefined = undefined;
@@ -60,6 +68,7 @@ export class ClientSocket extends WebSocket {
 		const client = this.owner;
 		switch (event) {
 			case 'message': {
+				this.delivered = true;
 				client.config.sink.bytes(client.id, (a as Buffer).length);
 				client.received(a as Buffer, b as boolean);
 				return true;
@@ -67,6 +76,7 @@ export class ClientSocket extends WebSocket {
 
 			case 'ping':
 			case 'pong': {
+				this.delivered = true;
 				client.control(a as Buffer, event);
 				return true;
 			}
@@ -80,6 +90,10 @@ export class ClientSocket extends WebSocket {
 			case 'open': {
 				this.handshakeOver();
 				this.opened = true;
+				if (client.config.budget !== undefined) {
+					watchReceived(this);
+				}
+
 				client.config.sink.emit({kind: 'open', client: client.id, status: 101, connectMs: performance.now() - this.started, url: client.config.url});
 				client.opened(this);
 				return true;
@@ -99,6 +113,10 @@ export class ClientSocket extends WebSocket {
 
 			case 'close': {
 				this.handshakeOver();
+				if (this.held !== 0) {
+					client.config.budget!.update(this, 0);
+				}
+
 				clearTimeout(this.timer);
 				client.socketClosed(this, a as number, String(b));
 				return true;
@@ -108,6 +126,19 @@ export class ClientSocket extends WebSocket {
 				return super.emit(event, a, b);
 			}
 		}
+	}
+
+	/** @internal after each read: what ws holds of an unfinished frame or message, for the budget */
+	accountReceived(): void {
+		const receiver = (this as unknown as {_receiver: {_bufferedBytes: number; _messageLength: number} | null})._receiver;
+		const held = receiver === null ? 0 : receiver._bufferedBytes + receiver._messageLength;
+		if (held !== this.held) {
+			this.owner.config.budget!.update(this, held);
+		}
+	}
+
+	overBudget(message: string): void {
+		this.fail('too-large', message);
 	}
 
 	fail(kind: ErrorKind, message: string): void {
@@ -133,9 +164,11 @@ export class ClientSocket extends WebSocket {
 	}
 
 	/**
-	 * The server's answer to the offered subprotocols, checked as browsers do (WHATWG WebSockets:
-	 * fail only on a subprotocol that was not offered). ws offered none itself, so it accepts a
-	 * missing answer and refuses any other: an answer we offered is taken off the response
+	 * The server's answer to the offered subprotocols: one not offered fails; a missing answer is
+	 * accepted, so a server that picks none (the seeds' Go server) can still be load-tested.
+	 * Browsers fail that too (WHATWG Fetch, "establish a WebSocket connection"; Chromium in
+	 * test/e2e/actioncable-official.test.ts), hence the note. ws offered none itself, so it accepts
+	 * a missing answer and refuses any other: an answer we offered is taken off the response
 	 * before ws looks, one we did not is left for ws to fail the handshake on.
 	 */
 	private negotiated(response: IncomingMessage): void {
@@ -143,7 +176,7 @@ export class ClientSocket extends WebSocket {
 		const chosen = response.headers['sec-websocket-protocol'];
 		if (chosen === undefined) {
 			if (subprotocols.length > 0) {
-				sink.note?.(`the server chose no subprotocol (offered ${subprotocols.join(', ')}); accepted, as browsers do`);
+				sink.note?.(`the server chose no subprotocol (offered ${subprotocols.join(', ')}); accepted here, though browsers fail such a handshake (so the official ActionCable JS client never connects)`);
 			}
 		} else if (subprotocols.includes(chosen)) {
 			delete response.headers['sec-websocket-protocol'];
@@ -181,6 +214,24 @@ export class ClientSocket extends WebSocket {
 		});
 		response.once('end', done);
 		response.once('error', done);
+	}
+}
+
+const receivedBy = Symbol('ClientSocket');
+type WatchedSocket = Socket & {[receivedBy]: ClientSocket};
+
+// ws reads the socket through its own 'data' listener and buffers an unfinished frame (up to
+// maxPayload) and the fragments of an unfinished message in its Receiver; this listener runs
+// after it and reads those counts (ws 8 internals: _bufferedBytes, _messageLength).
+function onReceived(this: WatchedSocket): void {
+	this[receivedBy].accountReceived();
+}
+
+function watchReceived(socket: ClientSocket): void {
+	const raw = (socket as unknown as {_socket: WatchedSocket | null})._socket;
+	if (raw !== null) {
+		raw[receivedBy] = socket;
+		raw.on('data', onReceived);
 	}
 }
 

@@ -1,5 +1,6 @@
 import type WebSocket from 'ws';
 import {reconnectDelay} from './backoff.js';
+import type {BufferBudget} from './buffer-budget.js';
 import {AttemptError, ClientSocket, describe, describeClose, type Outcome, type SocketConfig} from './socket-attempt.js';
 import type {Client, ClientSink, ErrorKind} from './types.js';
 
@@ -29,6 +30,8 @@ export type SocketClientOptions = {
 	insecure: boolean;
 	/** bind the socket to this source address (--local-address) */
 	localAddress?: string | undefined;
+	/** the run's budget for partial messages across clients (--max-buffered); none: only maxPayload */
+	budget?: BufferBudget | undefined;
 };
 
 // The configs of the latest runs; several at once only with --local-address (one per address).
@@ -39,7 +42,7 @@ function sharedConfig(o: SocketClientOptions, subprotocols: readonly string[]): 
 	for (const c of recentConfigs) {
 		if (c.url === o.url && c.headers === o.headers && c.origin === o.origin && c.subprotocols === subprotocols && c.sink === o.sink
 			&& c.timeoutMs === o.timeoutMs && c.retryMs === o.retryMs && c.maxBackoffMs === o.maxBackoffMs && c.maxPayload === o.maxPayload
-			&& c.compression === o.compression && c.insecure === o.insecure && c.localAddress === o.localAddress) {
+			&& c.compression === o.compression && c.insecure === o.insecure && c.localAddress === o.localAddress && c.budget === o.budget) {
 			return c;
 		}
 	}
@@ -47,6 +50,7 @@ function sharedConfig(o: SocketClientOptions, subprotocols: readonly string[]): 
 	const config: SocketConfig = Object.freeze({
 		url: o.url, headers: o.headers, origin: o.origin, subprotocols, sink: o.sink, timeoutMs: o.timeoutMs, retryMs: o.retryMs,
 		maxBackoffMs: o.maxBackoffMs, maxPayload: o.maxPayload, compression: o.compression, insecure: o.insecure, localAddress: o.localAddress,
+		budget: o.budget,
 		address: parsedAddress(o.url),
 		wsOptions: wsOptions(o, subprotocols),
 	});
@@ -82,7 +86,7 @@ function wsOptions(o: SocketClientOptions, subprotocols: readonly string[]): Web
 	}
 
 	// The offer goes in as a header, not as ws's protocols argument: ws would then refuse a server
-	// that picks none (Rails-style servers do), which browsers accept. ClientSocket checks the answer.
+	// that picks none (the seeds' Go server does; browsers refuse it too, but a load test should still run). ClientSocket checks the answer.
 	const headers: Record<string, string> = subprotocols.length > 0 ? {...o.headers, 'sec-websocket-protocol': subprotocols.join(',')} : o.headers as Record<string, string>;
 	if (Object.keys(headers).length > 0) {
 		options.headers = headers;
@@ -215,19 +219,21 @@ export abstract class SocketClient implements Client {
 		if (this.stopped) {
 			this.end(`stopped (${closed})`);
 		} else if (socket.ending) {
-			this.attemptEnded(socket.ending);
+			// Our own drop (storm) or the server's disconnect with reconnect: after `retry`, as always.
+			this.attemptEnded(socket.ending, true);
 		} else if (failure) {
-			this.attemptFailed(socket.opened ? new AttemptError(failure.kind, `${failure.message} (${closed})`, failure.options) : failure);
+			this.attemptFailed(socket.opened ? new AttemptError(failure.kind, `${failure.message} (${closed})`, failure.options) : failure, socket.delivered);
 		} else if (!socket.opened) {
 			this.attemptFailed(new AttemptError('connect', `closed before the upgrade completed (${closed})`));
 		} else if (code === 1000 || code === 1001) {
-			this.attemptEnded({reason: `closed by server (${closed})`, final: false});
+			this.attemptEnded({reason: `closed by server (${closed})`, final: false}, socket.delivered);
 		} else {
-			this.attemptFailed(new AttemptError('stream', `closed by server (${closed})`, {opened: true}));
+			this.attemptFailed(new AttemptError('stream', `closed by server (${closed})`, {opened: true}), socket.delivered);
 		}
 	}
 
-	private attemptEnded(outcome: Outcome): void {
+	/** `delivered`: the connection brought something; one that closed before it did backs off as a failed attempt would. */
+	private attemptEnded(outcome: Outcome, delivered: boolean): void {
 		const {sink} = this.config;
 		sink.emit({kind: 'close', client: this.id, reason: outcome.reason, final: outcome.final, ...(outcome.failed ? {failed: true} : {})});
 		if (outcome.final) {
@@ -235,19 +241,19 @@ export abstract class SocketClient implements Client {
 			return;
 		}
 
-		this.failures = 0;
+		this.failures = delivered ? 0 : this.failures + 1;
 		this.reconnectLater();
 	}
 
-	private attemptFailed(failure: AttemptError): void {
+	private attemptFailed(failure: AttemptError, delivered = false): void {
 		if (this.stopped) {
 			this.end('stopped');
 			return;
 		}
 
 		const {sink} = this.config;
-		// A connection that opened and then broke waits retryMs, like a clean close.
-		this.failures = failure.options.opened ? 0 : this.failures + 1;
+		// A connection that opened, delivered and then broke waits retryMs, like a clean close.
+		this.failures = failure.options.opened && delivered ? 0 : this.failures + 1;
 		const {status} = failure.options;
 		sink.emit({kind: 'error', client: this.id, error: failure.kind, message: failure.message, ...(status === undefined ? {} : {status})});
 		if (failure.options.final) {

@@ -113,6 +113,8 @@ export class Attempt implements ResponseHandler {
 		}
 
 		this.stream?.close();
+		// What the parser holds of an unfinished line or event goes now, not at the next open.
+		this.client.release();
 	}
 
 	private settle(outcome: Outcome): void {
@@ -205,6 +207,18 @@ export class Attempt implements ResponseHandler {
 			if (this.state === streaming) {
 				this.fail(error instanceof SseParseError ? new AttemptError('too-large', error.message) : new AttemptError('stream', describe(error)));
 			}
+		}
+
+		if (this.state !== streaming) {
+			// Stopped or failed while parsing: the parser may have taken in more after the reset.
+			client.release();
+			return false;
+		}
+
+		// Usually a read ends on an event boundary and nothing is held: one comparison per read.
+		const held = client.parser.buffered;
+		if (held !== client.held) {
+			client.hold(held);
 		}
 
 		return this.state === streaming;

@@ -2,7 +2,8 @@ import {defaultMinRetryMs, reconnectDelay} from './backoff.js';
 import {createSseParser, type SseEvent, type SseParser, type SseParserCallbacks} from './sse-parser.js';
 import type {Client, ClientSink} from './types.js';
 import {extractLatency} from './latency.js';
-import {Attempt, dropContent, dropCredentials, streaming, type Outcome} from './sse-attempt.js';
+import {Attempt, AttemptError, dropContent, dropCredentials, streaming, type Outcome} from './sse-attempt.js';
+import type {BufferBudget, BufferHolder} from './buffer-budget.js';
 
 export type SseClientOptions = {
 	id: number;
@@ -21,6 +22,8 @@ export type SseClientOptions = {
 	maxEventSize: number;
 	/** bind the socket to this source address (--local-address) */
 	localAddress?: string | undefined;
+	/** the run's budget for partial events across clients (--max-buffered); none: only maxEventSize */
+	budget?: BufferBudget | undefined;
 };
 
 
@@ -38,7 +41,7 @@ export function createSseClient(options: SseClientOptions): Client {
 // one small response handler over one socket (http-stream.ts: no Readable body, no
 // AbortController, no promise per attempt), and timers run only while waiting for headers or
 // for the next attempt.
-export class SseClient implements Client, SseParserCallbacks {
+export class SseClient implements Client, SseParserCallbacks, BufferHolder {
 	readonly id: number;
 	readonly url: string;
 	readonly sink: ClientSink;
@@ -50,6 +53,15 @@ export class SseClient implements Client, SseParserCallbacks {
 	retryMs: number;
 	readonly minRetryMs: number;
 	readonly localAddress: string | undefined;
+	readonly budget: BufferBudget | undefined;
+	/** characters of partial events the budget has counted for this client */
+	held = 0;
+	/**
+	 * The open stream has delivered an event or a comment. One that ends or breaks before it
+	 * did counts as a failed attempt for the backoff, so a server that answers and hangs up
+	 * (or sends only garbage) is retried less and less often, not every `retry`.
+	 */
+	delivered = false;
 	stopped = false;
 	attempts = 0;
 	failures = 0;
@@ -77,6 +89,7 @@ export class SseClient implements Client, SseParserCallbacks {
 		this.retryMs = options.retryMs;
 		this.minRetryMs = options.minRetryMs ?? defaultMinRetryMs;
 		this.localAddress = options.localAddress;
+		this.budget = options.budget;
 		this.parser = createSseParser(this, {maxEventSize: options.maxEventSize});
 	}
 
@@ -142,10 +155,12 @@ export class SseClient implements Client, SseParserCallbacks {
 			this.readClock = now;
 		}
 
+		this.delivered = true;
 		this.sink.emit({kind: 'event', client: this.id, type: event.type, data: event.data, id: event.id, bytes: event.data.length, latencyMs: extractLatency(event.data, now)});
 	}
 
 	onComment(text: string): void {
+		this.delivered = true;
 		this.sink.emit({kind: 'comment', client: this.id, text});
 	}
 
@@ -157,6 +172,32 @@ export class SseClient implements Client, SseParserCallbacks {
 		}
 
 		this.retryMs = Math.max(ms, this.minRetryMs);
+	}
+
+	/** The parser holds `held` characters of partial events across reads. */
+	hold(held: number): void {
+		if (this.budget === undefined) {
+			this.held = held;
+		} else {
+			this.budget.update(this, held);
+		}
+	}
+
+	/** The attempt is over: drop what the parser holds, and its count in the budget. */
+	release(): void {
+		if (this.held !== 0) {
+			this.hold(0);
+		}
+
+		this.parser.reset();
+	}
+
+	overBudget(message: string): void {
+		if (this.current === undefined) {
+			this.parser.reset();
+		} else {
+			this.current.fail(new AttemptError('too-large', message));
+		}
 	}
 
 	connect(): void {
@@ -199,6 +240,7 @@ export class SseClient implements Client, SseParserCallbacks {
 	/** The response is a stream: the attempt is open. */
 	opened(status: number, started: number): void {
 		this.parser.reset();
+		this.delivered = false;
 		this.sink.emit({kind: 'open', client: this.id, status, connectMs: performance.now() - started, url: this.url});
 	}
 
@@ -218,12 +260,12 @@ export class SseClient implements Client, SseParserCallbacks {
 		}
 
 		if (outcome === 'ended') {
-			this.failures = 0;
+			this.failures = this.delivered ? 0 : this.failures + 1;
 			sink.emit({kind: 'close', client: id, reason: 'stream ended by server', final: false});
 		} else {
-			// A stream that opened and then broke reconnects after `retry`, like a clean end.
+			// A stream that opened, delivered and then broke reconnects after `retry`, like a clean end.
 			const opened = outcome.kind === 'stream' || outcome.kind === 'too-large';
-			this.failures = opened ? 0 : this.failures + 1;
+			this.failures = opened && this.delivered ? 0 : this.failures + 1;
 			sink.emit({kind: 'error', client: id, error: outcome.kind, message: outcome.message, ...(outcome.status === undefined ? {} : {status: outcome.status})});
 		}
 

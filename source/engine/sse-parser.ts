@@ -47,6 +47,8 @@ export type SseParser = {
 	reset(): void;
 	/** The spec's "last event ID string", committed at every blank line; send it as Last-Event-ID. */
 	readonly lastEventId: string;
+	/** Characters held for what is not complete yet: the unterminated line and the event's data. */
+	readonly buffered: number;
 };
 
 const LF = 10;
@@ -91,6 +93,10 @@ class Parser implements SseParser {
 
 	get lastEventId(): string {
 		return this.committedId;
+	}
+
+	get buffered(): number {
+		return this.pending.length + this.data.length;
 	}
 
 	feed(chunk: Uint8Array, start = 0, end = chunk.length): void {

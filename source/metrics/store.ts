@@ -1,3 +1,4 @@
+import type {BufferStats} from '../engine/buffer-budget.js';
 import {clientStates, type ClientEvent, type ClientSink, type ClientState, type ErrorKind} from '../engine/types.js';
 import type {BroadcastTally} from './broadcast-tally.js';
 import {Accounting, type AccountingOptions} from './accounting.js';
@@ -428,6 +429,21 @@ export class MetricsStore implements ClientSink {
 		}
 
 		this.#sources.set(message.source, {...message, histograms: {connect: null, latency: null, reconnect: null}, rows: null});
+	}
+
+	/** The partial-data budgets of the merged sources added up (each process has its own); null: none merged. */
+	mergedBuffered(): BufferStats | null {
+		let sum: BufferStats | null = null;
+		for (const {buffered} of this.#sources.values()) {
+			if (buffered !== undefined) {
+				sum ??= {peakBytes: 0, budgetBytes: 0, overBudget: 0};
+				sum.peakBytes += buffered.peakBytes;
+				sum.budgetBytes += buffered.budgetBytes;
+				sum.overBudget += buffered.overBudget;
+			}
+		}
+
+		return sum;
 	}
 
 	/** The last message merged from `source`, histograms and rows left out. */

@@ -1,3 +1,4 @@
+import type {BufferStats} from '../engine/buffer-budget.js';
 import {clientStates, type ClientState, type ErrorKind} from '../engine/types.js';
 import {columnNames, type Column} from './columns.js';
 import type {DurationHistogram} from './histogram.js';
@@ -53,6 +54,8 @@ export type WireMessage = {
 	delivery: WireDelivery;
 	histograms: {connect: WireHistogram | null; latency: WireHistogram | null; reconnect: WireHistogram | null};
 	rows: WireRows | null;
+	/** the source's partial-data budget: its peak and budget (bytes) and the clients failed over it, cumulative */
+	buffered?: BufferStats;
 };
 
 export class WireVersionError extends Error {

@@ -7,6 +7,7 @@ import type {DeliverySummary, Snapshot, TimelinePoint} from '../metrics/snapshot
 
 export type {DeliverySummary, TimelinePoint} from '../metrics/snapshot.js';
 import type {ClientState, ErrorKind} from '../engine/types.js';
+import type {BufferStats} from '../engine/buffer-budget.js';
 import type {ShapeSummaryParts} from '../shapes/shape-summary.js';
 
 export type {ChurnSummary, HoldSummary, MemorySummary, StagesSummary, StormSummary} from '../shapes/shape-summary.js';
@@ -67,6 +68,8 @@ export type Summary = ShapeSummaryParts & {
 	timeline: TimelinePoint[];
 	/** --watch-redis / --watch-stats: the server's side, sampled once a second, and where it disagreed with the clients */
 	server: ServerSummary | null;
+	/** partial events held by all clients together (--max-buffered): peak, budget, clients failed over it; with workers, summed over them */
+	buffered: BufferStats | null;
 };
 
 const round = (value: number, digits = 2) => Number.isFinite(value) ? Number(value.toFixed(digits)) : 0;
@@ -79,9 +82,10 @@ export type SummaryParts = {
 	server?: ServerSummary | null;
 	/** the load shape's blocks (memory, hold, churn, storm, stages), present only for that shape */
 	shape?: ShapeSummaryParts;
+	buffered?: BufferStats | null;
 };
 
-export function buildSummary(snapshot: Snapshot, config: Config, {startedAt, stoppedBy, broadcast = null, thresholds = [], server = null, shape = {}}: SummaryParts): Summary {
+export function buildSummary(snapshot: Snapshot, config: Config, {startedAt, stoppedBy, broadcast = null, thresholds = [], server = null, shape = {}, buffered = null}: SummaryParts): Summary {
 	const seconds = snapshot.elapsedMs / 1000;
 	const {totals, states} = snapshot;
 	const clients = Math.max(1, snapshot.clients);
@@ -113,6 +117,7 @@ export function buildSummary(snapshot: Snapshot, config: Config, {startedAt, sto
 		thresholds,
 		timeline: [...snapshot.timeline],
 		server,
+		buffered,
 		...shape,
 	};
 }

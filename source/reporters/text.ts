@@ -7,6 +7,7 @@ import {clip, createRepeatLimiter} from '../log-limit.js';
 import type {Percentiles} from '../metrics/histogram.js';
 import type {Snapshot} from '../metrics/snapshot.js';
 import {formatDuration} from '../units.js';
+import {formatBytes} from '../engine/buffer-budget.js';
 import type {Presenter} from './presenter.js';
 import type {Summary} from './summary.js';
 import {thresholdLines} from './threshold-lines.js';
@@ -123,6 +124,7 @@ function runLines(s: Summary): string[] {
 		`Errors:           ${s.errors.total}${kinds ? ` (${kinds})` : ''}`,
 		`Reconnects:       ${s.reconnects}`,
 		`Bytes received:   ${s.bytes}`,
+		...bufferedLines(s),
 		`Connect time:     ${percentiles(s.connectMs ?? undefined)}`,
 		...(s.reconnectMs ? [`Reconnect time:   ${percentiles(s.reconnectMs)} (drop to reopen)`] : []),
 		...latencyLines(s),
@@ -158,6 +160,16 @@ function serverLines(server: NonNullable<Summary['server']>): string[] {
 	}
 
 	return lines;
+}
+
+function bufferedLines(s: Summary): string[] {
+	const b = s.buffered;
+	if (!b) {
+		return [];
+	}
+
+	const over = b.overBudget > 0 ? `; ${b.overBudget} clients failed over it (too-large), the largest holders first` : '';
+	return [`Buffered:         peak ${formatBytes(b.peakBytes)} of partial events held at once (budget ${formatBytes(b.budgetBytes)}, --max-buffered)${over}`];
 }
 
 function latencyLines(s: Summary): string[] {

@@ -95,7 +95,7 @@ function start({source, config, startIntervalMs, epochStart, feed}: Extract<ToWo
 
 	let commands = 0;
 	const timer = setInterval(() => {
-		send({type: 'metrics', wire: producer.next({active: pool.size}), commands, rss: process.memoryUsage().rss});
+		send({type: 'metrics', wire: {...producer.next({active: pool.size}), buffered: factory.buffered()}, commands, rss: process.memoryUsage().rss});
 	}, metricsIntervalMs);
 	const flushLifecycle = () => {
 		const records = lifecycle?.takeRecords() ?? [];
@@ -163,7 +163,7 @@ function start({source, config, startIntervalMs, epochStart, feed}: Extract<ToWo
 				await eventLog?.close();
 				// The final closes are the driver's too (a final close is no drop).
 				flushLifecycle();
-				send({type: 'metrics', wire: producer.next({active: 0, final: true}), commands, rss: process.memoryUsage().rss}, () => {
+				send({type: 'metrics', wire: {...producer.next({active: 0, final: true}), buffered: factory.buffered()}, commands, rss: process.memoryUsage().rss}, () => {
 					process.exit(0);
 				});
 				break;

@@ -30,7 +30,7 @@ async function startServer(answer: (offered: Set<string>) => string | false): Pr
 
 type Summary = {connections: {successful: number}; errors: {total: number; byKind: Record<string, number>}};
 
-const noteLine = /the server chose no subprotocol \(offered actioncable-v1-json, actioncable-unsupported\); accepted, as browsers do/g;
+const noteLine = /the server chose no subprotocol \(offered actioncable-v1-json, actioncable-unsupported\); accepted here, though browsers fail such a handshake \(so the official ActionCable JS client never connects\)/g;
 
 describe('WebSocket subprotocols', {concurrency: true}, () => {
 	test('a Rails-style /cable that answers with no Sec-WebSocket-Protocol is accepted, noted once per run', async () => {

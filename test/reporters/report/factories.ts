@@ -91,6 +91,7 @@ export function createSummary(overrides: Partial<Summary> = {}): Summary {
 		],
 		timeline: createTimeline(),
 		server: null,
+		buffered: null,
 		...overrides,
 	};
 }
