@@ -15,6 +15,8 @@ export type DashboardInfo = {
 	clients: number;
 	durationMs: number | undefined;
 	logLevel: LogLevel;
+	/** --target: the names of the targets compared (the client table's ids interleave them) */
+	targets?: readonly string[];
 };
 
 type Paint = (name: string) => string | undefined;
@@ -159,6 +161,7 @@ export const helpLines = [
 	'f               filter: all clients / problems only',
 	'                (errors, reconnects, stale, failed, closed)',
 	'p               pause / resume the display (the run goes on)',
+	't               with --target: show all clients / one target\'s in turn',
 	'+ / -           start one more client / stop the newest',
 	'?  or Esc       close this help',
 	'q or Ctrl-C     stop the run and print the summary (twice: force quit)',
