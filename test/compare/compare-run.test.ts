@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {after, before, describe, test} from 'node:test';
 import {runCli} from '../helpers/cli.js';
 import {startTestRedis, type TestRedis} from '../helpers/redis-server.js';
@@ -118,8 +121,10 @@ describe('--target: any mix of protocols, and a trigger per target', () => {
 		await two.close();
 	});
 
-	test('SSE, ActionCable and raw WebSocket side by side through one trigger: each counts every broadcast exactly', async () => {
-		const result = await runCli([
+	test('SSE, ActionCable and raw WebSocket side by side through one trigger: each counts every broadcast exactly; the report compares them', async () => {
+		const directory = await mkdtemp(join(tmpdir(), 'sse-tui-compare-'));
+		const report = join(directory, 'report.html');
+		const result = await runCli(['--report', report,
 			'--target', `sse=${one.url}/dashboard/stream`,
 			'--target', `cable=${one.url.replace('http', 'ws')}/cable,origin=${one.url}`,
 			'--target', `raw=${one.url.replace('http', 'ws')}/ws,ws-mode=raw`,
@@ -131,6 +136,16 @@ describe('--target: any mix of protocols, and a trigger per target', () => {
 		for (const name of ['sse', 'cable', 'raw']) {
 			const b = summary.targets![name]!.broadcast!;
 			assert.deepEqual([b.published, b.expected, b.received, b.missing.total, b.duplicates.total], [20, 60, 60, 0, 0], name);
+		}
+
+		const html = await readFile(report, 'utf8');
+		await rm(directory, {recursive: true});
+		assert.match(html, /<section class="card" id="comparison"><h2>Targets compared<\/h2>/);
+		assert.match(html, /<thead><tr><th>metric<\/th><th class="n">sse<\/th><th class="n">cable<\/th><th class="n">raw<\/th><\/tr><\/thead>/);
+		assert.match(html, /<tr data-metric="delivery"><th scope="row">delivery<\/th><td class="n">100%<\/td><td class="n">100%<\/td><td class="n">100%<\/td><\/tr>/);
+		const best = summary.comparison!.metrics['latencyP99']!.best;
+		if (best !== null) {
+			assert.match(html, new RegExp(`<tr data-metric="latencyP99">.*<td class="n" data-best="true"><strong>[^<]*\\*`));
 		}
 	});
 
