@@ -168,6 +168,29 @@ describe('--target: any mix of protocols, and a trigger per target', () => {
 	});
 });
 
+describe('--target: a target nobody reaches', () => {
+	test('--abort-on-fail stops on its threshold; the verdict names it; --events lines carry the target', async () => {
+		const server = await startTestServer({intervalMs: 100});
+		const directory = await mkdtemp(join(tmpdir(), 'sse-tui-compare-'));
+		const events = join(directory, 'events.ndjson');
+		try {
+			const result = await runCli(['--target', `up=${server.url}/dashboard/stream`, '--target', 'down=http://127.0.0.1:1/dashboard/stream', '--clients', '2', '--duration', '30s', '--retry', '200ms', '--threshold', 'down:errors==0', '--abort-on-fail', '--events', events, '--json', '--log-level', 'error'], {timeoutMs: 40_000});
+			assert.equal(result.code, 1, result.stderr);
+			const summary = JSON.parse(result.stdout) as Summary & {stoppedBy: string};
+			assert.equal(summary.stoppedBy, 'threshold');
+			assert.match(result.stderr, /threshold down:errors==0 can no longer pass/);
+			assert.match(result.stderr, /no client ever connected to target down, http:\/\/127\.0\.0\.1:1\/dashboard\/stream \(errors: connect \d+\); exit 1/);
+			assert.equal(summary.targets!['up']!.clients.connected, 2);
+			const lines = (await readFile(events, 'utf8')).trim().split('\n').map(line => JSON.parse(line) as {kind: string; client: number; target: string});
+			assert.ok(lines.some(line => line.target === 'down' && line.kind === 'error'));
+			assert.ok(lines.filter(line => line.kind === 'open').every(line => line.target === 'up' && line.client % 2 === 1), 'up\'s clients are the odd ids');
+		} finally {
+			await server.close();
+			await rm(directory, {recursive: true});
+		}
+	});
+});
+
 describe('--target: bad values', () => {
 	const cases: Array<[string[], RegExp]> = [
 		[['--target', 'a=http://127.0.0.1:1/s'], /--target compares 2 to 4 targets \(got 1\)/],
