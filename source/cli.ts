@@ -219,6 +219,12 @@ async function main(argv: string[]): Promise<number> {
 	}
 
 	let flags = cli.flags as RunFlags;
+	// meow hands over [] for a repeatable flag not given; --trigger was a single one before --target.
+	if (Array.isArray(flags.trigger) && flags.trigger.length === 0) {
+		const {trigger: _none, ...given} = flags;
+		flags = given;
+	}
+
 	let server: {close(): Promise<void>} | undefined;
 	if (demo) {
 		const started = await (await import('./demo.js')).startDemo(flags, {isTTY: Boolean(process.stdout.isTTY)});

@@ -18,8 +18,8 @@ import {createCompareBroadcast, type CompareBroadcast} from './broadcast.js';
 import {compareSummaries, type Comparison} from './comparison.js';
 import {checkCompareLimits, globalId, wholeRun} from './whole-run.js';
 
-/** How often the dashboard's side-by-side columns are recomputed (a summary per target). */
-const liveEveryMs = 250;
+/** How often the dashboard's side-by-side columns are recomputed (a summary per target, the broadcast tally's included). */
+const liveEveryMs = 500;
 
 /**
  * A `--target` run: one pool of clients and one MetricsStore per target, each fed only by its
@@ -127,7 +127,12 @@ export async function runCompare(config: Config, io: RunIO & {loadBroadcastDeps(
 	const liveComparison = (): Comparison => {
 		const now = whole.elapsed();
 		if (live === undefined || now - live.at >= liveEveryMs) {
-			live = {at: now, comparison: compareSummaries(targets.map(({name}, index) => ({name, summary: targetSummary(index, 'duration', stores[index]!.getSnapshot())})))};
+			live = {at: now, comparison: compareSummaries(targets.map(({name}, index) => {
+				const snapshot = stores[index]!.getSnapshot();
+				const summary = targetSummary(index, 'duration', snapshot);
+				// Live, msgs/s is the last second's, as the ordinary dashboard shows it; at the end, the run's average.
+				return {name, summary: {...summary, messages: {...summary.messages, perSecond: snapshot.rates.messagesPerSec}}};
+			}))};
 		}
 
 		return live.comparison;

@@ -30,8 +30,8 @@ export function targetWidth(width: number, count: number): number {
 
 /**
  * The totals with --target: one column per target, the better value marked `*` (and green),
- * the ratio to the first target's value beside the others when the column has room (at 80
- * columns and up to 3 targets it does; 4 targets at 80 columns show values and marks only).
+ * the ratio to the first target's value beside the others when the column has room (15
+ * characters: at 80 columns even 4 targets have it).
  */
 export function ComparePanel({names, comparison, width, filter, paint}: {names: readonly string[]; comparison: Comparison | undefined; width: number; filter: number; paint: Paint}) {
 	const column = targetWidth(width, names.length);
