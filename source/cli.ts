@@ -24,6 +24,11 @@ const help = `
     --show-header-values   print those values anyway (debugging your own credentials)
     --insecure             accept self-signed TLS certificates
     --token T              send "Authorization: Bearer T" (sse-tui serve --token), on SSE, WebSocket and --trigger
+    --target NAME=URL      compare 2 to 4 targets side by side, repeatable (instead of --url/--port); each gets
+                           --clients clients, all started together; protocol from the scheme (ws:// = websocket),
+                           options after the URL: NAME=URL,protocol=websocket,ws-mode=raw,channel=C,origin=O
+                           --threshold 'NAME:p99<300ms' judges one target, without NAME: each target
+                           --trigger NAME=URL once per target: each publishes through its own server
 
   Load
     --scenario NAME        single (1 client) | multiple (5) | load (20, with --stats) | custom (needs --url) | broadcast (10; see below)
@@ -121,6 +126,8 @@ const help = `
     $ sse-tui --protocol websocket --port 3000 --clients 100 --origin http://localhost:3000
     $ sse-tui --protocol ws --ws-mode raw --url ws://localhost:3001/ws --clients 10
     $ sse-tui serve --port 3001 --interval 1s
+    $ sse-tui --target sse=http://localhost:3000/dashboard/stream --target cable=ws://localhost:3000/cable \
+        --scenario broadcast --clients 200 --publish redis://127.0.0.1:6379 --threshold 'cable:p99<300ms'
     $ sse-tui --port 3001 --stages 30s:1000,1m:5000,30s:0 --no-tui
     $ sse-tui --port 3001 --scenario hold --clients 10000 --connect-rate 500/s --duration 5m --json
     $ sse-tui --port 3001 --scenario storm --clients 2000 --storm-at 30s
@@ -175,7 +182,8 @@ const runFlags = {
 	count: {type: 'string'},
 	rate: {type: 'string'},
 	publish: {type: 'string'},
-	trigger: {type: 'string'},
+	trigger: {type: 'string', isMultiple: true},
+	target: {type: 'string', isMultiple: true},
 	redisChannel: {type: 'string'},
 	settle: {type: 'string'},
 	drain: {type: 'string'},
@@ -216,6 +224,12 @@ async function main(argv: string[]): Promise<number> {
 	}
 
 	let flags = cli.flags as RunFlags;
+	// meow hands over [] for a repeatable flag not given; --trigger was a single one before --target.
+	if (Array.isArray(flags.trigger) && flags.trigger.length === 0) {
+		const {trigger: _none, ...given} = flags;
+		flags = given;
+	}
+
 	let server: {close(): Promise<void>} | undefined;
 	if (demo) {
 		const started = await (await import('./demo.js')).startDemo(flags, {isTTY: Boolean(process.stdout.isTTY)});

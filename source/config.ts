@@ -3,6 +3,7 @@ import {deliveryDefaults, jsonPath, resolveBroadcast, type BroadcastConfig, type
 import {defaultMinRetryMs} from './engine/backoff.js';
 import {httpOrigin, resolveWebSocket, wsDefaults, type WebSocketConfig, type WebSocketFlags, type WsMode} from './config-websocket.js';
 import {resolveWatch, type WatchConfig, type WatchFlags} from './config-watch.js';
+import {resolveCompare, type CompareConfig} from './compare/config.js';
 import {UsageError} from './errors.js';
 import {basicAuthorization, redactUrl} from './redact.js';
 import {scenarioNames, scenarios, type ScenarioName} from './scenarios.js';
@@ -19,7 +20,11 @@ export const protocols = ['sse', 'websocket'] as const;
 export type Protocol = typeof protocols[number];
 
 /** Flags as meow hands them over: strings for everything we validate ourselves. */
-export type RunFlags = DeliveryFlags & WatchFlags & ShapeFlags & WebSocketFlags & {
+export type RunFlags = Omit<DeliveryFlags, 'trigger'> & WatchFlags & ShapeFlags & WebSocketFlags & {
+	/** repeatable: with --target, `NAME=URL` once per target (source/compare/config.ts) */
+	trigger?: string | string[];
+	/** --target NAME=URL[,key=value…], repeatable: compare 2 to 4 targets in one run */
+	target?: string[];
 	url?: string;
 	protocol?: string;
 	port?: string;
@@ -101,6 +106,8 @@ export type Config = Readonly<{
 	shape: ShapeConfig;
 	/** --workers: client processes; undefined = the default rule (source/workers/plan.ts) */
 	workers: number | undefined;
+	/** --target: the targets compared in this run, each with its own Config (source/compare/) */
+	compare?: CompareConfig;
 }>;
 
 export const defaults = {
@@ -127,6 +134,11 @@ export type Environment = Readonly<Record<string, string | undefined>>;
  * Every mistake is a UsageError whose message names the fix.
  */
 export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY = false} = {}): Config {
+	// meow hands over [] for a repeatable flag not given.
+	if (flags.target !== undefined && flags.target.length > 0) {
+		return resolveCompare(flags, rawEnv, {isTTY}, resolveConfig);
+	}
+
 	const env = withoutEmpty(rawEnv);
 	const scenario = flags.scenario === undefined ? undefined : oneOf(flags.scenario, scenarioNames, '--scenario');
 	const preset = scenario ? scenarios[scenario] : undefined;
@@ -183,7 +195,7 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		ws: ws && Object.freeze({...ws, origin: flags.origin ?? httpOrigin(url)}),
 		latencyField: jsonPath(flags.latencyField, '--latency-field', 'sent_at or meta.published_at') ?? deliveryDefaults.latencyField,
 		seqField: jsonPath(flags.seqField, '--seq-field', 'seq or meta.sequence'),
-		broadcast: withTriggerToken(resolveBroadcast(flags, scenario === 'broadcast', randomBytes(6).toString('hex')), flags.token),
+		broadcast: withTriggerToken(resolveBroadcast({...flags, trigger: oneTrigger(flags.trigger)}, scenario === 'broadcast', randomBytes(6).toString('hex')), flags.token),
 		watch: resolveWatch(flags, ws === undefined ? 'sse' : ws.mode),
 		report: reportPath(flags.report),
 		shape: shaped.shape,
@@ -272,6 +284,19 @@ function reportPath(text: string | undefined): string | undefined {
 function withUrlCredentials(headers: Record<string, string>, url: string): Record<string, string> {
 	const authorization = basicAuthorization(new URL(url));
 	return authorization === undefined || headers['authorization'] !== undefined ? headers : {...headers, authorization};
+}
+
+/** --trigger is repeatable for --target (NAME=URL each); without it, one URL. */
+function oneTrigger(given: string | readonly string[] | undefined): string | undefined {
+	if (typeof given === 'string' || given === undefined) {
+		return given;
+	}
+
+	if (given.length > 1) {
+		throw new UsageError(`--trigger is given ${given.length} times: give one trigger URL (NAME=URL per target goes with --target)`);
+	}
+
+	return given[0];
 }
 
 /** `SSE_URL=` (set but empty) means unset, as shells and CI templates often leave it. */

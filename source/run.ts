@@ -39,6 +39,12 @@ export type RunIO = {
  * is closed.
  */
 export async function run(config: Config, io: RunIO): Promise<Summary> {
+	// --target: N targets side by side (source/compare/run.ts).
+	if (config.compare) {
+		const {runCompare} = await import('./compare/run.js');
+		return runCompare(config, {...io, loadBroadcastDeps});
+	}
+
 	const {workers} = planWorkers(config);
 	if (config.report !== undefined) {
 		await checkReportPath(config.report);

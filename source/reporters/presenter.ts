@@ -1,7 +1,7 @@
 import type {Config} from '../config.js';
 import type {ClientEvent} from '../engine/types.js';
 import type {MetricsStore} from '../metrics/store.js';
-import type {Summary, ThresholdResult} from './summary.js';
+import type {Comparison, Summary, ThresholdResult} from './summary.js';
 
 /** What a viewer may ask of a running test; the only way back into the engine. */
 export type RunControls = {
@@ -21,6 +21,8 @@ export type RunView = {
 	controls: RunControls;
 	/** with --threshold: the thresholds as last evaluated during the run (once a second) */
 	thresholds?: {latest(): readonly ThresholdResult[]};
+	/** with --target: the targets side by side as of now (`store` is then the whole run; client ids interleave the targets) */
+	compare?: {names: readonly string[]; live(): Comparison};
 };
 
 /**

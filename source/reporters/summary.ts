@@ -39,6 +39,9 @@ export type BroadcastSummary = BroadcastSetup & Omit<BroadcastTallyResult, 'fore
 	fanoutMs: Percentiles | null;
 };
 
+export type {Comparison} from '../compare/comparison.js';
+import type {Comparison} from '../compare/comparison.js';
+
 export type ThresholdResult = {expr: string; metric: string; value: number | null; passed: boolean};
 
 /** The final report: the `--json` output, and what the text summary prints. Schema in README. */
@@ -70,6 +73,10 @@ export type Summary = ShapeSummaryParts & {
 	server: ServerSummary | null;
 	/** partial events held by all clients together (--max-buffered): peak, budget, clients failed over it; with workers, summed over them */
 	buffered: BufferStats | null;
+	/** --target: each target's own summary, keyed by name (the top level is the whole run) */
+	targets?: Record<string, Summary>;
+	/** --target: the targets side by side, metric by metric (source/compare/comparison.ts) */
+	comparison?: Comparison;
 };
 
 const round = (value: number, digits = 2) => Number.isFinite(value) ? Number(value.toFixed(digits)) : 0;

@@ -11,6 +11,7 @@ import {formatBytes} from '../engine/buffer-budget.js';
 import type {Presenter} from './presenter.js';
 import type {Summary} from './summary.js';
 import {thresholdLines} from './threshold-lines.js';
+import {comparisonLines, targetsLine} from '../compare/text.js';
 
 /** Lines that differ only in numbers (a delay, a client, a port) are one kind for the repeat limit. */
 const kindOf = (text: string) => text.replaceAll(/\d+/g, '#');
@@ -77,11 +78,11 @@ export function createTextPresenter(config: Config, out: Writable, {version, pri
 }
 
 function banner(config: Config, version: string, write: (line: string) => void): void {
-	write(`sse-tui ${version}: ${config.ws ? `WebSocket (${config.ws.mode === 'cable' ? `ActionCable, channel ${config.ws.channel}` : 'raw'})` : 'SSE'} load test`);
-	write(`  target    ${redactUrl(config.url)}`);
+	write(`sse-tui ${version}: ${config.compare ? `${config.compare.targets.length} targets side by side,` : (config.ws ? `WebSocket (${config.ws.mode === 'cable' ? `ActionCable, channel ${config.ws.channel}` : 'raw'})` : 'SSE')} load test`);
+	write(`  target    ${config.compare ? targetsLine(config) : redactUrl(config.url)}`);
 	const duration = config.durationMs === undefined ? 'until Ctrl-C' : formatDuration(config.durationMs);
 	const ramp = config.startIntervalMs === 0 ? 'all at once' : `${formatDuration(config.startIntervalMs)} apart`;
-	write(`  clients   ${config.clients} (${config.scenario ?? 'no'} scenario), started ${ramp}, for ${duration}, timeout ${formatDuration(config.timeoutMs)}`);
+	write(`  clients   ${config.clients}${config.compare ? ' per target' : ''} (${config.scenario ?? 'no'} scenario), started ${ramp}, for ${duration}, timeout ${formatDuration(config.timeoutMs)}`);
 	const headers = Object.entries(redactHeaders(config.headers, {showValues: config.showHeaderValues}));
 	if (headers.length > 0) {
 		write(`  headers   ${headers.map(([name, value]) => `${name}: ${value}`).join('; ')}`);
@@ -132,6 +133,7 @@ function runLines(s: Summary): string[] {
 		...(s.broadcast ? broadcastLines(s.broadcast, s.delivery.foreign) : []),
 		...(s.server ? serverLines(s.server) : []),
 		...shapeLines(s, percentiles),
+		...comparisonLines(s),
 	];
 }
 

@@ -11,6 +11,7 @@ import type {DashboardThreadData, FromDashboard, ToDashboard} from './dashboard-
 import {LogBuffer} from './log-buffer.js';
 import {colorEnabled} from './theme.js';
 import {redactUrl} from '../redact.js';
+import {targetsLine} from '../compare/text.js';
 
 export type TuiPresenterOptions = {
 	stdout: NodeJS.WriteStream;
@@ -57,17 +58,17 @@ export function createTuiPresenter({stdout, stdin, version, tickMs = defaultTick
 			// Client events are warn at the most severe (levelOf): none would show at --log-level error.
 			return threshold >= levelRank.warn;
 		},
-		start({config, store, controls, thresholds}) {
+		start({config, store, controls, thresholds, compare}) {
 			threshold = levelRank[config.logLevel];
 			const data: DashboardThreadData = {
-				info: {url: redactUrl(config.url), protocol: config.protocol, scenario: config.scenario, clients: config.clients, durationMs: config.durationMs, logLevel: config.logLevel},
+				info: {url: config.compare ? targetsLine(config) : redactUrl(config.url), protocol: compare ? `${compare.names.length} targets` : config.protocol, scenario: config.scenario, clients: config.clients * (compare?.names.length ?? 1), durationMs: config.durationMs, logLevel: config.logLevel, ...(compare ? {targets: [...compare.names]} : {})},
 				version,
 				color: colorEnabled(env),
 				columns: stdout.columns || 80,
 				rows: stdout.rows || 24,
 				keys: Boolean(stdin.isTTY),
 			};
-			finish = startDashboardThread({data, stdout, stdin, store, controls, thresholds, log, tickMs, onForceQuit, threadModule});
+			finish = startDashboardThread({data, stdout, stdin, store, controls, thresholds, compare, log, tickMs, onForceQuit, threadModule});
 		},
 		event(event, elapsedMs) {
 			const level = levelOf(event);
@@ -93,6 +94,7 @@ type ThreadOptions = {
 	store: MetricsStore;
 	controls: RunControls;
 	thresholds: RunView['thresholds'];
+	compare: RunView['compare'];
 	log: LogBuffer;
 	tickMs: number;
 	onForceQuit: (() => void) | undefined;
@@ -100,7 +102,7 @@ type ThreadOptions = {
 };
 
 /** Starts the dashboard thread and wires it to the store, the terminal and the run; returns the finish step. */
-function startDashboardThread({data, stdout, stdin, store, controls, thresholds, log, tickMs, onForceQuit, threadModule}: ThreadOptions): (finalThresholds: readonly ThresholdResult[]) => Promise<void> {
+function startDashboardThread({data, stdout, stdin, store, controls, thresholds, compare, log, tickMs, onForceQuit, threadModule}: ThreadOptions): (finalThresholds: readonly ThresholdResult[]) => Promise<void> {
 	// The thread's own environment, set before it loads anything (ESM hoists its imports, the JSX
 	// runtime's included, above any code of its own): React's production build, and no CI hint
 	// that would make Ink hold every frame back (./node-env.ts).
@@ -120,7 +122,7 @@ function startDashboardThread({data, stdout, stdin, store, controls, thresholds,
 		const fresh = log.total - logSent;
 		logSent = log.total;
 		ready = false;
-		send({type: 'frame', snapshot: final ? store.snapshot() : store.getSnapshot(), table, log: fresh > 0 ? log.latest(fresh) : [], suppressed: log.suppressed, clients: controls.clients, thresholds: finalThresholds ?? thresholds?.latest() ?? [], final}, transfer);
+		send({type: 'frame', snapshot: final ? store.snapshot() : store.getSnapshot(), table, log: fresh > 0 ? log.latest(fresh) : [], suppressed: log.suppressed, clients: controls.clients, thresholds: finalThresholds ?? thresholds?.latest() ?? [], compare: compare?.live(), final}, transfer);
 	};
 
 	let exited!: () => void;

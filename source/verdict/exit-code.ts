@@ -14,6 +14,12 @@ export function verdictLine(summary: Summary): string | undefined {
 		return `no client ever connected to ${summary.target.url} (${whyNone(summary)}); exit 1`;
 	}
 
+	// --target: a target nothing connected to was not compared, whatever the others did.
+	const silent = Object.entries(summary.targets ?? {}).find(([, own]) => own.clients.connected === 0);
+	if (silent) {
+		return `no client ever connected to target ${silent[0]}, ${silent[1].target.url} (${whyNone(silent[1])}); exit 1`;
+	}
+
 	const failed = summary.thresholds.filter(result => !result.passed);
 	if (failed.length > 0) {
 		return `${failed.length} of ${summary.thresholds.length} thresholds failed (${failed.map(result => result.expr).join(', ')}); exit 1`;

@@ -9,8 +9,12 @@ export type TcpProxy = {
 	close(): Promise<void>;
 };
 
-/** A TCP proxy on 127.0.0.1, port 0, in front of `targetPort`: the tests cut connections through it. */
-export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+/**
+ * A TCP proxy on 127.0.0.1, port 0, in front of `targetPort`: the tests cut connections through
+ * it. `delayMs`: every chunk from the server reaches the client that much later (in order), a
+ * slow network or a slow server's broadcast path as the client sees it.
+ */
+export async function startTcpProxy(targetPort: number, {delayMs = 0}: {delayMs?: number} = {}): Promise<TcpProxy> {
 	const pairs = new Set<[net.Socket, net.Socket]>();
 	let accepted = 0;
 	const server = net.createServer(client => {
@@ -25,9 +29,19 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
 		};
 
 		client.on('error', drop).on('close', drop);
-		upstream.on('error', drop).on('close', drop);
+		upstream.on('error', drop).on('close', delayMs > 0 ? () => setTimeout(drop, delayMs) : drop);
 		client.pipe(upstream);
-		upstream.pipe(client);
+		if (delayMs > 0) {
+			// Timers of one delay fire in the order they were set: the bytes keep their order.
+			upstream.on('data', (chunk: Buffer) => setTimeout(() => {
+				if (!client.destroyed) {
+					client.write(chunk);
+				}
+			}, delayMs));
+			upstream.on('end', () => setTimeout(() => client.end(), delayMs));
+		} else {
+			upstream.pipe(client);
+		}
 	});
 	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
 	return {

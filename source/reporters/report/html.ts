@@ -1,5 +1,6 @@
 import {broadcast, latency, overTime} from './chart-sections.js';
 import {serverSide} from './server-section.js';
+import {comparisonSection} from './compare-section.js';
 import {clientColumns, clientTable, defaultRowCap} from './client-table.js';
 import {escapeHtml, jsonForScript, redactUrl} from './escape.js';
 import {formatCount} from './format.js';
@@ -37,6 +38,7 @@ export function renderReport(input: ReportInput): string {
 ${header(safe)}
 <main>
 ${verdict(summary)}
+${comparisonSection(summary)}
 ${tiles(summary)}
 <div class="two">
 ${settings(safe)}

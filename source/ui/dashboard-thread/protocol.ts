@@ -1,6 +1,6 @@
 import type {RowTable} from '../../metrics/row-table.js';
 import type {Snapshot} from '../../metrics/snapshot.js';
-import type {ThresholdResult} from '../../reporters/summary.js';
+import type {Comparison, ThresholdResult} from '../../reporters/summary.js';
 import type {DashboardInfo} from '../dashboard/panels.js';
 import type {LogLine} from '../log-buffer.js';
 
@@ -34,6 +34,8 @@ export type FrameMessage = {
 	clients: number;
 	/** --threshold results as last evaluated on the main thread (empty without thresholds) */
 	thresholds: readonly ThresholdResult[];
+	/** --target: the targets side by side as of this frame */
+	compare?: Comparison | undefined;
 	/** the run's last state: draw it, let go of the terminal, and answer `exited` */
 	final: boolean;
 };

@@ -5,7 +5,7 @@ import {render} from 'ink';
 import {readRows, type RowTable} from '../../metrics/row-table.js';
 import type {ClientRow, Snapshot} from '../../metrics/snapshot.js';
 import type {RunControls} from '../../reporters/presenter.js';
-import type {ThresholdResult} from '../../reporters/summary.js';
+import type {Comparison, ThresholdResult} from '../../reporters/summary.js';
 import {Dashboard} from '../dashboard/dashboard.js';
 import type {DashboardSource} from '../dashboard/table-feed.js';
 import {LogBuffer} from '../log-buffer.js';
@@ -32,6 +32,7 @@ let table: RowTable = {count: 0, state: new Uint8Array(1), columns: {} as RowTab
 let clients = data.info.clients;
 let suppressed = 0;
 let thresholds: readonly ThresholdResult[] = [];
+let compare: Comparison | undefined;
 const log = new LogBuffer();
 const listeners = new Set<() => void>();
 
@@ -43,6 +44,7 @@ const source: DashboardSource = {
 	getSnapshot: () => snapshot!,
 	clientRows: (reuse?: ClientRow[]) => readRows(table, reuse),
 	thresholds: () => thresholds,
+	compare: () => compare,
 };
 
 const controls: RunControls = {
@@ -66,6 +68,7 @@ function take(next: FrameMessage): void {
 	clients = next.clients;
 	suppressed = next.suppressed;
 	thresholds = next.thresholds;
+	compare = next.compare;
 	for (const line of next.log) {
 		log.push(line.level, line.text, line.at);
 	}

@@ -18,6 +18,8 @@ export type DashboardState = {
 	helpOffset: number;
 	/** q pressed once: the run is closing its clients */
 	stopping: boolean;
+	/** --target: the target whose clients the table shows (0-based), -1 for all */
+	target?: number;
 };
 
 /** Scroll actions carry the table size the user saw, so the reducer can clamp without knowing the store. */
@@ -31,6 +33,7 @@ export type DashboardAction =
 	| {type: 'cycle-sort'}
 	| {type: 'reverse'}
 	| {type: 'toggle-filter'}
+	| {type: 'cycle-target'; targets: number}
 	| {type: 'toggle-pause'; frozen: Frozen}
 	| {type: 'toggle-help'}
 	| {type: 'close-help'}
@@ -85,6 +88,11 @@ export function dashboardReducer(state: DashboardState, action: DashboardAction)
 
 		case 'toggle-filter': {
 			return {...state, filter: state.filter === 'all' ? 'problems' : 'all', offset: 0};
+		}
+
+		case 'cycle-target': {
+			const next = (state.target ?? -1) + 1;
+			return {...state, target: next >= action.targets ? -1 : next, offset: 0};
 		}
 
 		case 'toggle-pause': {

@@ -13,6 +13,7 @@ import {Header, LogPane, ThresholdsLine, Totals, type DashboardInfo} from './pan
 import {TableFeed, type DashboardSource} from './table-feed.js';
 import {clampOffset, selectRows} from './table-model.js';
 import {useDashboardInput} from './use-dashboard-input.js';
+import {ComparePanel, comparePanelLines} from './compare-panel.js';
 
 export type {DashboardSource} from './table-feed.js';
 
@@ -114,16 +115,20 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 	const {frozen} = state;
 	const {snapshot, rows, context, staleCount} = useMemo(() => (frozen ? feed.read(frozen.snapshot, frozen.rows) : live), [feed, frozen, live]);
 	// The thresholds line and the server's line take their rows from the height the rest is laid out in.
-	const {page, logLines} = layout((height ?? terminal.rows) - (thresholds.length > 0 ? 1 : 0) - (snapshot.server ? 1 : 0));
+	// --target: the side-by-side panel replaces the 4 lines of totals.
+	const targets = info.targets ?? [];
+	const {page, logLines} = layout((height ?? terminal.rows) - (thresholds.length > 0 ? 1 : 0) - (snapshot.server ? 1 : 0) - (targets.length > 0 ? comparePanelLines - 4 : 0));
 
-	const selected = useMemo(() => selectRows(rows, state.sort, state.descending, state.filter, context), [rows, state.sort, state.descending, state.filter, context]);
+	const target = targets.length > 0 ? state.target ?? -1 : -1;
+	const ofTarget = useMemo(() => (target < 0 ? rows : rows.filter(row => (row.id - 1) % targets.length === target)), [rows, target, targets.length]);
+	const selected = useMemo(() => selectRows(ofTarget, state.sort, state.descending, state.filter, context), [ofTarget, state.sort, state.descending, state.filter, context]);
 	const offset = clampOffset(state.offset, selected.length, page);
 	const visible = selected.slice(offset, offset + page);
 
 	const helpHeight = page + 2 + (logLines > 0 ? logLines + 1 : 0);
 	const current = useRef<Limits & Frozen & {help: Limits}>(undefined);
 	current.current = {total: selected.length, page, snapshot, rows, help: {total: state.help ? helpLines(columns - 4).length : 0, page: helpPage(helpHeight)}};
-	useDashboardInput({state, dispatch, controls, current: () => current.current!, onForceQuit});
+	useDashboardInput({state, dispatch, controls, current: () => current.current!, onForceQuit, targets: targets.length});
 
 	const shown = spellOut(fitColumns(columns), columns);
 	const rowColor = (row: ClientRow) => {
@@ -136,12 +141,15 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 
 	const sortTitle = (shown.find(candidate => candidate.id === state.sort) ?? column(state.sort)).title;
 	const range = selected.length === 0 ? 'no rows' : `rows ${offset + 1}-${offset + visible.length} of ${selected.length}`;
-	const footer = `${range}${state.filter === 'problems' ? ` (problems of ${rows.length})` : ''} · sort ${sortTitle} ${state.descending ? '▼' : '▲'} · filter ${state.filter} · ↑↓ PgUp/PgDn Home/End s r f p +/- ? help · q quit`;
+	const targetPart = targets.length > 0 ? ` · t target ${target < 0 ? 'all' : targets[target]}` : '';
+	const footer = `${range}${state.filter === 'problems' ? ` (problems of ${ofTarget.length})` : ''}${targetPart} · sort ${sortTitle} ${state.descending ? '▼' : '▲'} · filter ${state.filter} · ↑↓ PgUp/PgDn Home/End s r f p +/- ? help · q quit`;
 
 	return (
 		<Box flexDirection="column" width={columns}>
 			<Header info={info} version={version} snapshot={snapshot} clients={controls.clients} paused={state.frozen !== undefined} stopping={state.stopping}/>
-			<Totals snapshot={snapshot} stale={staleCount} width={columns} paint={paint}/>
+			{targets.length > 0
+				? <ComparePanel names={targets} comparison={source.compare?.()} width={columns} filter={target} paint={paint}/>
+				: <Totals snapshot={snapshot} stale={staleCount} width={columns} paint={paint}/>}
 			{thresholds.length > 0 ? <ThresholdsLine results={thresholds} paint={paint}/> : null}
 			{state.help
 				? <HelpPanel width={columns} height={helpHeight} offset={state.helpOffset} color={color}/>

@@ -15,6 +15,8 @@ export type DashboardInfo = {
 	clients: number;
 	durationMs: number | undefined;
 	logLevel: LogLevel;
+	/** --target: the names of the targets compared (the client table's ids interleave them) */
+	targets?: readonly string[];
 };
 
 type Paint = (name: string) => string | undefined;

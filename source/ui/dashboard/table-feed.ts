@@ -1,5 +1,5 @@
 import type {ClientRow, Snapshot} from '../../metrics/snapshot.js';
-import type {ThresholdResult} from '../../reporters/summary.js';
+import type {Comparison, ThresholdResult} from '../../reporters/summary.js';
 import type {RowContext} from './columns.js';
 import {StaleTracker} from './stale.js';
 
@@ -11,6 +11,8 @@ export type DashboardSource = {
 	clientRows(reuse?: ClientRow[]): ClientRow[];
 	/** --threshold results as of the latest snapshot; absent or empty: no thresholds line */
 	thresholds?(): readonly ThresholdResult[];
+	/** --target: the targets side by side as of the latest snapshot */
+	compare?(): Comparison | undefined;
 };
 
 /** One snapshot with every row read, the stale rule fed, and the stale clients counted. */

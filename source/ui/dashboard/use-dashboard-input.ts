@@ -11,10 +11,12 @@ export type DashboardInputOptions = {
 	current: () => Limits & Frozen & {help: Limits};
 	/** a second q / Ctrl-C while the clients are closing */
 	onForceQuit?: () => void;
+	/** --target: how many targets `t` cycles through (0 or absent: no target filter) */
+	targets?: number;
 };
 
 /** Keys -> reducer actions and run controls. Pure mapping; everything it touches comes in through options. */
-export function useDashboardInput({state, dispatch, controls, current, onForceQuit}: DashboardInputOptions): void {
+export function useDashboardInput({state, dispatch, controls, current, onForceQuit, targets = 0}: DashboardInputOptions): void {
 	const stopping = useRef(false);
 	// Without a TTY on stdin (sse-tui < file) Ink cannot read keys; the dashboard still draws.
 	const {isRawModeSupported} = useStdin();
@@ -62,6 +64,8 @@ export function useDashboardInput({state, dispatch, controls, current, onForceQu
 			dispatch({type: 'reverse'});
 		} else if (input === 'f') {
 			dispatch({type: 'toggle-filter'});
+		} else if (input === 't' && targets > 1) {
+			dispatch({type: 'cycle-target', targets});
 		} else if (input === 'p') {
 			dispatch({type: 'toggle-pause', frozen: {snapshot, rows}});
 		} else if (input === '?') {

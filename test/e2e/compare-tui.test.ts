@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import {execFileSync, spawnSync} from 'node:child_process';
+import {after, before, describe, test} from 'node:test';
+import {fileURLToPath} from 'node:url';
+import {shellQuote} from '../helpers/cli.js';
+import {startTestServer, type TestServer} from '../helpers/server-start.js';
+
+/**
+ * The side-by-side dashboard of --target in a real terminal (tmux on a socket of its own), at
+ * 120 and at 80 columns.
+ */
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const entry = 'dist/source/cli.js';
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const socket = `sse-tui-compare-${process.pid}`;
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
+const sleep = async (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+/** The panel's rows under its `targets` title, in order. */
+const panelLabels = ['open', 'msgs/s', 'latency p50', 'latency p99', 'fan-out p99', 'delivery', 'errors', 'reconnects', 'heartbeats'];
+
+function terminal(name: string, columns: number, args: string[]) {
+	const command = `cd ${shellQuote(root)} && env NO_COLOR=1 SSE_URL= SSE_CLIENTS= LOG_LEVEL= node ${shellQuote(entry)} ${args.map(shellQuote).join(' ')}; echo EXIT=$?; sleep 60`;
+	tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', '30', command);
+	const screen = () => tmux('capture-pane', '-p', '-t', name);
+	return {
+		screen,
+		keys(...keys: string[]) {
+			tmux('send-keys', '-t', name, ...keys);
+		},
+		async until(predicate: (text: string) => boolean, what: string, timeoutMs = 30_000): Promise<string> {
+			const deadline = Date.now() + timeoutMs;
+			let text = '';
+			while (Date.now() < deadline) {
+				text = screen();
+				if (predicate(text)) {
+					return text;
+				}
+
+				// eslint-disable-next-line no-await-in-loop
+				await sleep(100);
+			}
+
+			throw new Error(`timed out waiting for ${what}; the screen:\n${text}`);
+		},
+	};
+}
+
+/** The panel as drawn: the title line and the metric lines right under it, none wrapped. */
+function panel(text: string): string[] {
+	const lines = text.split('\n');
+	const start = lines.findIndex(line => line.startsWith('targets '));
+	assert.ok(start >= 0, `no panel on the screen:\n${text}`);
+	return lines.slice(start, start + 1 + panelLabels.length);
+}
+
+const messagesOf = (line: string) => line.split(/\s{2,}/).slice(1).map(cell => Number.parseFloat(cell));
+
+describe('the --target dashboard in a real terminal', {skip: hasTmux ? false : 'tmux is not installed'}, () => {
+	let server: TestServer;
+	let args: string[] = [];
+	before(async () => {
+		// An update to every client every 100 ms, an SSE heartbeat and a /ws ping every 500 ms.
+		server = await startTestServer({intervalMs: 100, heartbeatMs: 500});
+		args = ['--target', `sse=${server.url}/dashboard/stream`, '--target', `raw=${server.url.replace('http', 'ws')}/ws,ws-mode=raw`, '--clients', '3', '--duration', '60s'];
+	});
+	after(async () => {
+		spawnSync('tmux', ['-L', socket, 'kill-server']);
+		await server.close();
+	});
+
+	test('120 columns: both targets\' columns with every metric; t filters the client table by target; q prints the comparison', async () => {
+		const tty = terminal('wide', 120, args);
+		const text = await tty.until(text => /^open +3 +3\s*$/m.test(text) && /^msgs\/s +[1-9]/m.test(text), 'both targets open with messages');
+		const lines = panel(text);
+		assert.match(lines[0]!, /^targets +sse +raw\s*$/);
+		assert.deepEqual(lines.slice(1).map(line => panelLabels.find(label => line.startsWith(`${label} `))), panelLabels);
+		// Column starts: the label is 12 wide, each target's column 28 + 1 at 120 columns.
+		assert.equal(lines[0]!.indexOf('sse'), 12);
+		assert.equal(lines[0]!.indexOf('raw'), 41);
+		assert.ok(messagesOf(lines[2]!).every(rate => rate > 0), lines[2]);
+		assert.match(text, /· 2 targets · .*sse=http:\/\/127\.0\.0\.1:\d+\/dashboard\/stream {2}raw=ws:\/\/127\.0\.0\.1:\d+\/ws/);
+		assert.match(text, /clients 6 \(asked 6\)/);
+		assert.match(text, /rows 1-6 of 6 · t target all ·/);
+
+		tty.keys('t');
+		const filtered = await tty.until(text => /t target sse ·/.test(text), 'the table filtered to sse');
+		assert.match(filtered, /rows 1-3 of 3 · t target sse ·/);
+		assert.match(panel(filtered)[0]!, /^targets +>sse +raw/);
+		const ids = filtered.split('\n').map(line => /^ +(\d+) (open|connecting)/.exec(line)?.[1]).filter(Boolean);
+		assert.deepEqual(ids, ['1', '3', '5'], 'the sse clients: odd whole-run ids');
+		tty.keys('t');
+		await tty.until(text => /rows 1-3 of 3 · t target raw ·/.test(text), 'the table filtered to raw');
+		tty.keys('t');
+		await tty.until(text => /rows 1-6 of 6 · t target all ·/.test(text), 'all again');
+
+		tty.keys('q');
+		const end = await tty.until(text => /EXIT=\d+/.test(text), 'the process to exit');
+		assert.match(end, /EXIT=0/);
+		assert.match(end, /^Comparison: +2 targets, each with 3 clients/m);
+	});
+
+	test('80 columns: still one column per target, no line wrapped or cut inside a value', async () => {
+		const tty = terminal('narrow', 80, args);
+		const text = await tty.until(text => /^open +3 +3\s*$/m.test(text) && /^msgs\/s +[1-9]/m.test(text), 'both targets open with messages');
+		const lines = panel(text);
+		assert.match(lines[0]!, /^targets +sse +raw\s*$/);
+		assert.deepEqual(lines.slice(1).map(line => panelLabels.find(label => line.startsWith(`${label} `))), panelLabels);
+		for (const line of text.split('\n')) {
+			assert.ok(line.length <= 80, `${line.length} columns: ${line}`);
+		}
+
+		// Every value whole: a number with its unit, the mark and the ratio, or n/a.
+		for (const line of lines.slice(1)) {
+			for (const value of line.slice(12).split(/ {2,}/).filter(Boolean)) {
+				assert.match(value, /^(n\/a|\d+(\.\d+)?(ms|s|%|\/s)?\*?( \(\d+(\.\d+)?x\))?)$/, `"${value}" in: ${line}`);
+			}
+		}
+
+		tty.keys('?');
+		const help = await tty.until(text => /keys/.test(text) && /t +with --target/.test(text), 'the help with t');
+		assert.match(help, /t +with --target: show all clients \/ one target's in turn/);
+		tty.keys('q');
+		await tty.until(text => /EXIT=0/.test(text), 'the process to exit 0');
+	});
+});
