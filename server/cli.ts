@@ -196,6 +196,7 @@ function banner(server: Serving): string {
 		`  WebSocket    ${ws}/ws`,
 		`  Stats        ${server.url}/dashboard/stats`,
 		`  Trigger      curl -X POST '${server.url}/dashboard/trigger-test?count=10'`,
+		`  Echo stream  curl -N -X POST ${server.url}/stream/echo -d '{"events":20,"interval":"50ms"}'`,
 		`  Health       ${server.url}/health`,
 		...(redis ? [`  Redis        ${redis.url} channels ${redis.channels.join(', ')} (${redis.state})`] : []),
 		'Press Ctrl-C to stop.',
