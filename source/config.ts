@@ -3,6 +3,7 @@ import {deliveryDefaults, jsonPath, resolveBroadcast, type BroadcastConfig, type
 import {defaultMinRetryMs} from './engine/backoff.js';
 import {httpOrigin, resolveWebSocket, wsDefaults, type WebSocketConfig, type WebSocketFlags, type WsMode} from './config-websocket.js';
 import {resolveWatch, type WatchConfig, type WatchFlags} from './config-watch.js';
+import {resolveRequest, type RequestConfig, type RequestFlags, type TransportConfig} from './config-request.js';
 import {UsageError} from './errors.js';
 import {basicAuthorization, redactUrl} from './redact.js';
 import {scenarioNames, scenarios, type ScenarioName} from './scenarios.js';
@@ -19,7 +20,7 @@ export const protocols = ['sse', 'websocket'] as const;
 export type Protocol = typeof protocols[number];
 
 /** Flags as meow hands them over: strings for everything we validate ourselves. */
-export type RunFlags = DeliveryFlags & WatchFlags & ShapeFlags & WebSocketFlags & {
+export type RunFlags = DeliveryFlags & WatchFlags & ShapeFlags & WebSocketFlags & RequestFlags & {
 	url?: string;
 	protocol?: string;
 	port?: string;
@@ -96,6 +97,10 @@ export type Config = Readonly<{
 	shape: ShapeConfig;
 	/** --workers: client processes; undefined = the default rule (source/workers/plan.ts) */
 	workers: number | undefined;
+	/** request streams (--method, --body, --until-data, --then …; source/config-request.ts); undefined: the long-lived GET stream */
+	request: RequestConfig | undefined;
+	/** undici for --proxy (or the proxy environment), --http2, --compressed; undefined: the fast HTTP/1.1 reader */
+	transport: TransportConfig | undefined;
 }>;
 
 export const defaults = {
@@ -151,6 +156,8 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		throw new UsageError('--abort-on-fail needs at least one --threshold, for example --threshold \'errors==0\'');
 	}
 
+	const headers = Object.freeze(withUrlCredentials(parseHeaders(flags.header ?? []), url));
+	const {request, transport} = resolveRequest(flags, url, headers, env, {websocket: ws !== undefined});
 	return Object.freeze({
 		url,
 		protocol,
@@ -162,7 +169,7 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		stats: Boolean(flags.stats) || Boolean(preset?.stats),
 		statsIntervalMs: parseDuration(flags.statsInterval ?? defaults.statsInterval, '--stats-interval'),
 		logLevel,
-		headers: Object.freeze(withUrlCredentials(parseHeaders(flags.header ?? []), url)),
+		headers,
 		showHeaderValues: Boolean(flags.showHeaderValues),
 		insecure: Boolean(flags.insecure),
 		tui: (flags.tui ?? true) && !json && isTTY,
@@ -182,6 +189,8 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		report: reportPath(flags.report),
 		shape: shaped.shape,
 		workers: flags.workers === undefined ? undefined : parseInteger(flags.workers, '--workers', 1, 64),
+		request,
+		transport,
 	});
 }
 

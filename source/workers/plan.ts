@@ -29,7 +29,7 @@ export type WorkerPlan = {workers: number; perWorker: number | undefined};
  * clients, at most one per core unless --workers says so. Node cannot raise its own soft limit
  * (no setrlimit), so the fix for a low one is `ulimit -n $(ulimit -Hn)` before the run.
  */
-export function planWorkers(config: Pick<Config, 'clients' | 'workers' | 'events' | 'broadcast'> & Partial<Pick<Config, 'scenario' | 'shape'>>, machine: {limit: number | undefined; cores: number} = {limit: openFileLimit(), cores: os.availableParallelism()}): WorkerPlan {
+export function planWorkers(config: Pick<Config, 'clients' | 'workers' | 'events' | 'broadcast'> & Partial<Pick<Config, 'scenario' | 'shape' | 'request' | 'transport'>>, machine: {limit: number | undefined; cores: number} = {limit: openFileLimit(), cores: os.availableParallelism()}): WorkerPlan {
 	const {limit, cores} = machine;
 	const perWorker = limit === undefined ? undefined : Math.max(1, limit - fileMargin);
 	const needed = perWorker === undefined ? 1 : Math.ceil(config.clients / perWorker);
@@ -56,6 +56,12 @@ export function planWorkers(config: Pick<Config, 'clients' | 'workers' | 'events
 		: (config.scenario === 'hold' || config.scenario === 'churn' || config.scenario === 'storm' ? `--scenario ${config.scenario}` : (config.shape?.connectRate === undefined ? undefined : '--connect-rate'));
 	if (workers > 1 && shaped !== undefined) {
 		throw new UsageError(`${shaped} steers the clients of one process and cannot be used with ${workers} worker processes yet: run at most ${perWorker ?? 'the'} clients with --workers 1`);
+	}
+
+	// Request streams and undici transports are measured and pooled in one process, for now.
+	const single = config.request !== undefined ? 'request streams (--method, --body, --until-data, --then …)' : (config.transport === undefined ? undefined : '--proxy, --http2 and --compressed');
+	if (workers > 1 && single !== undefined) {
+		throw new UsageError(`${single} run in one process and cannot be used with ${workers} worker processes yet: run at most ${perWorker ?? 'the'} clients with --workers 1`);
 	}
 
 	return {workers, perWorker};

@@ -91,6 +91,8 @@ export function createSummary(overrides: Partial<Summary> = {}): Summary {
 		],
 		timeline: createTimeline(),
 		server: null,
+		streams: null,
+		transport: null,
 		...overrides,
 	};
 }
