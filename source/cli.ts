@@ -120,9 +120,9 @@ const help = `
 
   Verdict (CI)
     --threshold EXPR       METRIC OP VALUE that must hold at the end, or exit 1; repeatable. OP: < <= > >= ==
-                           in %:    connected delivery
+                           in %:    connected delivery completed (request streams that ended completed)
                            counts:  gaps duplicates resets errors errors.KIND reconnects stale
-                           ms or s: {latency,fanout,connect,reconnect}.{p50,p90,p99,p999,max}; p50 ... max alone: latency
+                           ms or s: {latency,fanout,connect,reconnect,ttfe,stream}.{p50,p90,p99,p999,max}; p50 ... max alone: latency
                            per s:   msgs_per_s
     --abort-on-fail        stop as soon as a threshold can no longer pass (a counter past its limit)
 

@@ -1,4 +1,5 @@
 import type {Writable} from 'node:stream';
+import {streamLines} from './stream-lines.js';
 import type {Config} from '../config.js';
 import {redactHeaders, redactUrl} from '../redact.js';
 import {shapeLines} from '../shapes/shape-text.js';
@@ -115,6 +116,7 @@ function runLines(s: Summary): string[] {
 		...(s.broadcast ? broadcastLines(s.broadcast, s.delivery.foreign) : []),
 		...(s.server ? serverLines(s.server) : []),
 		...shapeLines(s, percentiles),
+		...streamLines(s, percentiles),
 	];
 }
 

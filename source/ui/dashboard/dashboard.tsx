@@ -112,7 +112,7 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 	const {frozen} = state;
 	const {snapshot, rows, context, staleCount} = useMemo(() => (frozen ? feed.read(frozen.snapshot, frozen.rows) : live), [feed, frozen, live]);
 	// The thresholds line and the server's line take their rows from the height the rest is laid out in.
-	const {page, logLines} = layout((height ?? terminal.rows) - (thresholds.length > 0 ? 1 : 0) - (snapshot.server ? 1 : 0));
+	const {page, logLines} = layout((height ?? terminal.rows) - (thresholds.length > 0 ? 1 : 0) - (snapshot.server ? 1 : 0) - (snapshot.streams || snapshot.transport ? 1 : 0));
 
 	const selected = useMemo(() => selectRows(rows, state.sort, state.descending, state.filter, context), [rows, state.sort, state.descending, state.filter, context]);
 	const offset = clampOffset(state.offset, selected.length, page);
@@ -122,7 +122,7 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 	current.current = {total: selected.length, page, snapshot, rows};
 	useDashboardInput({state, dispatch, controls, current: () => current.current!, onForceQuit});
 
-	const shown = fitColumns(columns);
+	const shown = fitColumns(columns, snapshot.streams !== undefined);
 	const rowColor = (row: ClientRow) => {
 		if (row.state === 'failed' || row.state === 'reconnecting') {
 			return paint('red');
