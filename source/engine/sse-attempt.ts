@@ -194,7 +194,9 @@ export class Attempt implements ResponseHandler {
 			this.drop |= dropCredentials;
 		}
 
-		if (statusCode === 303 || this.client.stream?.redirected(statusCode) === false) {
+		// A request stream's method and body follow the redirect rules (request-stream.ts).
+		const keptBody = this.client.stream?.redirected(statusCode) ?? true;
+		if (statusCode === 303 || !keptBody) {
 			this.drop |= dropContent;
 		}
 
