@@ -244,6 +244,7 @@ function banner(server: Serving): string {
 		`  Stats        ${server.url}/dashboard/stats`,
 		`  Trigger      curl -X POST${server.token ? ' -H "Authorization: Bearer $SSE_TUI_TOKEN"' : ''} '${server.url}/dashboard/trigger-test?count=10'`,
 		...(server.token ? ['  Token        required on every endpoint but /health (Authorization: Bearer, or ?token=)'] : []),
+		`  Echo stream  curl -N -X POST ${server.url}/stream/echo -d '{"events":20,"interval":"50ms"}'`,
 		`  Health       ${server.url}/health`,
 		...(redis ? [`  Redis        ${redis.url} channels ${redis.channels.join(', ')} (${redis.state})`] : []),
 		'Press Ctrl-C to stop.',

@@ -3,6 +3,7 @@ import type {ServerContext} from './context.js';
 import {corsHeaders, sendJson, sendText} from './http-util.js';
 import {isRunId} from '../source/payloads.js';
 import {handleSse} from './sse-endpoint.js';
+import {handleEcho} from './echo-endpoint.js';
 import {statsDocument} from './stats.js';
 import {allowOriginFor, isAuthorized, triggerOriginAllowed, unauthorizedText} from './security.js';
 import {maxTriggerBytes, triggerBytes, type TriggerRequest, type TriggerTarget} from './trigger.js';
@@ -10,7 +11,7 @@ import {maxTriggerBytes, triggerBytes, type TriggerRequest, type TriggerTarget} 
 export const maxTriggerCount = 100_000;
 export const maxTriggerPad = 65_536;
 
-const endpoints = ['/dashboard/stream', '/cable', '/ws', '/health', '/dashboard/debug', '/dashboard/stats', '/dashboard/trigger-test'];
+const endpoints = ['/dashboard/stream', '/cable', '/ws', '/health', '/dashboard/debug', '/dashboard/stats', '/dashboard/trigger-test', '/stream/echo'];
 
 function methodNotAllowed(res: ServerResponse, allow: string): void {
 	sendJson(res, 405, {error: `method not allowed; use ${allow}`}, {Allow: allow});
@@ -227,6 +228,21 @@ export function handleRequest(context: ServerContext, req: IncomingMessage, res:
 				context.logger.error('trigger failed', {error: String(error)});
 				if (!res.headersSent) {
 					sendJson(res, 500, {error: 'trigger failed'});
+				}
+			});
+			return;
+		}
+
+		case '/stream/echo': {
+			if (method !== 'GET' && method !== 'POST') {
+				methodNotAllowed(res, 'GET, POST');
+				return;
+			}
+
+			handleEcho(context, req, res, url).catch((error: unknown) => {
+				context.logger.error('echo failed', {error: String(error)});
+				if (!res.headersSent) {
+					sendJson(res, 500, {error: 'echo failed'});
 				}
 			});
 			return;

@@ -47,6 +47,28 @@ const help = `
                            default: 1 (in-process) while the clients fit in the open-files limit less 1,000,
                            then enough processes for them, at most one per core
 
+  Request streams (a request whose answer streams back and ends: chat completions, MCP, job progress)
+    --method M             GET | POST | PUT ...                     default GET
+    --body STRING|@FILE    request body; @- reads stdin; {{client}} and {{iteration}} are filled in per request
+    --body-file FILE       NDJSON: one body per line, each request takes the next in turn
+    --content-type TYPE    Content-Type of the body                 default application/json
+    --until-data TEXT      a stream ends when an event's data is exactly TEXT, e.g. '[DONE]'
+    --until-event TYPE     ... or when an event of this type arrives
+    --then ACTION          after a stream: reconnect (EventSource) | repeat (next request at once) | stop
+                           default: reconnect for GET, repeat for any other method
+    --think D              --then repeat: wait D between one stream's end and the next request   default 0
+    --stream-timeout D     a stream not over within D (from its request) is cut and counted as timeout
+                           measured per stream: time to headers, time to first event, time between events,
+                           events and bytes per second, stream time, how it ended (thresholds ttfe.p99,
+                           stream.p99, completed)
+
+  Transports (through undici, loaded only when asked for; plain http(s) streams use the fast HTTP/1.1 reader)
+    --proxy URL            HTTP proxy (CONNECT tunnel); env https_proxy/HTTPS_PROXY, http_proxy, ALL_PROXY and
+                           NO_PROXY are read as curl reads them; --proxy '' goes direct
+    --http2                HTTP/2 (ALPN over https://, prior knowledge over http://)
+    --streams-per-connection N   with --http2: streams sharing one connection   default 100
+    --compressed           ask for gzip/br (Accept-Encoding) and decode it
+
   Load shapes
     --connect-rate R[/s]   open connections at this rate (instead of --ramp), e.g. 200/s or 600/m
     --stages LIST          client targets over time, reached linearly (k6): 30s:1000,1m:5000,30s:0; ends after
@@ -106,9 +128,9 @@ const help = `
 
   Verdict (CI)
     --threshold EXPR       METRIC OP VALUE that must hold at the end, or exit 1; repeatable. OP: < <= > >= ==
-                           in %:    connected delivery
+                           in %:    connected delivery completed (request streams that ended completed)
                            counts:  gaps duplicates resets errors errors.KIND reconnects stale
-                           ms or s: {latency,fanout,connect,reconnect}.{p50,p90,p99,p999,max}; p50 ... max alone: latency
+                           ms or s: {latency,fanout,connect,reconnect,ttfe,stream}.{p50,p90,p99,p999,max}; p50 ... max alone: latency
                            per s:   msgs_per_s
     --abort-on-fail        stop as soon as a threshold can no longer pass (a counter past its limit)
 
@@ -128,6 +150,10 @@ const help = `
     $ sse-tui serve --port 3001 --interval 1s
     $ sse-tui --target sse=http://localhost:3000/dashboard/stream --target cable=ws://localhost:3000/cable \
         --scenario broadcast --clients 200 --publish redis://127.0.0.1:6379 --threshold 'cable:p99<300ms'
+    $ sse-tui --url http://127.0.0.1:3001/stream/echo --method POST --body '{"events":200,"interval":"10ms","user":"{{client}}"}' \
+        --until-data '[DONE]' --clients 100 --duration 1m --threshold 'ttfe.p99<800ms' --threshold 'completed>=99%'
+    $ sse-tui --url https://api.example.test/v1/chat --method POST --body @prompt.json --until-data '[DONE]' --then repeat --think 2s
+    $ sse-tui --url https://cdn.example.test/stream --http2 --streams-per-connection 50 --clients 500
     $ sse-tui --port 3001 --stages 30s:1000,1m:5000,30s:0 --no-tui
     $ sse-tui --port 3001 --scenario hold --clients 10000 --connect-rate 500/s --duration 5m --json
     $ sse-tui --port 3001 --scenario storm --clients 2000 --storm-at 30s
@@ -199,6 +225,19 @@ const runFlags = {
 	stormAt: {type: 'string'},
 	localAddress: {type: 'string'},
 	workers: {type: 'string'},
+	method: {type: 'string'},
+	body: {type: 'string'},
+	bodyFile: {type: 'string'},
+	contentType: {type: 'string'},
+	untilData: {type: 'string'},
+	untilEvent: {type: 'string'},
+	then: {type: 'string'},
+	think: {type: 'string'},
+	streamTimeout: {type: 'string'},
+	proxy: {type: 'string'},
+	http2: {type: 'boolean'},
+	streamsPerConnection: {type: 'string'},
+	compressed: {type: 'boolean'},
 } as const;
 
 async function main(argv: string[]): Promise<number> {

@@ -4,6 +4,7 @@ import {defaultMinRetryMs} from './engine/backoff.js';
 import {httpOrigin, resolveWebSocket, wsDefaults, type WebSocketConfig, type WebSocketFlags, type WsMode} from './config-websocket.js';
 import {resolveWatch, type WatchConfig, type WatchFlags} from './config-watch.js';
 import {resolveCompare, type CompareConfig} from './compare/config.js';
+import {resolveRequest, type RequestConfig, type RequestFlags, type TransportConfig} from './config-request.js';
 import {UsageError} from './errors.js';
 import {basicAuthorization, redactUrl} from './redact.js';
 import {scenarioNames, scenarios, type ScenarioName} from './scenarios.js';
@@ -20,7 +21,7 @@ export const protocols = ['sse', 'websocket'] as const;
 export type Protocol = typeof protocols[number];
 
 /** Flags as meow hands them over: strings for everything we validate ourselves. */
-export type RunFlags = Omit<DeliveryFlags, 'trigger'> & WatchFlags & ShapeFlags & WebSocketFlags & {
+export type RunFlags = Omit<DeliveryFlags, 'trigger'> & WatchFlags & ShapeFlags & WebSocketFlags & RequestFlags & {
 	/** repeatable: with --target, `NAME=URL` once per target (source/compare/config.ts) */
 	trigger?: string | string[];
 	/** --target NAME=URL[,key=value…], repeatable: compare 2 to 4 targets in one run */
@@ -108,6 +109,10 @@ export type Config = Readonly<{
 	workers: number | undefined;
 	/** --target: the targets compared in this run, each with its own Config (source/compare/) */
 	compare?: CompareConfig;
+	/** request streams (--method, --body, --until-data, --then …; source/config-request.ts); undefined: the long-lived GET stream */
+	request: RequestConfig | undefined;
+	/** undici for --proxy (or the proxy environment), --http2, --compressed; undefined: the fast HTTP/1.1 reader */
+	transport: TransportConfig | undefined;
 }>;
 
 export const defaults = {
@@ -168,6 +173,8 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		throw new UsageError('--abort-on-fail needs at least one --threshold, for example --threshold \'errors==0\'');
 	}
 
+	const headers = Object.freeze(withToken(withUrlCredentials(parseHeaders(flags.header ?? []), url), flags.token));
+	const {request, transport} = resolveRequest(flags, url, headers, env, {websocket: ws !== undefined});
 	return Object.freeze({
 		url,
 		protocol,
@@ -179,7 +186,7 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		stats: Boolean(flags.stats) || Boolean(preset?.stats),
 		statsIntervalMs: parseDuration(flags.statsInterval ?? defaults.statsInterval, '--stats-interval'),
 		logLevel,
-		headers: Object.freeze(withToken(withUrlCredentials(parseHeaders(flags.header ?? []), url), flags.token)),
+		headers,
 		showHeaderValues: Boolean(flags.showHeaderValues),
 		insecure: Boolean(flags.insecure),
 		tui: (flags.tui ?? true) && !json && isTTY,
@@ -200,6 +207,8 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		report: reportPath(flags.report),
 		shape: shaped.shape,
 		workers: flags.workers === undefined ? undefined : parseInteger(flags.workers, '--workers', 1, 64),
+		request,
+		transport,
 	});
 }
 

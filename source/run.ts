@@ -56,10 +56,14 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	const presenter = io.presenter ?? createTextPresenter(config, textOut, {version: io.version, printSummary: !config.json});
 	// Delivery findings (gap, reset) go where client events go; the log opens just below.
 	let deliveryLog: ((event: ClientEvent) => void) | undefined;
+	// undici is loaded only when a run needs it: start-up time matters (source/engine/undici-transport.ts).
+	const transport = config.transport && workers === 1 ? (await import('./engine/undici-transport.js')).createUndiciTransport(config, config.transport) : undefined;
 	const store = new MetricsStore({
 		seqField: config.seqField,
 		latencyField: config.latencyField,
 		subscribeOn: config.ws?.mode === 'cable' ? 'confirm' : 'open',
+		streams: config.request && {renumbered: config.request.then !== 'reconnect'},
+		transportCounts: transport && (() => transport.counts()),
 		onDeliveryEvent(event) {
 			deliveryLog?.(event);
 			if (presenter.wantsEvents) {
@@ -107,7 +111,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	};
 
 	// More than one worker: the clients run in child processes and this one only merges and shows.
-	const factory = workers === 1 ? createClientFactory(config, sink) : undefined;
+	const factory = workers === 1 ? createClientFactory(config, sink, transport) : undefined;
 	const feed = feedFor(config);
 	let group: WorkerGroup | undefined;
 	const pool = factory ? createPool({

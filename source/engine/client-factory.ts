@@ -2,7 +2,9 @@ import type {Config} from '../config.js';
 import {withoutCredentials} from '../redact.js';
 import {BufferBudget, defaultBufferBudget, type BufferStats} from './buffer-budget.js';
 import {createCableClient} from './cable-client.js';
-import {createSseClient} from './sse-client.js';
+import {createSseClient, type AttemptFactory} from './sse-client.js';
+import {fillBody, type RequestConfig} from '../config-request.js';
+import type {RequestPlan} from './request-stream.js';
 import type {Client, ClientSink} from './types.js';
 import {createWsClient} from './ws-client.js';
 
@@ -15,7 +17,7 @@ export type ClientFactory = {
 };
 
 /** Builds the run's clients for the configured protocol, sharing what they can. */
-export function createClientFactory(config: Config, sink: ClientSink): ClientFactory {
+export function createClientFactory(config: Config, sink: ClientSink, transport?: AttemptFactory & {close(): Promise<void>}): ClientFactory {
 	const {ws} = config;
 	// Credentials in the URL travel as the Authorization header (config.ts), never in what clients report.
 	const url = withoutCredentials(config.url);
@@ -58,6 +60,7 @@ export function createClientFactory(config: Config, sink: ClientSink): ClientFac
 		};
 	}
 
+	const plan = config.request === undefined ? undefined : requestPlan(config.request);
 	return {
 		create: id => createSseClient({
 			id,
@@ -72,10 +75,14 @@ export function createClientFactory(config: Config, sink: ClientSink): ClientFac
 			maxEventSize: config.maxEventSize,
 			localAddress: addresses.length === 0 ? undefined : addresses[(id - 1) % addresses.length],
 			budget,
+			plan,
+			transport,
 		}),
 		buffered,
 		async close() {
 			// Each SSE client owns its socket (http-stream.ts); stopping the clients closed them.
+			// undici's dispatchers (undici-transport.ts) hold connections of their own.
+			await transport?.close();
 		},
 	};
 }
@@ -84,4 +91,20 @@ export function createClientFactory(config: Config, sink: ClientSink): ClientFac
 function perAddress<T>(addresses: readonly string[], build: (localAddress: string | undefined) => T): T[] {
 	// Rotated so that client 1 takes the first address, as the SSE clients do.
 	return addresses.length === 0 ? [build(undefined)] : addresses.map((_, index) => build(addresses[(index + addresses.length - 1) % addresses.length]));
+}
+
+/** The engine's view of --method, --body and friends; bodies are taken in turn, by every client of the run. */
+function requestPlan(request: RequestConfig): RequestPlan {
+	const {bodies} = request;
+	let next = 0;
+	return Object.freeze({
+		method: request.method,
+		contentType: request.contentType,
+		untilData: request.untilData,
+		untilEvent: request.untilEvent,
+		then: request.then,
+		thinkMs: request.thinkMs,
+		streamTimeoutMs: request.streamTimeoutMs,
+		body: bodies.length === 0 ? () => undefined : (client: number, iteration: number) => fillBody(bodies[next++ % bodies.length]!, client, iteration),
+	});
 }

@@ -44,12 +44,13 @@ const nonAscii = /[^\u0000-\u007F]/;
 const fieldName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /**
- * `GET <path> HTTP/1.1`, Host (unless `headers` has its own), then `headers` as given. Throws
+ * `GET <path> HTTP/1.1` (or `method`), Host (unless `headers` has its own), then `headers` as
+ * given, then `body` with its Content-Length (a body-less POST or PUT says `Content-Length: 0`). Throws
  * on a header that cannot be sent. Encode the result as latin1: one byte per character. A value
  * beyond ASCII (a Last-Event-ID the server chose, say `日本-1`) goes as its UTF-8 bytes, as
  * browsers send Last-Event-ID.
  */
-export function requestHead(target: HttpTarget, headers: Readonly<Record<string, string>>): string {
+export function requestHead(target: HttpTarget, headers: Readonly<Record<string, string>>, method = 'GET', body?: string): string {
 	let lines = '';
 	let host = target.hostHeader;
 	for (const name of Object.keys(headers)) {
@@ -66,5 +67,12 @@ export function requestHead(target: HttpTarget, headers: Readonly<Record<string,
 		}
 	}
 
-	return `GET ${target.path} HTTP/1.1\r\nHost: ${host}\r\n${lines}\r\n`;
+	if (body === undefined) {
+		const empty = method === 'GET' || method === 'HEAD' || method === 'DELETE' || method === 'OPTIONS' ? '' : 'Content-Length: 0\r\n';
+		return `${method} ${target.path} HTTP/1.1\r\nHost: ${host}\r\n${lines}${empty}\r\n`;
+	}
+
+	// The body's UTF-8 bytes, one latin1 character each, as the head is written.
+	const bytes = Buffer.from(body, 'utf8');
+	return `${method} ${target.path} HTTP/1.1\r\nHost: ${host}\r\n${lines}Content-Length: ${bytes.length}\r\n\r\n${bytes.toString('latin1')}`;
 }

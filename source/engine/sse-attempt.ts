@@ -19,7 +19,7 @@ export class AttemptError extends Error {
 	}
 }
 
-export type Outcome = 'ended' | 'no-content' | AttemptError;
+export type Outcome = 'ended' | 'no-content' | 'marker' | AttemptError;
 
 // Every client of a run has the same URL: parse it once, and share its target.
 let lastUrl: string | undefined;
@@ -84,10 +84,18 @@ export class Attempt implements ResponseHandler {
 	send(): void {
 		const target = this.target!;
 		const headers = this.client.requestHeaders(this.visited !== undefined, this.drop);
+		const request = this.client.stream;
 		try {
-			this.stream = new HttpStream(target, requestHead(target, headers), this, this.client);
+			this.stream = new HttpStream(target, request === undefined ? requestHead(target, headers) : requestHead(target, request.headers(headers), request.method, request.body), this, this.client);
 		} catch (error) {
 			this.fail(new AttemptError('connect', describe(error)));
+		}
+	}
+
+	/** The end marker of a request stream arrived. */
+	complete(): void {
+		if (this.state === streaming) {
+			this.settle('marker');
 		}
 	}
 
@@ -188,7 +196,9 @@ export class Attempt implements ResponseHandler {
 			this.drop |= dropCredentials;
 		}
 
-		if (statusCode === 303) {
+		// A request stream's method and body follow the redirect rules (request-stream.ts).
+		const keptBody = this.client.stream?.redirected(statusCode) ?? true;
+		if (statusCode === 303 || !keptBody) {
 			this.drop |= dropContent;
 		}
 

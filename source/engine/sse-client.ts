@@ -4,6 +4,7 @@ import type {Client, ClientSink} from './types.js';
 import {extractLatency} from './latency.js';
 import {Attempt, AttemptError, dropContent, dropCredentials, streaming, type Outcome} from './sse-attempt.js';
 import type {BufferBudget, BufferHolder} from './buffer-budget.js';
+import {expectsMarker, StreamState, type RequestPlan, type StreamOutcome} from './request-stream.js';
 
 export type SseClientOptions = {
 	id: number;
@@ -24,6 +25,24 @@ export type SseClientOptions = {
 	localAddress?: string | undefined;
 	/** the run's budget for partial events across clients (--max-buffered); none: only maxEventSize */
 	budget?: BufferBudget | undefined;
+	/** request streams (--method, --body, --until-data, --then …); undefined: the long-lived GET stream */
+	plan?: RequestPlan | undefined;
+	/** opens each attempt on another transport (undici: proxies, HTTP/2, compression); undefined: the fast HTTP/1.1 reader */
+	transport?: AttemptFactory | undefined;
+};
+
+/** One connection attempt as the client drives it (sse-attempt.ts, or undici-transport.ts). */
+export type ClientAttempt = {
+	readonly state: number;
+	begin(): void;
+	cancel(): void;
+	fail(error: AttemptError): void;
+	/** the end marker arrived: settle as 'marker' */
+	complete(): void;
+};
+
+export type AttemptFactory = {
+	attempt(client: SseClient): ClientAttempt;
 };
 
 
@@ -66,7 +85,10 @@ export class SseClient implements Client, SseParserCallbacks, BufferHolder {
 	attempts = 0;
 	failures = 0;
 	/** the attempt in flight, if any */
-	current: Attempt | undefined = undefined;
+	current: ClientAttempt | undefined = undefined;
+	/** request streams only: the request in flight (one field, so a GET client pays 8 bytes for it) */
+	readonly stream: StreamState | undefined;
+	readonly transport: AttemptFactory | undefined;
 	/**
 	 * Date.now() of the read being parsed, taken at its first event (-1: not yet). The events of
 	 * one read share it: one clock call per read, and no microtask to forget it (latency.ts's
@@ -91,6 +113,8 @@ export class SseClient implements Client, SseParserCallbacks, BufferHolder {
 		this.localAddress = options.localAddress;
 		this.budget = options.budget;
 		this.parser = createSseParser(this, {maxEventSize: options.maxEventSize});
+		this.stream = options.plan === undefined ? undefined : new StreamState(options.plan);
+		this.transport = options.transport;
 	}
 
 	async start(): Promise<void> {
@@ -123,6 +147,8 @@ export class SseClient implements Client, SseParserCallbacks, BufferHolder {
 					this.sleepTimer = undefined;
 				}
 
+				this.stream?.clearTimer();
+
 				if (this.finished !== undefined) {
 					this.finish('stopped');
 				}
@@ -149,6 +175,11 @@ export class SseClient implements Client, SseParserCallbacks, BufferHolder {
 
 	// Parser callbacks.
 	onEvent(event: SseEvent): void {
+		const {stream} = this;
+		if (stream !== undefined && this.current?.state !== streaming) {
+			return; // the rest of the read that carried the end marker
+		}
+
 		let now = this.readClock;
 		if (now < 0) {
 			now = Date.now();
@@ -157,6 +188,9 @@ export class SseClient implements Client, SseParserCallbacks, BufferHolder {
 
 		this.delivered = true;
 		this.sink.emit({kind: 'event', client: this.id, type: event.type, data: event.data, id: event.id, bytes: event.data.length, latencyMs: extractLatency(event.data, now)});
+		if (stream !== undefined && stream.counted(event)) {
+			this.current?.complete();
+		}
 	}
 
 	onComment(text: string): void {
@@ -202,14 +236,26 @@ export class SseClient implements Client, SseParserCallbacks, BufferHolder {
 
 	connect(): void {
 		this.attempts++;
-		this.sink.emit({kind: 'connecting', client: this.id, attempt: this.attempts});
+		const {stream} = this;
+		if (stream === undefined) {
+			this.sink.emit({kind: 'connecting', client: this.id, attempt: this.attempts});
+		} else {
+			this.sink.emit({kind: 'connecting', client: this.id, attempt: this.attempts, request: stream.iteration + 1, fresh: stream.fresh});
+			stream.fresh = false;
+		}
+
 		if (this.stopped) {
 			// A sink that called stop() while seeing `connecting`.
 			return;
 		}
 
-		const attempt = new Attempt(this);
+		const attempt = this.transport === undefined ? new Attempt(this) : this.transport.attempt(this);
 		this.current = attempt;
+		stream?.begin(this.id, () => {
+			if (this.current === attempt) {
+				attempt.fail(new AttemptError('timeout', `stream not finished within ${stream.plan.streamTimeoutMs}ms (--stream-timeout)`));
+			}
+		});
 		attempt.begin();
 	}
 
@@ -230,7 +276,8 @@ export class SseClient implements Client, SseParserCallbacks, BufferHolder {
 			}
 		}
 
-		if (this.parser.lastEventId !== '') {
+		// A new request (--then repeat, stop) is not a resume: Last-Event-ID only on reconnects.
+		if (this.parser.lastEventId !== '' && (this.stream === undefined || this.stream.plan.then === 'reconnect')) {
 			headers['last-event-id'] = this.parser.lastEventId;
 		}
 
@@ -241,16 +288,26 @@ export class SseClient implements Client, SseParserCallbacks, BufferHolder {
 	opened(status: number, started: number): void {
 		this.parser.reset();
 		this.delivered = false;
-		this.sink.emit({kind: 'open', client: this.id, status, connectMs: performance.now() - started, url: this.url});
+		const {stream} = this;
+		if (stream === undefined) {
+			this.sink.emit({kind: 'open', client: this.id, status, connectMs: performance.now() - started, url: this.url});
+		} else {
+			this.sink.emit({kind: 'open', client: this.id, status, connectMs: performance.now() - started, url: this.url, request: stream.iteration});
+		}
 	}
 
 	/** Called once per attempt, unless the client was stopped first. */
-	settled(attempt: Attempt, outcome: Outcome): void {
+	settled(attempt: ClientAttempt, outcome: Outcome): void {
 		if (attempt !== this.current) {
 			return;
 		}
 
 		this.current = undefined;
+		if (this.stream !== undefined) {
+			this.settledStream(this.stream, outcome);
+			return;
+		}
+
 		const {id, sink} = this;
 		if (outcome === 'no-content') {
 			sink.emit({kind: 'close', client: id, reason: 'server answered 204 No Content: not reconnecting', final: true});
@@ -259,8 +316,9 @@ export class SseClient implements Client, SseParserCallbacks, BufferHolder {
 			return;
 		}
 
-		if (outcome === 'ended') {
-			this.failures = this.delivered ? 0 : this.failures + 1;
+		if (outcome === 'ended' || outcome === 'marker') {
+			// A stream that ends without delivering anything counts as a failed attempt (it backs off); a marker is a delivery.
+			this.failures = this.delivered || outcome === 'marker' ? 0 : this.failures + 1;
 			sink.emit({kind: 'close', client: id, reason: 'stream ended by server', final: false});
 		} else {
 			// A stream that opened, delivered and then broke reconnects after `retry`, like a clean end.
@@ -272,6 +330,58 @@ export class SseClient implements Client, SseParserCallbacks, BufferHolder {
 		if (this.stopped) {
 			// stop() from inside the sink: it has already finished the client.
 			return;
+		}
+
+		this.reconnectLater();
+	}
+
+	/** The end of a request stream: report it, then reconnect, send the next request, or stop (--then). */
+	settledStream(stream: StreamState, outcome: Outcome): void {
+		stream.clearTimer();
+		const {id, sink} = this;
+		const marker = expectsMarker(stream.plan);
+		let ended: StreamOutcome;
+		if (outcome === 'marker') {
+			ended = 'marker';
+		} else if (outcome === 'ended' || outcome === 'no-content') {
+			ended = marker && outcome === 'ended' ? 'cut' : 'clean';
+		} else {
+			ended = outcome.kind === 'timeout' ? 'timeout' : (outcome.kind === 'stream' || outcome.kind === 'too-large' ? 'cut' : 'error');
+		}
+
+		if (outcome instanceof AttemptError) {
+			sink.emit({kind: 'error', client: id, error: outcome.kind, message: outcome.message, ...(outcome.status === undefined ? {} : {status: outcome.status})});
+		} else if (ended === 'cut') {
+			sink.emit({kind: 'error', client: id, error: 'stream', message: 'the stream ended before its end marker (--until-data / --until-event)'});
+		}
+
+		sink.emit({kind: 'stream', client: id, request: stream.iteration, outcome: ended, events: stream.events, ttfeMs: stream.ttfeMs < 0 ? null : stream.ttfeMs, durationMs: performance.now() - stream.started});
+		if (this.stopped) {
+			return;
+		}
+
+		const completed = ended === 'marker' || ended === 'clean';
+		const {then} = stream.plan;
+		if (outcome === 'no-content' || then === 'stop') {
+			sink.emit({kind: 'close', client: id, reason: outcome === 'no-content' ? 'server answered 204 No Content: not reconnecting' : `stream ${completed ? 'done' : 'failed'} (--then stop)`, final: true, request: stream.iteration, ...(completed ? {} : {failed: true})});
+			this.stopped = true;
+			this.finish();
+			return;
+		}
+
+		if (completed) {
+			this.failures = 0;
+			sink.emit({kind: 'close', client: id, reason: ended === 'marker' ? 'end marker received' : 'stream ended by server', final: false, request: stream.iteration});
+			if (then === 'repeat') {
+				// The next request, after --think: always on a timer, so the read that carried the marker is over first.
+				stream.fresh = true;
+				this.sleepTimer = setTimeout(wake, stream.plan.thinkMs, this);
+				return;
+			}
+		} else if (ended === 'cut') {
+			this.failures = 0;
+		} else {
+			this.failures++;
 		}
 
 		this.reconnectLater();

@@ -1,3 +1,5 @@
+import type {StreamOutcome} from './request-stream.js';
+
 /**
  * What every client engine (SSE, ActionCable, raw WebSocket) reports. Engines call
  * `ClientSink.emit` synchronously; the metrics store bumps counters and the optional
@@ -21,19 +23,22 @@ export type ErrorKind =
 	| 'stale'; // heartbeats stopped arriving
 
 export type ClientEvent =
-	| {kind: 'connecting'; client: number; attempt: number}
-	| {kind: 'open'; client: number; status: number; connectMs: number; url: string}
+	// request streams add `request` (this client's request number) and `fresh` (the next request after a completed stream, not a reconnect)
+	| {kind: 'connecting'; client: number; attempt: number; request?: number; fresh?: boolean}
+	| {kind: 'open'; client: number; status: number; connectMs: number; url: string; request?: number}
 	| {kind: 'event'; client: number; type: string; data: string; id: string; bytes: number; latencyMs?: number}
 	| {kind: 'comment'; client: number; text: string}
 	| {kind: 'heartbeat'; client: number; source: string}
 	| {kind: 'retry'; client: number; retryMs: number}
 	| {kind: 'error'; client: number; error: ErrorKind; message: string; status?: number}
 	| {kind: 'reconnect'; client: number; delayMs: number; attempt: number; lastEventId: string}
-	| {kind: 'close'; client: number; reason: string; final: boolean; failed?: boolean}
+	| {kind: 'close'; client: number; reason: string; final: boolean; failed?: boolean; request?: number}
 	| {kind: 'welcome'; client: number}
 	| {kind: 'confirm'; client: number; identifier: string}
 	| {kind: 'reject'; client: number; identifier: string}
 	| {kind: 'disconnect'; client: number; reason: string; reconnect: boolean}
+	// The end of one request stream (--method, --body, --until-data …; source/engine/request-stream.ts).
+	| {kind: 'stream'; client: number; request: number; outcome: StreamOutcome; events: number; ttfeMs: number | null; durationMs: number}
 	// Delivery findings, made by the metrics store from the sequence numbers of what arrived.
 	| {kind: 'gap'; client: number; from: number; to: number; count: number}
 	| {kind: 'reset'; client: number; from: number; to: number};

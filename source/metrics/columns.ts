@@ -1,8 +1,11 @@
-/** The per-client numeric columns of the metrics store, one typed array each, indexed by client id. */
-export const columnNames = ['messages', 'heartbeats', 'errors', 'reconnects', 'connects', 'bytes', 'lastMessageAt', 'lastHeartbeatAt', 'connectMs', 'latencyMs', 'gaps', 'duplicates'] as const;
+/**
+ * The per-client numeric columns (request streams: streams ended, events of the current one, its
+ * start in run ms or -1 between streams, the last TTFE) of the metrics store, one typed array each, indexed by client id.
+ */
+export const columnNames = ['messages', 'heartbeats', 'errors', 'reconnects', 'connects', 'bytes', 'lastMessageAt', 'lastHeartbeatAt', 'connectMs', 'latencyMs', 'gaps', 'duplicates', 'streams', 'streamEvents', 'streamStartAt', 'ttfeMs'] as const;
 export type Column = typeof columnNames[number];
 /** Columns holding a time or a duration start at -1 ("never"); counters start at 0. */
-const unsetIsMinusOne = new Set<Column>(['lastMessageAt', 'lastHeartbeatAt', 'connectMs', 'latencyMs']);
+const unsetIsMinusOne = new Set<Column>(['lastMessageAt', 'lastHeartbeatAt', 'connectMs', 'latencyMs', 'streamStartAt', 'ttfeMs']);
 
 export function createColumns(capacity: number): Record<Column, Float64Array> {
 	const columns = {} as Record<Column, Float64Array>;

@@ -115,6 +115,15 @@ export class DeliveryTracker {
 		this.#pendingResume[client] = withLastEventId ? 2 : 1;
 	}
 
+	/**
+	 * A request stream starts (source/engine/request-stream.ts): it numbers its events afresh, so
+	 * its first number is neither a reset nor a gap; a cut stream's missing tail is not known.
+	 */
+	newStream(client: number): void {
+		this.#highest[client] = -1;
+		this.#pendingResume[client] = 0;
+	}
+
 	record(client: number, seq: number, source: SequenceSource): Arrival {
 		const highest = this.#highest[client]!;
 		const pending = this.#pendingResume[client]!;

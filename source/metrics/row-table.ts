@@ -18,7 +18,7 @@ export type RowTable = {
 
 /** A row with every field written in one order, so all rows share one hidden class. */
 export function emptyRow(id: number): ClientRow {
-	return {id, state: 'idle', messages: 0, heartbeats: 0, errors: 0, reconnects: 0, connects: 0, bytes: 0, lastEventId: '', lastMessageAt: -1, lastHeartbeatAt: -1, connectMs: -1, latencyMs: -1, gaps: 0, duplicates: 0, lastError: ''};
+	return {id, state: 'idle', messages: 0, heartbeats: 0, errors: 0, reconnects: 0, connects: 0, bytes: 0, lastEventId: '', lastMessageAt: -1, lastHeartbeatAt: -1, connectMs: -1, latencyMs: -1, gaps: 0, duplicates: 0, streams: 0, streamEvents: 0, streamStartAt: -1, ttfeMs: -1, lastError: ''};
 }
 
 export function fillRow(table: RowTable, row: ClientRow, id: number): void {
@@ -37,6 +37,10 @@ export function fillRow(table: RowTable, row: ClientRow, id: number): void {
 	row.latencyMs = columns.latencyMs[id]!;
 	row.gaps = columns.gaps[id]!;
 	row.duplicates = columns.duplicates[id]!;
+	row.streams = columns.streams[id]!;
+	row.streamEvents = columns.streamEvents[id]!;
+	row.streamStartAt = columns.streamStartAt[id]!;
+	row.ttfeMs = columns.ttfeMs[id]!;
 	row.lastError = table.lastError[id] ?? '';
 }
 

@@ -1,6 +1,7 @@
 import type {ClientState, ErrorKind} from '../engine/types.js';
 import type {ServerViewNow} from '../watch/types.js';
 import type {Percentiles} from './histogram.js';
+import type {StreamSummary} from './streams.js';
 
 /** Everything a reporter or the TUI needs about the run at one moment; immutable by convention. */
 export type Snapshot = {
@@ -40,7 +41,13 @@ export type Snapshot = {
 	server?: ServerViewNow | undefined;
 	/** a load shape's status line (--stages, hold, churn, storm; source/shapes/driver.ts) */
 	shape?: ShapeStatus | undefined;
+	/** request streams (--method, --body, --until-data …; source/metrics/streams.ts); undefined for the long-lived GET stream */
+	streams?: StreamSummary | undefined;
+	/** the undici transport (--proxy, --http2, --compressed): connections opened and streams carried */
+	transport?: TransportCounts | undefined;
 };
+
+export type TransportCounts = {connections: number; streams: number};
 
 export type ShapeStatus = {name: string; text: string};
 
@@ -71,6 +78,11 @@ export type ClientRow = {
 	/** messages that never arrived, and repeats, by this client's sequence numbers */
 	gaps: number;
 	duplicates: number;
+	/** request streams: streams ended, events of the current (or last) one, its start (-1 between streams), its time to first event (-1: none yet) */
+	streams: number;
+	streamEvents: number;
+	streamStartAt: number;
+	ttfeMs: number;
 	lastError: string;
 };
 

@@ -7,6 +7,7 @@ import {DurationHistogram} from './histogram.js';
 import {Timeline} from './timeline.js';
 import {RateSampler} from './rates.js';
 import {emptyRow, fillRow, readRows, type RowTable} from './row-table.js';
+import {StreamStats} from './streams.js';
 import type {ServerViewNow} from '../watch/types.js';
 import type {ClientRow, ShapeStatus, Snapshot} from './snapshot.js';
 import {addDelivery, checkWire, deliveryFromWire, emptyWireDelivery, type WireDelivery, type WireMessage} from './wire.js';
@@ -19,6 +20,13 @@ export type StoreOptions = AccountingOptions & {
 	startedAt?: number;
 	/** ActionCable clients are subscribed once confirmed, not when the socket opens */
 	subscribeOn?: 'open' | 'confirm';
+	/**
+	 * Request streams (source/metrics/streams.ts): measured per stream. `renumbered`: each request
+	 * numbers its events afresh (--then repeat or stop), so delivery accounting starts over per stream.
+	 */
+	streams?: {renumbered: boolean} | undefined;
+	/** connections and streams of the undici transport, when the run uses it */
+	transportCounts?: (() => {connections: number; streams: number}) | undefined;
 };
 
 /**
@@ -53,6 +61,9 @@ export class MetricsStore implements ClientSink {
 	#columns = createColumns(0);
 	#lastEventId: string[] = [];
 	#lastError: string[] = [];
+	readonly #streams: StreamStats | undefined;
+	readonly #renumbered: boolean;
+	readonly #transportCounts: StoreOptions['transportCounts'];
 
 	readonly #stateCounts = new Float64Array(clientStates.length);
 	readonly #totals = {messages: 0, heartbeats: 0, errors: 0, reconnects: 0, connects: 0, failedAttempts: 0, clientsConnected: 0, bytes: 0};
@@ -70,8 +81,11 @@ export class MetricsStore implements ClientSink {
 	#sampler: NodeJS.Timeout | undefined;
 	#serverView: ((elapsedMs: number) => ServerViewNow) | undefined;
 
-	constructor({now = () => performance.now(), startedAt, subscribeOn = 'open', ...accounting}: StoreOptions = {}) {
+	constructor({now = () => performance.now(), startedAt, subscribeOn = 'open', streams, transportCounts, ...accounting}: StoreOptions = {}) {
 		this.#now = now;
+		this.#streams = streams === undefined ? undefined : new StreamStats(this.#columns);
+		this.#renumbered = streams?.renumbered ?? false;
+		this.#transportCounts = transportCounts;
 		this.#subscribeOn = subscribeOn;
 		this.#accounting = new Accounting(accounting);
 		this.#startedAt = startedAt ?? now();
@@ -110,7 +124,14 @@ export class MetricsStore implements ClientSink {
 		switch (event.kind) {
 			case 'connecting': {
 				this.#pendingAttempt[id] = 1;
-				this.#setState(id, event.attempt > 1 ? 'reconnecting' : 'connecting');
+				this.#setState(id, event.attempt > 1 && event.fresh !== true ? 'reconnecting' : 'connecting');
+				if (this.#streams !== undefined) {
+					this.#streams.started(id, this.elapsed());
+					if (this.#renumbered) {
+						this.#accounting.delivery.newStream(id);
+					}
+				}
+
 				break;
 			}
 
@@ -124,6 +145,7 @@ export class MetricsStore implements ClientSink {
 				this.#totals.connects++;
 				this.#columns.connectMs[id] = event.connectMs;
 				this.connectHistogram.record(event.connectMs);
+				this.#streams?.opened(event.connectMs);
 				this.#setState(id, 'open');
 				const droppedAt = this.#droppedAt[id]!;
 				if (droppedAt >= 0) {
@@ -149,6 +171,7 @@ export class MetricsStore implements ClientSink {
 			case 'event': {
 				this.#columns.messages[id]!++;
 				this.#totals.messages++;
+				this.#streams?.event(id, this.#eventTime(), this.#columns.lastMessageAt[id]!);
 				this.#columns.lastMessageAt[id] = this.#eventTime();
 				this.#lastEventId[id] = event.id;
 				const latencyMs = this.#accounting.latency(event.data, event.latencyMs);
@@ -194,6 +217,11 @@ export class MetricsStore implements ClientSink {
 				}
 
 				this.#accounting.broadcast?.unsubscribe(id, this.elapsed());
+				break;
+			}
+
+			case 'stream': {
+				this.#streams?.ended(id, event.outcome, event.events, event.durationMs);
 				break;
 			}
 
@@ -259,6 +287,8 @@ export class MetricsStore implements ClientSink {
 			server: this.#serverView?.(this.elapsed()),
 			shape: this.shapeStatus?.(),
 			timeline: this.#timeline.points,
+			...(this.#streams === undefined ? {} : {streams: this.#streams.summary()}),
+			...(this.#transportCounts === undefined ? {} : {transport: this.#transportCounts()}),
 		};
 	}
 
@@ -477,6 +507,7 @@ export class MetricsStore implements ClientSink {
 			}
 
 			this.#columns = columns;
+			this.#streams?.useColumns(columns);
 			const droppedAt = new Float64Array(capacity).fill(-1);
 			droppedAt.set(this.#droppedAt);
 			this.#droppedAt = droppedAt;

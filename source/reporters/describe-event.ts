@@ -7,6 +7,11 @@ export const levelRank: Record<LogLevel, number> = {error: 0, warn: 1, info: 2, 
 
 /** Which level each client event is logged at; per-message lines only at debug. */
 export function levelOf(event: ClientEvent): LogLevel | undefined {
+	// Request streams: one info line per request (`stream`), not an open and a close each.
+	if ((event.kind === 'open' || (event.kind === 'close' && !event.final)) && event.request !== undefined) {
+		return 'debug';
+	}
+
 	switch (event.kind) {
 		case 'error':
 		case 'reject': {
@@ -18,7 +23,8 @@ export function levelOf(event: ClientEvent): LogLevel | undefined {
 		case 'reconnect':
 		case 'disconnect':
 		case 'gap':
-		case 'reset': {
+		case 'reset':
+		case 'stream': {
 			return 'info';
 		}
 
@@ -50,6 +56,7 @@ export function describeEvent(event: ClientEvent): string {
 		case 'reject': { return `subscription rejected: ${event.identifier}`; }
 		case 'disconnect': { return `server disconnect: ${event.reason}${event.reconnect ? ' (will reconnect)' : ''}`; }
 		case 'gap': { return `gap: ${event.count === 1 ? `message ${event.from}` : `messages ${event.from}-${event.to}`} never arrived (${event.count})`; }
+		case 'stream': { return `request ${event.request}: ${event.outcome}, ${event.events} events${event.ttfeMs === null ? '' : `, first after ${event.ttfeMs.toFixed(1)}ms`}, ${formatDuration(Math.round(event.durationMs))} in all`; }
 		case 'reset': { return `sequence reset: from ${event.from} back to ${event.to} (the server started over)`; }
 	}
 }

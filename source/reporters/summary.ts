@@ -9,6 +9,8 @@ export type {DeliverySummary, TimelinePoint} from '../metrics/snapshot.js';
 import type {ClientState, ErrorKind} from '../engine/types.js';
 import type {BufferStats} from '../engine/buffer-budget.js';
 import type {ShapeSummaryParts} from '../shapes/shape-summary.js';
+import type {StreamSummary} from '../metrics/streams.js';
+import {defaultStreamsPerConnection} from '../config-request.js';
 
 export type {ChurnSummary, HoldSummary, MemorySummary, StagesSummary, StormSummary} from '../shapes/shape-summary.js';
 
@@ -77,6 +79,30 @@ export type Summary = ShapeSummaryParts & {
 	targets?: Record<string, Summary>;
 	/** --target: the targets side by side, metric by metric (source/compare/comparison.ts) */
 	comparison?: Comparison;
+	/** request streams (--method, --body, --until-data, --then …); null for the long-lived GET stream */
+	streams: StreamsSummary | null;
+	/** the undici transport (--proxy, --http2, --compressed); null: the fast HTTP/1.1 reader */
+	transport: TransportSummary | null;
+};
+
+export type StreamsSummary = {
+	method: string;
+	then: string;
+	untilData: string | null;
+	untilEvent: string | null;
+} & StreamSummary;
+
+export type TransportSummary = {
+	via: 'undici';
+	/** the proxy, credentials redacted; null: direct */
+	proxy: string | null;
+	http2: boolean;
+	streamsPerConnection: number | null;
+	compressed: boolean;
+	/** connections opened (HTTP/2: each carries many streams) */
+	connections: number;
+	/** requests sent over them */
+	streams: number;
 };
 
 const round = (value: number, digits = 2) => Number.isFinite(value) ? Number(value.toFixed(digits)) : 0;
@@ -125,6 +151,16 @@ export function buildSummary(snapshot: Snapshot, config: Config, {startedAt, sto
 		timeline: [...snapshot.timeline],
 		server,
 		buffered,
+		streams: config.request && snapshot.streams ? {method: config.request.method, then: config.request.then, untilData: config.request.untilData ?? null, untilEvent: config.request.untilEvent ?? null, ...snapshot.streams} : null,
+		transport: config.transport ? {
+			via: 'undici',
+			proxy: config.transport.proxy === undefined ? null : redactUrl(config.transport.proxy),
+			http2: config.transport.http2,
+			streamsPerConnection: config.transport.http2 ? config.transport.streamsPerConnection ?? defaultStreamsPerConnection : null,
+			compressed: config.transport.compressed,
+			connections: snapshot.transport?.connections ?? 0,
+			streams: snapshot.transport?.streams ?? 0,
+		} : null,
 		...shape,
 	};
 }

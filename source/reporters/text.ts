@@ -1,4 +1,5 @@
 import type {Writable} from 'node:stream';
+import {streamLines} from './stream-lines.js';
 import type {Config} from '../config.js';
 import {redactHeaders, redactUrl} from '../redact.js';
 import {shapeLines} from '../shapes/shape-text.js';
@@ -134,6 +135,7 @@ function runLines(s: Summary): string[] {
 		...(s.server ? serverLines(s.server) : []),
 		...shapeLines(s, percentiles),
 		...comparisonLines(s),
+		...streamLines(s, percentiles),
 	];
 }
 

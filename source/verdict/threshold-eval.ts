@@ -13,12 +13,16 @@ const families: Record<string, (summary: Summary) => Percentiles | null | undefi
 	fanout: summary => summary.broadcast?.fanoutMs,
 	connect: summary => summary.connectMs,
 	reconnect: summary => summary.reconnectMs,
+	ttfe: summary => summary.streams?.ttfeMs,
+	stream: summary => summary.streams?.streamMs,
 };
 
 const readers: Record<string, Read> = {
 	// Clients added from the dashboard can open too: never more than all of them.
 	connected: summary => Math.min(100, (summary.clients.connected / Math.max(1, summary.clients.requested)) * 100),
 	delivery: summary => percent(summary.broadcast ? summary.broadcast.ratio : summary.delivery.ratio),
+	// Request streams that ended completed (marker, or a clean end when none was asked for), of those that ended.
+	completed: summary => percent(summary.streams?.completedRatio),
 	gaps: summary => summary.delivery.gaps,
 	duplicates: summary => summary.delivery.duplicates,
 	resets: summary => summary.delivery.resets,

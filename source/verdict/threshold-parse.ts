@@ -11,12 +11,13 @@ export type ThresholdOp = typeof thresholdOps[number];
 export type MetricKind = 'percent' | 'time' | 'count' | 'rate';
 
 const percentileNames = ['p50', 'p90', 'p99', 'p999', 'max'] as const;
-const timeFamilies = ['latency', 'fanout', 'connect', 'reconnect'] as const;
+const timeFamilies = ['latency', 'fanout', 'connect', 'reconnect', 'ttfe', 'stream'] as const;
 type TimeMetric = `${typeof timeFamilies[number]}.${typeof percentileNames[number]}`;
 
 const fixedMetrics = {
 	connected: 'percent',
 	delivery: 'percent',
+	completed: 'percent',
 	gaps: 'count',
 	duplicates: 'count',
 	resets: 'count',
@@ -76,8 +77,8 @@ export function metricKind(metric: string): MetricKind | undefined {
 }
 
 const example = `--threshold 'p99<250ms'`;
-const accepted = `metrics: connected, delivery (%), gaps, duplicates, resets, errors, errors.KIND (${errorKinds.join('|')}), reconnects, stale, `
-	+ `{latency,fanout,connect,reconnect}.{p50,p90,p99,p999,max} (ms or s; p50 ... max alone are latency), msgs_per_s`;
+const accepted = `metrics: connected, delivery (%), completed (%), gaps, duplicates, resets, errors, errors.KIND (${errorKinds.join('|')}), reconnects, stale, `
+	+ `{latency,fanout,connect,reconnect,ttfe,stream}.{p50,p90,p99,p999,max} (ms or s; p50 ... max alone are latency), msgs_per_s`;
 
 function bad(text: string, why: string): UsageError {
 	return new UsageError(`--threshold "${text}": ${why}; ${accepted}; for example ${example}`);

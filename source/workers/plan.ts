@@ -29,7 +29,7 @@ export type WorkerPlan = {workers: number; perWorker: number | undefined};
  * clients, at most one per core unless --workers says so. Node cannot raise its own soft limit
  * (no setrlimit), so the fix for a low one is `ulimit -n $(ulimit -Hn)` before the run.
  */
-export function planWorkers(config: Pick<Config, 'clients' | 'workers' | 'events' | 'broadcast'>, machine: {limit: number | undefined; cores: number} = {limit: openFileLimit(), cores: os.availableParallelism()}): WorkerPlan {
+export function planWorkers(config: Pick<Config, 'clients' | 'workers' | 'events' | 'broadcast'> & Partial<Pick<Config, 'scenario' | 'shape' | 'request' | 'transport'>>, machine: {limit: number | undefined; cores: number} = {limit: openFileLimit(), cores: os.availableParallelism()}): WorkerPlan {
 	const {limit, cores} = machine;
 	const perWorker = limit === undefined ? undefined : Math.max(1, limit - fileMargin);
 	const needed = perWorker === undefined ? 1 : Math.ceil(config.clients / perWorker);
@@ -48,6 +48,12 @@ export function planWorkers(config: Pick<Config, 'clients' | 'workers' | 'events
 
 	if (workers > 1 && config.broadcast !== undefined) {
 		throw new UsageError(`--scenario broadcast tallies every broadcast in one process and cannot be used with ${workers} worker processes: run at most ${perWorker ?? 'the'} clients with --workers 1`);
+	}
+
+	// Request streams and undici transports are measured and pooled in one process, for now.
+	const single = config.request !== undefined ? 'request streams (--method, --body, --until-data, --then …)' : (config.transport === undefined ? undefined : '--proxy, --http2 and --compressed');
+	if (workers > 1 && single !== undefined) {
+		throw new UsageError(`${single} run in one process and cannot be used with ${workers} worker processes yet: run at most ${perWorker ?? 'the'} clients with --workers 1`);
 	}
 
 	return {workers, perWorker};

@@ -38,7 +38,7 @@ describe('dashboard reducer', () => {
 			seen.push(`${state.sort}${state.descending ? '-' : '+'}`);
 		}
 
-		assert.deepEqual(seen, ['state+', 'messages-', 'heartbeats-', 'errors-', 'reconnects-', 'lastEventId+', 'messageAge+', 'heartbeatAge+', 'latency-', 'gaps-', 'id+']);
+		assert.deepEqual(seen, ['state+', 'messages-', 'heartbeats-', 'errors-', 'reconnects-', 'lastEventId+', 'messageAge+', 'heartbeatAge+', 'latency-', 'gaps-', 'stream-', 'id+']);
 	});
 
 	test('sorting and filtering go back to the top', () => {

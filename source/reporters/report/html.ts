@@ -1,4 +1,5 @@
 import {broadcast, latency, overTime} from './chart-sections.js';
+import {streamSection} from './stream-section.js';
 import {serverSide} from './server-section.js';
 import {comparisonSection} from './compare-section.js';
 import {clientColumns, clientTable, defaultRowCap} from './client-table.js';
@@ -48,6 +49,7 @@ ${overTime(summary)}
 ${latency(safe)}
 ${broadcast(summary)}
 ${serverSide(summary)}
+${streamSection(summary)}
 <div class="two">
 ${delivery(summary)}
 ${thresholds(summary)}

@@ -1,7 +1,7 @@
 import type {ClientRow} from '../../metrics/snapshot.js';
 import {fit, formatAge, formatCount, formatMs, printable} from '../format.js';
 
-export const columnIds = ['id', 'state', 'messages', 'heartbeats', 'errors', 'reconnects', 'lastEventId', 'messageAge', 'heartbeatAge', 'latency', 'gaps'] as const;
+export const columnIds = ['id', 'state', 'messages', 'heartbeats', 'errors', 'reconnects', 'lastEventId', 'messageAge', 'heartbeatAge', 'latency', 'gaps', 'stream'] as const;
 export type ColumnId = typeof columnIds[number];
 
 export type RowContext = {
@@ -48,7 +48,17 @@ export const columns: readonly Column[] = [
 	{id: 'heartbeatAge', title: 'hb age', width: 7, align: 'right', keep: 4, cell: (row, {now}) => formatAge(row.lastHeartbeatAt, now)},
 	{id: 'latency', title: 'latency', width: 8, align: 'right', keep: 8, cell: row => formatMs(row.latencyMs)},
 	{id: 'gaps', title: 'gaps', width: 5, align: 'right', keep: 10, cell: row => formatCount(row.gaps)},
+	// Request streams only (fitColumns): the current stream's request number, events so far and age, or the streams done.
+	{id: 'stream', title: 'stream', width: 17, align: 'left', keep: 2.5, cell: streamCell},
 ];
+
+function streamCell(row: ClientRow, {now}: RowContext): string {
+	if (row.streamStartAt >= 0) {
+		return `#${row.streams + 1} ${formatCount(row.streamEvents)}ev ${formatAge(row.streamStartAt, now)}`;
+	}
+
+	return row.streams > 0 ? `${formatCount(row.streams)} done` : '-';
+}
 
 const byId = new Map(columns.map(column => [column.id, column]));
 
@@ -56,11 +66,18 @@ export function column(id: ColumnId): Column {
 	return byId.get(id)!;
 }
 
-/** The columns that fit in `width` (one space between), in table order: narrow terminals lose the least useful ones. */
-export function fitColumns(width: number): Column[] {
+/**
+ * The columns that fit in `width` (one space between), in table order: narrow terminals lose the
+ * least useful ones. The stream column only for request streams.
+ */
+export function fitColumns(width: number, streams = false): Column[] {
 	const kept = new Set<ColumnId>();
 	let used = 0;
 	for (const candidate of [...columns].sort((a, b) => a.keep - b.keep)) {
+		if (candidate.id === 'stream' && !streams) {
+			continue;
+		}
+
 		const needed = candidate.width + (kept.size > 0 ? 1 : 0);
 		if (used + needed > width) {
 			continue;

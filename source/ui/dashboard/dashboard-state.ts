@@ -53,7 +53,7 @@ export const initialDashboardState: DashboardState = {
 };
 
 /** Counters read best biggest-first; ids, states and ages smallest-first (problems first). */
-const descendingFirst = new Set<ColumnId>(['messages', 'heartbeats', 'errors', 'reconnects', 'latency', 'gaps']);
+const descendingFirst = new Set<ColumnId>(['messages', 'heartbeats', 'errors', 'reconnects', 'latency', 'gaps', 'stream']);
 
 function clamp(offset: number, {total, page}: Limits): number {
 	return Math.max(0, Math.min(offset, total - page));

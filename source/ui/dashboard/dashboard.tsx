@@ -117,7 +117,7 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 	// The thresholds line and the server's line take their rows from the height the rest is laid out in.
 	// --target: the side-by-side panel replaces the 4 lines of totals.
 	const targets = info.targets ?? [];
-	const {page, logLines} = layout((height ?? terminal.rows) - (thresholds.length > 0 ? 1 : 0) - (snapshot.server ? 1 : 0) - (targets.length > 0 ? comparePanelLines - 4 : 0));
+	const {page, logLines} = layout((height ?? terminal.rows) - (thresholds.length > 0 ? 1 : 0) - (snapshot.server ? 1 : 0) - (targets.length > 0 ? comparePanelLines - 4 : 0) - (snapshot.streams || snapshot.transport ? 1 : 0));
 
 	const target = targets.length > 0 ? state.target ?? -1 : -1;
 	const ofTarget = useMemo(() => (target < 0 ? rows : rows.filter(row => (row.id - 1) % targets.length === target)), [rows, target, targets.length]);
@@ -130,7 +130,7 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 	current.current = {total: selected.length, page, snapshot, rows, help: {total: state.help ? helpLines(columns - 4).length : 0, page: helpPage(helpHeight)}};
 	useDashboardInput({state, dispatch, controls, current: () => current.current!, onForceQuit, targets: targets.length});
 
-	const shown = spellOut(fitColumns(columns), columns);
+	const shown = spellOut(fitColumns(columns, snapshot.streams !== undefined), columns);
 	const rowColor = (row: ClientRow) => {
 		if (row.state === 'failed' || row.state === 'reconnecting') {
 			return paint('red');

@@ -38,6 +38,7 @@ export const columnHelp: Record<ColumnId, {long: string; text: string}> = {
 	heartbeatAge: {long: 'heartbeat age', text: 'time since the client\'s last heartbeat (- : none yet)'},
 	latency: {long: 'latency', text: 'send -> receive time of the last message, from its send time field (--latency-field, default sent_at)'},
 	gaps: {long: 'gaps', text: 'messages missing by this client\'s sequence numbers (seq, --seq-field or integer ids)'},
+	stream: {long: 'request stream', text: 'request streams (--method, --body, --until-data): the current request\'s number, events so far and age (#3 12ev 1.2s), or how many streams are done'},
 };
 
 export const totalsHelp: readonly HelpEntry[] = [

@@ -6,6 +6,7 @@ import {formatDuration} from '../../units.js';
 import {formatMeasured} from '../../verdict/threshold-eval.js';
 import {clock, fit, formatCount, formatMs, formatRate, levelColor, sparkline} from '../format.js';
 import type {LogLine} from '../log-buffer.js';
+import {StreamLine} from './stream-line.js';
 
 /** What the dashboard shows about the run's configuration (a subset of Config, so tests need not build one). */
 export type DashboardInfo = {
@@ -71,6 +72,7 @@ export function Totals({snapshot, stale, width, paint}: {snapshot: Snapshot; sta
 			</Text>
 			<DeliveryLine snapshot={snapshot} paint={paint}/>
 			<ServerLine snapshot={snapshot} paint={paint}/>
+			<StreamLine snapshot={snapshot} paint={paint}/>
 		</>
 	);
 }

@@ -21,6 +21,7 @@ function numericKey(row: ClientRow, sort: Exclude<ColumnId, 'lastEventId'>, cont
 		case 'heartbeatAge': { return row.lastHeartbeatAt < 0 ? Number.POSITIVE_INFINITY : context.now - row.lastHeartbeatAt; }
 		case 'latency': { return row.latencyMs < 0 ? Number.POSITIVE_INFINITY : row.latencyMs; }
 		case 'gaps': { return row.gaps; }
+		case 'stream': { return row.streams; }
 	}
 }
 

@@ -92,6 +92,8 @@ export function createSummary(overrides: Partial<Summary> = {}): Summary {
 		timeline: createTimeline(),
 		server: null,
 		buffered: null,
+		streams: null,
+		transport: null,
 		...overrides,
 	};
 }
