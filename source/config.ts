@@ -3,6 +3,7 @@ import {deliveryDefaults, jsonPath, resolveBroadcast, type BroadcastConfig, type
 import {defaultMinRetryMs} from './engine/backoff.js';
 import {httpOrigin, resolveWebSocket, wsDefaults, type WebSocketConfig, type WebSocketFlags, type WsMode} from './config-websocket.js';
 import {resolveWatch, type WatchConfig, type WatchFlags} from './config-watch.js';
+import {resolveAgents, type AgentsConfig, type AgentsFlags} from './agents/config-agents.js';
 import {UsageError} from './errors.js';
 import {basicAuthorization, redactUrl} from './redact.js';
 import {scenarioNames, scenarios, type ScenarioName} from './scenarios.js';
@@ -19,7 +20,7 @@ export const protocols = ['sse', 'websocket'] as const;
 export type Protocol = typeof protocols[number];
 
 /** Flags as meow hands them over: strings for everything we validate ourselves. */
-export type RunFlags = DeliveryFlags & WatchFlags & ShapeFlags & WebSocketFlags & {
+export type RunFlags = DeliveryFlags & WatchFlags & ShapeFlags & WebSocketFlags & AgentsFlags & {
 	url?: string;
 	protocol?: string;
 	port?: string;
@@ -96,6 +97,8 @@ export type Config = Readonly<{
 	shape: ShapeConfig;
 	/** --workers: client processes; undefined = the default rule (source/workers/plan.ts) */
 	workers: number | undefined;
+	/** --agents N --redis URL: the clients run on load agents (source/agents/); this process only merges and shows */
+	agents: AgentsConfig | undefined;
 }>;
 
 export const defaults = {
@@ -182,6 +185,7 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		report: reportPath(flags.report),
 		shape: shaped.shape,
 		workers: flags.workers === undefined ? undefined : parseInteger(flags.workers, '--workers', 1, 64),
+		agents: resolveAgents(flags),
 	});
 }
 

@@ -18,6 +18,8 @@ import {checkReportPath, writeReport} from './reporters/report/write-report.js';
 import {createShapeRun, type ShapeRun} from './shapes/driver.js';
 import {createWorkerGroup} from './workers/group.js';
 import {planWorkers} from './workers/plan.js';
+import {checkAgentsRun} from './agents/config-agents.js';
+import type {AgentGroup} from './agents/agent-group.js';
 
 export type RunIO = {
 	stdout: Writable;
@@ -37,7 +39,9 @@ export type RunIO = {
  * is closed.
  */
 export async function run(config: Config, io: RunIO): Promise<Summary> {
-	const {workers} = planWorkers(config);
+	checkAgentsRun(config);
+	// With --agents the clients run on other hosts: this process only merges and shows.
+	const {workers} = config.agents ? {workers: 0} : planWorkers(config);
 	if (config.report !== undefined) {
 		await checkReportPath(config.report);
 	}
@@ -94,9 +98,12 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		},
 	};
 
+	const agents = config.agents && await startAgents(config, config.agents, store, io, presenter, () => {
+		end('finished');
+	});
 	// More than one worker: the clients run in child processes and this one only merges and shows.
 	const factory = workers === 1 ? createClientFactory(config, sink) : undefined;
-	const pool = factory ? createPool({
+	const pool = agents ? agents.pool : factory ? createPool({
 		startIntervalMs: config.startIntervalMs,
 		createClient: factory.create,
 		onAllFinished() {
@@ -124,7 +131,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 			presenter.message(level, text, store.elapsed());
 		},
 	});
-	store.shapeStatus = shape.status;
+	store.shapeStatus = agents ? () => shape?.status() ?? agents.status() : shape.status;
 	const controls: RunControls = {
 		addClients(count) {
 			pool.add(count);
@@ -167,7 +174,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 
 		watch = config.thresholds.length === 0 ? undefined : watchThresholds({
 			thresholds: config.thresholds,
-			summarize: () => buildSummary(store.snapshot(), config, {startedAt, stoppedBy: 'duration', broadcast: broadcast?.summary() ?? null}),
+			summarize: () => ({...buildSummary(store.snapshot(), config, {startedAt, stoppedBy: 'duration', broadcast: broadcast?.summary() ?? null}), ...(agents && {agents: agents.summary()})}),
 			onCannotPass: config.abortOnFail ? (threshold, result) => {
 				presenter.message('error', `threshold ${threshold.expr} can no longer pass (${result.metric} ${formatMeasured(result.metric, result.value)}): stopping (--abort-on-fail)`, store.elapsed());
 				end('threshold');
@@ -221,9 +228,11 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	presenter.message('info', `stopping (${stoppedBy}): closing ${pool.size} clients`, store.elapsed());
 	await pool.stop();
 	await factory?.close();
+	await agents?.close();
 	await eventLog?.close();
 
-	const summary = withThresholds(buildSummary(store.snapshot(), config, {startedAt, stoppedBy, broadcast: broadcastSummary, server: serverView?.summary() ?? null, shape: shapeSummary}), config.thresholds);
+	const built = buildSummary(store.snapshot(), config, {startedAt, stoppedBy, broadcast: broadcastSummary, server: serverView?.summary() ?? null, shape: shapeSummary});
+	const summary = withThresholds(agents ? {...built, agents: agents.summary()} : built, config.thresholds);
 	await presenter.finish(summary);
 	if (config.json) {
 		io.stdout.write(JSON.stringify(summary) + '\n');
@@ -261,4 +270,33 @@ async function createServerView(watch: NonNullable<Config['watch']>, clientsOpen
 async function loadBroadcastDeps(): Promise<BroadcastDeps> {
 	const publish = await import('./publish/index.js');
 	return {openPublisher: publish.openPublisher, message: publish.broadcastMessage};
+}
+
+/** --agents: waits for them (Ctrl-C while waiting ends the run with nothing measured), loaded only when asked for. */
+async function startAgents(config: Config, options: NonNullable<Config['agents']>, store: MetricsStore, io: RunIO, presenter: Presenter, onAllFinished: () => void): Promise<AgentGroup & {status(): {name: string; text: string}}> {
+	const {createAgentGroup} = await import('./agents/agent-group.js');
+	const {formatAgentRow} = await import('./agents/table.js');
+	const log = (level: 'error' | 'warn' | 'info', text: string) => {
+		presenter.message(level, text, store.elapsed());
+	};
+
+	const group = await createAgentGroup({config, agents: options, store, version: io.version, stop: io.stop, log, onAllFinished});
+	if (group === undefined) {
+		throw new RunError('stopped while waiting for the agents: nothing was run');
+	}
+
+	return {
+		...group,
+		async close() {
+			await group.close();
+			for (const row of group.rows()) {
+				log(row.state === 'lost' ? 'error' : 'info', `agent ${formatAgentRow(row)}`);
+			}
+		},
+		status() {
+			const rows = group.rows();
+			const lost = rows.filter(row => row.state === 'lost').length;
+			return {name: 'agents', text: `${rows.length} agents${lost > 0 ? ` (${lost} lost)` : ''}: ${rows.map(row => `${row.name} ${row.state === 'lost' ? 'LOST' : `${row.open}/${row.clients}`} lag ${row.lagMs ?? '-'}ms`).join(', ')}`};
+		},
+	};
 }

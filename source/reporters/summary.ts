@@ -8,6 +8,7 @@ import type {DeliverySummary, Snapshot, TimelinePoint} from '../metrics/snapshot
 export type {DeliverySummary, TimelinePoint} from '../metrics/snapshot.js';
 import type {ClientState, ErrorKind} from '../engine/types.js';
 import type {ShapeSummaryParts} from '../shapes/shape-summary.js';
+import type {AgentsSummary} from '../agents/table.js';
 
 export type {ChurnSummary, HoldSummary, MemorySummary, StagesSummary, StormSummary} from '../shapes/shape-summary.js';
 
@@ -67,6 +68,8 @@ export type Summary = ShapeSummaryParts & {
 	timeline: TimelinePoint[];
 	/** --watch-redis / --watch-stats: the server's side, sampled once a second, and where it disagreed with the clients */
 	server: ServerSummary | null;
+	/** --agents: the controller's table of its load agents (source/agents/table.ts) */
+	agents?: AgentsSummary;
 };
 
 const round = (value: number, digits = 2) => Number.isFinite(value) ? Number(value.toFixed(digits)) : 0;
