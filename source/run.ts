@@ -193,7 +193,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		if (config.durationMs !== undefined && !shape?.ownsDuration) {
 			timer = setTimeout(() => {
 				end('duration');
-			}, config.durationMs);
+			}, config.durationMs + (agents?.startDelayMs ?? 0));
 		}
 
 		shape?.start();

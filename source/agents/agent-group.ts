@@ -29,6 +29,8 @@ export type AgentMember = {
 
 export type AgentGroup = {
 	pool: Pool;
+	/** the agents start their clients this long after the first add: --duration counts from then */
+	startDelayMs: number;
 	rows(): AgentRow[];
 	summary(): AgentsSummary;
 	close(): Promise<void>;
@@ -264,6 +266,7 @@ export async function createAgentGroup({config, agents: options, store, version,
 
 	return {
 		pool,
+		startDelayMs,
 		rows: () => [...members.values()].map(member => agentRow(member)),
 		summary: () => {
 			const rows = [...members.values()].map(member => agentRow(member));
