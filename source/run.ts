@@ -64,6 +64,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		},
 	});
 	const broadcastDeps = config.broadcast && (io.broadcastDeps ?? await loadBroadcastDeps());
+	const agentsBroadcast = config.broadcast && config.agents ? await import('./agents/broadcast-agents.js') : undefined;
 	let end: (reason: StopReason) => void = () => undefined;
 	// A run whose event log cannot be written stops: the log is what the user asked for.
 	let eventLogFailure: string | undefined;
@@ -152,7 +153,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		store.showServer(elapsedMs => serverView.now(elapsedMs));
 	}
 
-	let broadcast: BroadcastRun | undefined;
+	let broadcast: Pick<BroadcastRun, 'drive' | 'summary'> | undefined;
 	let failure: unknown;
 	const broadcastStop = new AbortController();
 	const stoppedBy = await new Promise<StopReason>(resolve => {
@@ -198,18 +199,19 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 
 		shape?.start();
 		if (config.broadcast && broadcastDeps) {
-			broadcast = createBroadcastRun({
+			const broadcastOptions = {
 				config: config.broadcast,
 				// With --stages: publish once the first stage's target is subscribed.
 				clients: config.shape.stages ? Math.max(1, config.shape.stages[0]!.target) : config.clients,
 				store,
 				stop: broadcastStop.signal,
 				timeoutMs: Math.min(config.timeoutMs, 10_000),
-				log(level, text) {
+				log(level: 'info' | 'warn', text: string) {
 					presenter.message(level, text, store.elapsed());
 				},
 				deps: broadcastDeps,
-			});
+			};
+			broadcast = agents && agentsBroadcast ? agentsBroadcast.createAgentsBroadcastRun({...broadcastOptions, agents: agents.broadcast}) : createBroadcastRun(broadcastOptions);
 			broadcast.drive().then(() => {
 				end('finished');
 			}, (error: unknown) => {

@@ -11,6 +11,7 @@ import {agentProtocolVersion, keys, keyTtlMs, leaseMs, lostAfterMs, refreshMs, t
 import {connect, firstReady} from './redis.js';
 import {splitClients} from './split.js';
 import {agentRow, type AgentRow, type AgentsSummary} from './table.js';
+import type {AgentBroadcastState, AgentBroadcastView} from './broadcast-agents.js';
 
 export type AgentMember = {
 	info: AgentInfo;
@@ -25,6 +26,8 @@ export type AgentMember = {
 	finished: boolean;
 	done: boolean;
 	lost: boolean;
+	/** the broadcast scenario: its tally, as last reported (the full part from the last message that had it) */
+	broadcast: AgentBroadcastState;
 };
 
 export type AgentGroup = {
@@ -32,6 +35,7 @@ export type AgentGroup = {
 	/** the agents start their clients this long after the first add: --duration counts from then */
 	startDelayMs: number;
 	rows(): AgentRow[];
+	broadcast: AgentBroadcastView;
 	summary(): AgentsSummary;
 	close(): Promise<void>;
 };
@@ -131,7 +135,7 @@ export async function createAgentGroup({config, agents: options, store, version,
 	}
 
 	for (const info of joined) {
-		members.set(info.name, {info, ranges: [], size: 0, commandsSent: 0, last: undefined, rate: 0, lagMs: null, seenAt: Date.now(), finished: false, done: false, lost: false});
+		members.set(info.name, {info, ranges: [], size: 0, commandsSent: 0, last: undefined, rate: 0, lagMs: null, seenAt: Date.now(), finished: false, done: false, lost: false, broadcast: {subscribed: 0, published: 0, owed: 0}});
 	}
 
 	log('info', `${joined.length} agents: ${joined.map(agent => `${agent.name} (${agent.host}, ${agent.cores} cores)`).join(', ')}`);
@@ -181,6 +185,10 @@ export async function createAgentGroup({config, agents: options, store, version,
 		onMessage(member, envelope) {
 			if (envelope.commands === member.commandsSent) {
 				member.size = envelope.wire.active;
+			}
+
+			if (envelope.broadcast) {
+				member.broadcast = envelope.broadcast.result ? {...envelope.broadcast, fullAt: Date.now()} : {...member.broadcast, ...envelope.broadcast};
 			}
 
 			if (envelope.finished && !member.finished) {
@@ -267,6 +275,13 @@ export async function createAgentGroup({config, agents: options, store, version,
 	return {
 		pool,
 		startDelayMs,
+		broadcast: {
+			live: () => live().map(member => member.broadcast),
+			all: () => [...members.values()].map(member => member.broadcast),
+			published(seq, at) {
+				send({type: 'published', plan: planId, seq, at});
+			},
+		},
 		rows: () => [...members.values()].map(member => agentRow(member)),
 		summary: () => {
 			const rows = [...members.values()].map(member => agentRow(member));

@@ -10,6 +10,7 @@ import {createWorkerGroup} from '../workers/group.js';
 import {openFileLimit, planWorkers} from '../workers/plan.js';
 import {keys, maxRowsPerMessage, tickMs, type Command, type Envelope, type Plan, type Share} from './protocol.js';
 import type {Connection} from './redis.js';
+import {createAgentTally} from './broadcast-agents.js';
 
 export type ShareOptions = {
 	plan: Plan;
@@ -46,7 +47,6 @@ export function shareConfig(plan: Plan, share: Share, options: Pick<ShareOptions
 		thresholds: [],
 		abortOnFail: false,
 		watch: undefined,
-		broadcast: undefined,
 		stats: false,
 		durationMs: undefined,
 		// Each agent starts its share at N times the interval: together they keep the run's ramp.
@@ -90,6 +90,9 @@ export async function runShare(options: ShareOptions): Promise<{summary: Summary
 		}
 	};
 
+	// The broadcast scenario: this agent tallies its clients; the controller publishes (planWorkers
+	// above keeps such a share in one process, as the tally needs).
+	const tally = config.broadcast && createAgentTally(config.broadcast, share.count, store);
 	const producer = new WireProducer(store, {source: share.name, rowsEvery: 4, maxRows: maxRowsPerMessage, globalId: local => globalIds[local]!});
 	let finished = false;
 	let endShare: (reason: StopReason) => void = () => undefined;
@@ -142,6 +145,7 @@ export async function runShare(options: ShareOptions): Promise<{summary: Summary
 		const envelope: Envelope = {
 			plan: plan.id, agent: share.name, wire, sentAt: Date.now(), commands: commandsHandled,
 			cpu: Math.round((usage.user + usage.system) / 10 / Math.max(1, now - cpuAt)), rss: process.memoryUsage.rss(), finished,
+			broadcast: tally?.state(final || wire.rows !== null),
 		};
 		cpu = process.cpuUsage();
 		cpuAt = now;
@@ -174,6 +178,8 @@ export async function runShare(options: ShareOptions): Promise<{summary: Summary
 
 		if (command.type === 'stop') {
 			endShare('signal');
+		} else if (command.type === 'published') {
+			tally?.published(command.seq, command.at);
 		} else if (command.agent === share.name && command.command > commandsHandled) {
 			commandsHandled = command.command;
 			if (command.type === 'add') {

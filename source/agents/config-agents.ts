@@ -52,7 +52,7 @@ export function resolveAgents(flags: AgentsFlags): AgentsConfig | undefined {
 }
 
 /** What a run over agents cannot do yet: one clear line each. */
-export function checkAgentsRun(config: {agents: AgentsConfig | undefined; events: string | undefined; broadcast: unknown; workers: number | undefined; scenario: string | undefined; shape: {stages?: unknown; connectRate?: unknown}}): void {
+export function checkAgentsRun(config: {agents: AgentsConfig | undefined; events: string | undefined; workers: number | undefined; scenario: string | undefined; shape: {stages?: unknown; connectRate?: unknown}}): void {
 	if (config.agents === undefined) {
 		return;
 	}
@@ -67,10 +67,6 @@ export function checkAgentsRun(config: {agents: AgentsConfig | undefined; events
 
 	if (config.workers !== undefined) {
 		refuse('--workers', 'give each agent its own --workers (sse-tui agent --workers N)');
-	}
-
-	if (config.broadcast !== undefined) {
-		refuse('--scenario broadcast', 'run the broadcast from one host (at most one process\'s clients)');
 	}
 
 	const shaped = config.shape.stages !== undefined ? '--stages'

@@ -1,5 +1,6 @@
 import type {Config} from '../config.js';
 import type {WireMessage} from '../metrics/wire.js';
+import type {AgentBroadcastState} from './broadcast-agents.js';
 
 /**
  * What travels through Redis between the controller and its agents (README "Agents: the Redis
@@ -65,7 +66,9 @@ export type Plan = {
 export type Command =
 	| {type: 'stop'; plan: string}
 	| {type: 'add'; plan: string; agent: string; count: number; firstId: number; command: number}
-	| {type: 'remove'; plan: string; agent: string; count: number; command: number};
+	| {type: 'remove'; plan: string; agent: string; count: number; command: number}
+	/** the broadcast scenario: broadcast `seq` went out at `at` ms of the run (the controller's clock) */
+	| {type: 'published'; plan: string; seq: number; at: number};
 
 export type Envelope = {
 	plan: string;
@@ -80,6 +83,8 @@ export type Envelope = {
 	rss: number;
 	/** every client ended on its own */
 	finished: boolean;
+	/** the broadcast scenario: this agent's tally */
+	broadcast?: AgentBroadcastState;
 };
 
 export const keys = (run: string) => ({

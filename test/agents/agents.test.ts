@@ -40,6 +40,32 @@ describe('sse-tui agent and --agents', () => {
 		assert.deepEqual(await redis.client().keys('sse-tui:sum:*'), []);
 	});
 
+	test('broadcast across agents: the controller publishes once all are subscribed, and every client gets every message', async () => {
+		const quiet = await startTestServer();
+		try {
+			const agents = startAgents(redis.url, 3, 'broadcast');
+			const controller = startController(redis.url, 'broadcast', ['--scenario', 'broadcast', '--url', `${quiet.url}/dashboard/stream`, '--clients', '30', '--count', '40', '--rate', '100', '--trigger', quiet.url, '--drain', '3s', '--threshold', 'delivery>=100%']);
+			assert.equal(await exited(controller, 'the controller', 40_000), 0, controller.stderr());
+			assert.deepEqual(await Promise.all(agents.map(async (agent, index) => exited(agent, `agent ${index + 1}`, 10_000))), [0, 0, 0]);
+			assert.match(controller.stderr(), /all 30 clients subscribed on the agents after .*; publishing 40 messages at 100\/s/);
+			const merged = controllerSummary(controller);
+			const b = merged.broadcast!;
+			assert.equal(b.published, 40);
+			assert.equal(b.expected, 30 * 40);
+			assert.equal(b.received, 30 * 40);
+			assert.equal(b.ratio, 1);
+			assert.equal(b.clientsComplete, 30);
+			assert.equal(b.missing.total, 0);
+			assert.equal(b.duplicates.total, 0);
+			assert.equal(b.broadcasts.length, 40);
+			assert.ok(b.broadcasts.every(entry => entry.received === 30 && entry.expected === 30 && entry.fanoutMs !== null));
+			assert.equal(b.latencyMs?.count, 30 * 40);
+			assertSumsMatch(merged, agents.map(agent => agentReport(agent).summary));
+		} finally {
+			await quiet.close();
+		}
+	});
+
 	test('a killed agent is marked lost, its clients failed, the others finish; agents_lost==0 fails the run', async () => {
 		const agents = startAgents(redis.url, 3, 'lost');
 		const controller = startController(redis.url, 'lost', ['--url', url(), '--clients', '30', '--duration', '7s', '--ramp', '0', '--threshold', 'agents_lost==0']);
