@@ -115,7 +115,14 @@ describe('sse-tui agent and --agents', () => {
 		await new Promise(resolve => {
 			setTimeout(resolve, 2500);
 		});
+		// The controller paused while the agents send: what they sent meanwhile sits unread in
+		// Redis when it restarts, lost with it unless the agents send it again.
+		controller.kill('SIGSTOP');
+		await new Promise(resolve => {
+			setTimeout(resolve, 700);
+		});
 		await redis.restart();
+		controller.kill('SIGCONT');
 		assert.equal(await exited(controller, 'the controller', 30_000), 0, controller.stderr());
 		const codes = await Promise.all(agents.map(async (agent, index) => exited(agent, `agent ${index + 1}`, 15_000)));
 		assert.deepEqual(codes, [0, 0, 0], agents.map(agent => agent.stderr()).join('\n'));
