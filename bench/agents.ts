@@ -114,7 +114,7 @@ runBenchmark(async () => {
 	await server.next('ready');
 	try {
 		const agents = Array.from({length: agentsCount}, (_, index) => start(['agent', '--redis', redisUrl, '--name', `a${index + 1}`, '--run', 'bench', '--local-address', `127.0.0.${index + 2}`, '--json'], `agent a${index + 1}`));
-		const controller = start(['--url', `http://127.0.0.1:${port}/dashboard/stream`, '--clients', String(clients), '--agents', String(agentsCount), '--redis', redisUrl, '--run', 'bench', '--ramp', '0', '--timeout', '120s', '--no-tui', '--json', '--log-level', 'warn'], 'controller');
+		const controller = start(['--url', `http://127.0.0.1:${port}/dashboard/stream`, '--clients', String(clients), '--agents', String(agentsCount), '--redis', redisUrl, '--run', 'bench', '--ramp', '20s', '--timeout', '120s', '--no-tui', '--json', '--log-level', 'warn'], 'controller');
 		const started = performance.now();
 		for (;;) {
 			const stats = await server.request<{cmd: string; current: number}>({cmd: 'stats'}, 'stats');

@@ -86,7 +86,9 @@ export async function runAgentCommand(argv: string[]): Promise<number> {
 	const stopped = new Promise<StopReason>(resolve => {
 		stopAgent = resolve;
 	});
+	let signalled = false;
 	const onSignal = () => {
+		signalled = true;
 		stopAgent('signal');
 	};
 
@@ -105,6 +107,8 @@ export async function runAgentCommand(argv: string[]): Promise<number> {
 		let controllerSeenAt = Date.now();
 		let acked = 0;
 		let refused: string | undefined;
+		/** set while running: called when a completed check finds the controller gone */
+		let onControllerLost: (() => void) | undefined;
 		const refresh = async () => {
 			const replies = await connection.redis.multi()
 				.set(names.agent(name), JSON.stringify(info), 'PX', leaseMs)
@@ -112,17 +116,24 @@ export async function runAgentCommand(argv: string[]): Promise<number> {
 				.hget(names.acks, name)
 				.exec();
 			const controller = replies?.[1]?.[1] as string | null | undefined;
-			if (controller) {
+			const ack = Number(replies?.[2]?.[1] ?? 0);
+			const progressed = Number.isFinite(ack) && ack > acked;
+			acked = Math.max(acked, Number.isFinite(ack) ? ack : 0);
+			// Judged when a check completes, never from a timer: this process stalling (a connect
+			// burst on a busy host) must not look like the controller going away.
+			if (controller || progressed) {
 				controllerSeenAt = Date.now();
+			} else if (onControllerLost && Date.now() - controllerSeenAt > lostAfterMs) {
+				onControllerLost();
+			}
+
+			if (controller) {
 				const seen = JSON.parse(controller) as ControllerInfo;
 				if (seen.version !== version || seen.protocol !== agentProtocolVersion) {
 					refused = `the controller runs sse-tui ${seen.version}, this agent ${version}: run the same sse-tui version on the controller and every agent`;
 					stopAgent('error');
 				}
 			}
-
-			const ack = Number(replies?.[2]?.[1] ?? 0);
-			acked = Math.max(acked, Number.isFinite(ack) ? ack : 0);
 		};
 
 		await refresh();
@@ -136,7 +147,7 @@ export async function runAgentCommand(argv: string[]): Promise<number> {
 				throw new UsageError(refused);
 			}
 
-			if (waitMs !== undefined && (await Promise.race([stopped, Promise.resolve(undefined)])) === undefined) {
+			if (!signalled) {
 				throw new RunError(`no run came within ${given.wait}: is a controller running with --agents and --redis ${redactRedisUrl(url)} --run ${run}?`);
 			}
 
@@ -151,12 +162,12 @@ export async function runAgentCommand(argv: string[]): Promise<number> {
 		controllerSeenAt = Date.now();
 		// The controller's lease lost for lostAfterMs: nobody reads these clients' numbers any more.
 		const lost = new Promise<StopReason>(resolve => {
-			timers.push(setInterval(() => {
-				if (Date.now() - controllerSeenAt > lostAfterMs) {
-					log('error', `the controller has been gone for ${lostAfterMs / 1000} s: stopping the clients`);
-					resolve('error');
-				}
-			}, tickMs));
+			onControllerLost = () => {
+				onControllerLost = undefined;
+				log('error', `the controller has been gone for ${lostAfterMs / 1000} s: stopping the clients`);
+				resolve('error');
+			};
+
 			void stopped.then(resolve);
 		});
 		const share = plan.shares.find(entry => entry.name === name)!;

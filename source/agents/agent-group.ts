@@ -99,7 +99,7 @@ export async function createAgentGroup({config, agents: options, store, version,
 			if (replies?.[index + (plan ? 2 : 1)]?.[1] === 1) {
 				member.seenAt = now;
 			} else if (!member.done && now - member.seenAt > lostAfterMs) {
-				lose(member, `has not renewed its lease for ${lostAfterMs / 1000} s`);
+				lose(member, `has neither renewed its lease nor sent metrics for ${lostAfterMs / 1000} s`);
 			}
 		}
 	};

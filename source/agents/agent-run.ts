@@ -215,11 +215,15 @@ export async function runShare(options: ShareOptions): Promise<{summary: Summary
 	send(true);
 	const finalSeq = pending.at(-1)?.seq ?? 0;
 	const deadline = Date.now() + finalAckMs;
-	while (stoppedBy !== 'error' && options.acked() < finalSeq && Date.now() < deadline) {
+	let acked = options.acked();
+	while (stoppedBy !== 'error' && acked < finalSeq && Date.now() < deadline) {
 		await new Promise(resolve => {
 			setTimeout(resolve, tickMs);
 		});
 		flush();
+		// Asked directly (the lease loop reads it once a second): the controller waits for this agent.
+		const reply = await connection.redis.hget(names.acks, share.name).catch(() => null);
+		acked = Math.max(options.acked(), Number(reply ?? 0) || 0);
 	}
 
 	options.commands.close();

@@ -24,9 +24,9 @@ import type {AgentBroadcastState} from './broadcast-agents.js';
 export const agentProtocolVersion = 1;
 
 /** how long a lease lives without a refresh, how often it is refreshed, and when its absence is a loss */
-export const leaseMs = 3000;
+export const leaseMs = 5000;
 export const refreshMs = 1000;
-export const lostAfterMs = 4000;
+export const lostAfterMs = 5000;
 /** the agents' ticks: as the worker processes' */
 export const tickMs = 250;
 /** rows per message at most (a bounded sample; the final message carries every changed row) */
