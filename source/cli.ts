@@ -14,6 +14,7 @@ const help = `
     $ sse-tui demo [options]       try it now: the bundled server in this process, 10 clients on the live dashboard
     $ sse-tui serve [options]      start the bundled reference server (sse-tui serve --help)
     $ sse-tui publish [options]    publish test updates on Redis or a trigger endpoint (sse-tui publish --help)
+    $ sse-tui agent --redis URL    a load agent on this host, for a controller started with --agents (sse-tui agent --help)
 
   Target
     --url URL              stream to connect to (env SSE_URL)       default http://localhost:3000/dashboard/stream
@@ -77,6 +78,11 @@ const help = `
     --scenario churn       keep --clients open while closing and reopening --churn-rate R[/s] of them   default 1/s
     --scenario storm       connect --clients, drop all at --storm-at D (or, without it, watch for a server restart):
                            time until 50/99/100 % are back, failed attempts, messages lost
+    --agents N             run the clients on N load agents (sse-tui agent) instead of this host; this process
+                           splits them by capacity, starts all at once, merges and shows their numbers
+    --redis URL            the Redis the agents registered on (with --agents)
+    --agents-timeout D     longest wait for N agents to register   default 2m
+    --run ID               pairs this controller with agents started with the same --run   default: default
     --local-address LIST   bind client sockets to these source IPs in turn, e.g. 127.0.0.2,127.0.0.3 (each gives
                            another ~28,000 ephemeral ports toward one server ip:port)
 
@@ -238,12 +244,21 @@ const runFlags = {
 	http2: {type: 'boolean'},
 	streamsPerConnection: {type: 'string'},
 	compressed: {type: 'boolean'},
+	agents: {type: 'string'},
+	redis: {type: 'string'},
+	agentsTimeout: {type: 'string'},
+	run: {type: 'string'},
 } as const;
 
 async function main(argv: string[]): Promise<number> {
 	if (argv[0] === 'serve') {
 		const {runServeCommand} = await import('../server/cli.js');
 		return runServeCommand(argv.slice(1));
+	}
+
+	if (argv[0] === 'agent') {
+		const {runAgentCommand} = await import('./agents/agent-command.js');
+		return runAgentCommand(argv.slice(1));
 	}
 
 	if (argv[0] === 'publish') {
@@ -258,8 +273,8 @@ async function main(argv: string[]): Promise<number> {
 
 	const cli = parseCommand(attachDashValues(argv), {name: demo ? 'sse-tui demo' : 'sse-tui', help, flags: runFlags, importMeta: import.meta, auto: true});
 	if (cli.input.length > 0) {
-		const suggestion = closest(cli.input[0]!, ['serve', 'publish', 'demo']);
-		throw new UsageError(`unknown command "${cli.input[0]}"${suggestion ? ` (did you mean "sse-tui ${suggestion}"?)` : ''}: the commands are "sse-tui [options]", "sse-tui demo", "sse-tui serve" and "sse-tui publish"`);
+		const suggestion = closest(cli.input[0]!, ['serve', 'publish', 'demo', 'agent']);
+		throw new UsageError(`unknown command "${cli.input[0]}"${suggestion ? ` (did you mean "sse-tui ${suggestion}"?)` : ''}: the commands are "sse-tui [options]", "sse-tui demo", "sse-tui serve", "sse-tui publish" and "sse-tui agent"`);
 	}
 
 	let flags = cli.flags as RunFlags;
@@ -352,7 +367,7 @@ try {
 	if (isExpectedError(error)) {
 		process.stderr.write(`sse-tui: ${error.message}\n`);
 		if (error instanceof UsageError && !error.message.includes('--help')) {
-			const command = ['serve', 'publish'].includes(process.argv[2] ?? '') ? `sse-tui ${process.argv[2]}` : 'sse-tui';
+			const command = ['serve', 'publish', 'agent'].includes(process.argv[2] ?? '') ? `sse-tui ${process.argv[2]}` : 'sse-tui';
 			process.stderr.write(`Run "${command} --help" for usage.\n`);
 		}
 

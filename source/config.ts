@@ -5,6 +5,7 @@ import {httpOrigin, resolveWebSocket, wsDefaults, type WebSocketConfig, type Web
 import {resolveWatch, type WatchConfig, type WatchFlags} from './config-watch.js';
 import {resolveCompare, type CompareConfig} from './compare/config.js';
 import {resolveRequest, type RequestConfig, type RequestFlags, type TransportConfig} from './config-request.js';
+import {resolveAgents, type AgentsConfig, type AgentsFlags} from './agents/config-agents.js';
 import {UsageError} from './errors.js';
 import {basicAuthorization, redactUrl} from './redact.js';
 import {scenarioNames, scenarios, type ScenarioName} from './scenarios.js';
@@ -21,7 +22,7 @@ export const protocols = ['sse', 'websocket'] as const;
 export type Protocol = typeof protocols[number];
 
 /** Flags as meow hands them over: strings for everything we validate ourselves. */
-export type RunFlags = Omit<DeliveryFlags, 'trigger'> & WatchFlags & ShapeFlags & WebSocketFlags & RequestFlags & {
+export type RunFlags = Omit<DeliveryFlags, 'trigger'> & WatchFlags & ShapeFlags & WebSocketFlags & RequestFlags & AgentsFlags & {
 	/** repeatable: with --target, `NAME=URL` once per target (source/compare/config.ts) */
 	trigger?: string | string[];
 	/** --target NAME=URL[,key=value…], repeatable: compare 2 to 4 targets in one run */
@@ -113,6 +114,8 @@ export type Config = Readonly<{
 	request: RequestConfig | undefined;
 	/** undici for --proxy (or the proxy environment), --http2, --compressed; undefined: the fast HTTP/1.1 reader */
 	transport: TransportConfig | undefined;
+	/** --agents N --redis URL: the clients run on load agents (source/agents/); this process only merges and shows */
+	agents: AgentsConfig | undefined;
 }>;
 
 export const defaults = {
@@ -209,6 +212,7 @@ export function resolveConfig(flags: RunFlags, rawEnv: Environment = {}, {isTTY 
 		workers: flags.workers === undefined ? undefined : parseInteger(flags.workers, '--workers', 1, 64),
 		request,
 		transport,
+		agents: resolveAgents(flags),
 	});
 }
 

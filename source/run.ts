@@ -20,6 +20,8 @@ import {createWorkerGroup, type WorkerGroup} from './workers/group.js';
 import {feedFor, heardFlushMs} from './workers/lifecycle.js';
 import {metricsIntervalMs} from './workers/protocol.js';
 import {planWorkers} from './workers/plan.js';
+import {checkAgentsRun} from './agents/config-agents.js';
+import type {AgentGroup} from './agents/agent-group.js';
 
 export type RunIO = {
 	stdout: Writable;
@@ -45,7 +47,9 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		return runCompare(config, {...io, loadBroadcastDeps});
 	}
 
-	const {workers} = planWorkers(config);
+	checkAgentsRun(config);
+	// With --agents the clients run on other hosts: this process only merges and shows.
+	const {workers} = config.agents ? {workers: 0} : planWorkers(config);
 	if (config.report !== undefined) {
 		await checkReportPath(config.report);
 	}
@@ -72,6 +76,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		},
 	});
 	const broadcastDeps = config.broadcast && (io.broadcastDeps ?? await loadBroadcastDeps());
+	const agentsBroadcast = config.broadcast && config.agents ? await import('./agents/broadcast-agents.js') : undefined;
 	let end: (reason: StopReason) => void = () => undefined;
 	// A run whose event log cannot be written stops: the log is what the user asked for.
 	let eventLogFailure: string | undefined;
@@ -110,11 +115,14 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		},
 	};
 
+	const agents = config.agents && await startAgents(config, config.agents, store, io, presenter, () => {
+		end('finished');
+	});
 	// More than one worker: the clients run in child processes and this one only merges and shows.
 	const factory = workers === 1 ? createClientFactory(config, sink, transport) : undefined;
 	const feed = feedFor(config);
 	let group: WorkerGroup | undefined;
-	const pool = factory ? createPool({
+	const pool = agents ? agents.pool : factory ? createPool({
 		startIntervalMs: config.startIntervalMs,
 		createClient: factory.create,
 		onAllFinished() {
@@ -153,7 +161,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 			presenter.message(level, text, store.elapsed());
 		},
 	});
-	store.shapeStatus = shape.status;
+	store.shapeStatus = agents ? () => shape?.status() ?? agents.status() : shape.status;
 	const controls: RunControls = {
 		addClients(count) {
 			pool.add(count);
@@ -174,7 +182,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		store.showServer(elapsedMs => serverView.now(elapsedMs));
 	}
 
-	let broadcast: BroadcastRun | undefined;
+	let broadcast: Pick<BroadcastRun, 'drive' | 'summary'> | undefined;
 	let failure: unknown;
 	const broadcastStop = new AbortController();
 	const stoppedBy = await new Promise<StopReason>(resolve => {
@@ -196,7 +204,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 
 		watch = config.thresholds.length === 0 ? undefined : watchThresholds({
 			thresholds: config.thresholds,
-			summarize: () => buildSummary(store.snapshot(), config, {startedAt, stoppedBy: 'duration', broadcast: broadcast?.summary() ?? null}),
+			summarize: () => ({...buildSummary(store.snapshot(), config, {startedAt, stoppedBy: 'duration', broadcast: broadcast?.summary() ?? null}), ...(agents && {agents: agents.summary()})}),
 			onCannotPass: config.abortOnFail ? (threshold, result) => {
 				presenter.message('error', `threshold ${threshold.expr} can no longer pass (${result.metric} ${formatMeasured(result.metric, result.value)}): stopping (--abort-on-fail)`, store.elapsed());
 				end('threshold');
@@ -215,23 +223,24 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		if (config.durationMs !== undefined && !shape?.ownsDuration) {
 			timer = setTimeout(() => {
 				end('duration');
-			}, config.durationMs);
+			}, config.durationMs + (agents?.startDelayMs ?? 0));
 		}
 
 		shape?.start();
 		if (config.broadcast && broadcastDeps) {
-			broadcast = createBroadcastRun({
+			const broadcastOptions = {
 				config: config.broadcast,
 				// With --stages: publish once the first stage's target is subscribed.
 				clients: config.shape.stages ? Math.max(1, config.shape.stages[0]!.target) : config.clients,
 				store,
 				stop: broadcastStop.signal,
 				timeoutMs: Math.min(config.timeoutMs, 10_000),
-				log(level, text) {
+				log(level: 'info' | 'warn', text: string) {
 					presenter.message(level, text, store.elapsed());
 				},
 				deps: broadcastDeps,
-			});
+			};
+			broadcast = agents && agentsBroadcast ? agentsBroadcast.createAgentsBroadcastRun({...broadcastOptions, agents: agents.broadcast}) : createBroadcastRun(broadcastOptions);
 			broadcast.drive().then(() => {
 				end('finished');
 			}, (error: unknown) => {
@@ -250,10 +259,12 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	presenter.message('info', `stopping (${stoppedBy}): closing ${pool.size} clients`, store.elapsed());
 	await pool.stop();
 	await factory?.close();
+	await agents?.close();
 	await eventLog?.close();
 
 	const buffered = factory?.buffered() ?? store.mergedBuffered();
-	const summary = withThresholds(buildSummary(store.snapshot(), config, {startedAt, stoppedBy, broadcast: broadcastSummary, server: serverView?.summary() ?? null, shape: shapeSummary, buffered}), config.thresholds);
+	const built = buildSummary(store.snapshot(), config, {startedAt, stoppedBy, broadcast: broadcastSummary, server: serverView?.summary() ?? null, shape: shapeSummary, buffered});
+	const summary = withThresholds(agents ? {...built, agents: agents.summary()} : built, config.thresholds);
 	await presenter.finish(summary);
 	if (config.json) {
 		io.stdout.write(JSON.stringify(summary) + '\n');
@@ -291,4 +302,33 @@ async function createServerView(watch: NonNullable<Config['watch']>, clientsOpen
 async function loadBroadcastDeps(): Promise<BroadcastDeps> {
 	const publish = await import('./publish/index.js');
 	return {openPublisher: publish.openPublisher, message: publish.broadcastMessage};
+}
+
+/** --agents: waits for them (Ctrl-C while waiting ends the run with nothing measured), loaded only when asked for. */
+async function startAgents(config: Config, options: NonNullable<Config['agents']>, store: MetricsStore, io: RunIO, presenter: Presenter, onAllFinished: () => void): Promise<AgentGroup & {status(): {name: string; text: string}}> {
+	const {createAgentGroup} = await import('./agents/agent-group.js');
+	const {formatAgentRow} = await import('./agents/table.js');
+	const log = (level: 'error' | 'warn' | 'info', text: string) => {
+		presenter.message(level, text, store.elapsed());
+	};
+
+	const group = await createAgentGroup({config, agents: options, store, version: io.version, stop: io.stop, log, onAllFinished});
+	if (group === undefined) {
+		throw new RunError('stopped while waiting for the agents: nothing was run');
+	}
+
+	return {
+		...group,
+		async close() {
+			await group.close();
+			for (const row of group.rows()) {
+				log(row.state === 'lost' ? 'error' : 'info', `agent ${formatAgentRow(row)}`);
+			}
+		},
+		status() {
+			const rows = group.rows();
+			const lost = rows.filter(row => row.state === 'lost').length;
+			return {name: 'agents', text: `${rows.length} agents${lost > 0 ? ` (${lost} lost)` : ''}: ${rows.map(row => `${row.name} ${row.state === 'lost' ? 'LOST' : `${row.open}/${row.clients}`} lag ${row.lagMs ?? '-'}ms`).join(', ')}`};
+		},
+	};
 }

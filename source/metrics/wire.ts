@@ -111,6 +111,8 @@ export type ProducerOptions = {
 	globalId(local: number): number;
 	/** send rows every this many messages (1 = every message) */
 	rowsEvery?: number;
+	/** at most this many rows per message but the final one (a bounded sample: an agent's stream over Redis); the next picks up where it stopped */
+	maxRows?: number;
 };
 
 /**
@@ -123,6 +125,9 @@ export class WireProducer {
 	readonly #source: string;
 	readonly #globalId: (local: number) => number;
 	readonly #rowsEvery: number;
+	readonly #maxRows: number;
+	/** where the next bounded walk of the rows starts */
+	#cursor = 1;
 	#seq = 0;
 	/** the rows as last sent, to send only those that changed; NaN / 255 = never sent */
 	#sentCount = 0;
@@ -131,8 +136,9 @@ export class WireProducer {
 	#sentEventId: Array<string | undefined> = [];
 	#sentError: Array<string | undefined> = [];
 
-	constructor(store: MetricsStore, {source, globalId, rowsEvery = 4}: ProducerOptions) {
+	constructor(store: MetricsStore, {source, globalId, rowsEvery = 4, maxRows = Number.POSITIVE_INFINITY}: ProducerOptions) {
 		this.#store = store;
+		this.#maxRows = maxRows;
 		this.#source = source;
 		this.#globalId = globalId;
 		this.#rowsEvery = rowsEvery;
@@ -165,11 +171,11 @@ export class WireProducer {
 				latency: drain(store.latencyHistogram),
 				reconnect: drain(store.reconnectHistogram),
 			},
-			rows: final || (this.#seq - 1) % this.#rowsEvery === 0 ? this.#changedRows() : null,
+			rows: final || (this.#seq - 1) % this.#rowsEvery === 0 ? this.#changedRows(final ? Number.POSITIVE_INFINITY : this.#maxRows) : null,
 		};
 	}
 
-	#changedRows(): WireRows {
+	#changedRows(limit: number): WireRows {
 		const table = this.#store.rowTable();
 		this.#grow(table.count);
 		const rows: WireRows = {ids: [], state: [], columns: {} as Record<Column, number[]>, lastEventId: [], lastError: []};
@@ -182,7 +188,10 @@ export class WireProducer {
 		const sent = columnNames.map(name => this.#sentColumns[name]);
 		const out = columnNames.map(name => rows.columns[name]);
 		const width = columnNames.length;
-		for (let id = 1; id <= table.count; id++) {
+		const start = this.#cursor > table.count ? 1 : this.#cursor;
+		for (let step = 0; step < table.count && rows.ids.length < limit; step++) {
+			const id = ((start - 1 + step) % table.count) + 1;
+			this.#cursor = id + 1;
 			let changed = table.state[id] !== this.#sentState[id]
 				|| table.lastEventId[id] !== this.#sentEventId[id]
 				|| table.lastError[id] !== this.#sentError[id];

@@ -11,6 +11,7 @@ import type {BufferStats} from '../engine/buffer-budget.js';
 import type {ShapeSummaryParts} from '../shapes/shape-summary.js';
 import type {StreamSummary} from '../metrics/streams.js';
 import {defaultStreamsPerConnection} from '../config-request.js';
+import type {AgentsSummary} from '../agents/table.js';
 
 export type {ChurnSummary, HoldSummary, MemorySummary, StagesSummary, StormSummary} from '../shapes/shape-summary.js';
 
@@ -83,6 +84,8 @@ export type Summary = ShapeSummaryParts & {
 	streams: StreamsSummary | null;
 	/** the undici transport (--proxy, --http2, --compressed); null: the fast HTTP/1.1 reader */
 	transport: TransportSummary | null;
+	/** --agents: the controller's table of its load agents (source/agents/table.ts) */
+	agents?: AgentsSummary;
 };
 
 export type StreamsSummary = {

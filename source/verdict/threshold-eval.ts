@@ -30,6 +30,7 @@ const readers: Record<string, Read> = {
 	reconnects: summary => summary.reconnects,
 	stale: summary => summary.errors.byKind.stale ?? 0,
 	msgs_per_s: summary => summary.messages.perSecond,
+	agents_lost: summary => summary.agents?.lost ?? 0,
 };
 
 function read(metric: ThresholdMetric, summary: Summary): number | null {

@@ -25,6 +25,7 @@ const fixedMetrics = {
 	reconnects: 'count',
 	stale: 'count',
 	msgs_per_s: 'rate',
+	agents_lost: 'count',
 } as const satisfies Record<string, MetricKind>;
 
 /** Every ErrorKind, checked by the compiler: a kind added to engine/types.ts must be added here. */
@@ -77,7 +78,7 @@ export function metricKind(metric: string): MetricKind | undefined {
 }
 
 const example = `--threshold 'p99<250ms'`;
-const accepted = `metrics: connected, delivery (%), completed (%), gaps, duplicates, resets, errors, errors.KIND (${errorKinds.join('|')}), reconnects, stale, `
+const accepted = `metrics: connected, delivery (%), completed (%), gaps, duplicates, resets, errors, errors.KIND (${errorKinds.join('|')}), reconnects, stale, agents_lost, `
 	+ `{latency,fanout,connect,reconnect,ttfe,stream}.{p50,p90,p99,p999,max} (ms or s; p50 ... max alone are latency), msgs_per_s`;
 
 function bad(text: string, why: string): UsageError {

@@ -7,7 +7,7 @@ import {columnNames, type Column} from '../metrics/columns.js';
  * The last word for a worker that died: its clients that had not closed normally are failed,
  * its counters stay as last reported. Built as a wire message so the store has one way in.
  */
-export function lostMessage(store: MetricsStore, source: string, ranges: ReadonlyArray<[number, number]>): WireMessage {
+export function lostMessage(store: MetricsStore, source: string, ranges: ReadonlyArray<[number, number]>, why = 'worker process lost'): WireMessage {
 	const last = store.lastFrom(source);
 	const table = store.rowTable();
 	const failed = stateIndexOf('failed');
@@ -33,7 +33,7 @@ export function lostMessage(store: MetricsStore, source: string, ranges: Readonl
 			}
 
 			rows.lastEventId.push(table.lastEventId[id] ?? '');
-			rows.lastError.push(isClosed ? (table.lastError[id] ?? '') : 'worker process lost');
+			rows.lastError.push(isClosed ? (table.lastError[id] ?? '') : why);
 		}
 	}
 

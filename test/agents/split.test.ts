@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import {describe, test} from 'node:test';
+import {UsageError} from '../../source/errors.js';
+import {MetricsStore} from '../../source/metrics/store.js';
+import {WireProducer} from '../../source/metrics/wire.js';
+import {capacityOf, splitClients} from '../../source/agents/split.js';
+
+const agent = (name: string, cores: number, fileLimit: number | null) => ({name, cores, fileLimit});
+
+describe('splitting clients over agents', () => {
+	test('capacity is one process per core under its open-files limit less the margin', () => {
+		assert.equal(capacityOf(agent('a', 2, 20_000)), 38_000);
+		assert.equal(capacityOf(agent('a', 1, 1500)), 500);
+		assert.equal(capacityOf(agent('a', 4, null)), 76_000);
+	});
+
+	test('shares are contiguous, in name order, weighted by capacity, and add up exactly', () => {
+		const shares = splitClients(100_000, [agent('b', 4, 20_000), agent('a', 2, 20_000), agent('c', 2, 20_000)]);
+		assert.deepEqual(shares, [
+			{name: 'a', firstId: 1, count: 25_000},
+			{name: 'b', firstId: 25_001, count: 50_000},
+			{name: 'c', firstId: 75_001, count: 25_000},
+		]);
+		const uneven = splitClients(31, [agent('a1', 2, 20_000), agent('a2', 2, 20_000), agent('a3', 2, 20_000)]);
+		assert.deepEqual(uneven.map(share => share.count), [11, 10, 10]);
+		assert.deepEqual(uneven.map(share => share.firstId), [1, 12, 22]);
+		assert.deepEqual(splitClients(1, [agent('a', 1, 20_000), agent('b', 1, 20_000)]).map(share => share.count), [1, 0]);
+	});
+
+	test('more clients than the agents hold is refused with the fix', () => {
+		assert.throws(() => splitClients(1001, [agent('a', 1, 1500), agent('b', 1, 1500)]), (error: unknown) =>
+			error instanceof UsageError && /--clients 1001 is more than the 2 agents can hold \(1000 .*\): start more agents/.test(error.message));
+	});
+});
+
+describe('a bounded sample of rows per message', () => {
+	test('at most maxRows rows a message, the next starting where the last stopped; the final one carries the rest', () => {
+		const store = new MetricsStore();
+		for (let id = 1; id <= 10; id++) {
+			store.emit({kind: 'connecting', client: id, attempt: 1});
+		}
+
+		const producer = new WireProducer(store, {source: 'a1', globalId: local => 100 + local, rowsEvery: 1, maxRows: 4});
+		assert.deepEqual(producer.next({active: 10}).rows?.ids, [101, 102, 103, 104]);
+		assert.deepEqual(producer.next({active: 10}).rows?.ids, [105, 106, 107, 108]);
+		store.emit({kind: 'open', client: 1, status: 200, connectMs: 3, url: 'u'});
+		assert.deepEqual(producer.next({active: 10}).rows?.ids, [109, 110, 101]);
+		store.emit({kind: 'open', client: 5, status: 200, connectMs: 3, url: 'u'});
+		store.emit({kind: 'open', client: 6, status: 200, connectMs: 3, url: 'u'});
+		store.emit({kind: 'open', client: 7, status: 200, connectMs: 3, url: 'u'});
+		store.emit({kind: 'open', client: 8, status: 200, connectMs: 3, url: 'u'});
+		store.emit({kind: 'open', client: 9, status: 200, connectMs: 3, url: 'u'});
+		assert.deepEqual(producer.next({active: 10, final: true}).rows?.ids.sort((a, b) => a - b), [105, 106, 107, 108, 109]);
+	});
+});
