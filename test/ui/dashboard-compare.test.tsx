@@ -12,11 +12,11 @@ const comparison = compareSummaries(names.map((name, index) => ({
 	summary: createSummary({latencyMs: createPercentiles({p50: 10 * (index + 1), p99: 100 * (index + 1)}), broadcast: createBroadcast({fanoutMs: createPercentiles({p99: 1234.5 * (index + 1)})})}),
 })));
 
-function mount(width: number, targets: readonly string[]) {
+function mount(width: number, targets: readonly string[], compare = () => comparison) {
 	const rows = createRows(8);
-	const source = {...createSource(createSnapshot({clients: rows.length}), rows), compare: () => comparison};
+	const source = {...createSource(createSnapshot({clients: rows.length}), rows), compare};
 	const app = render(<Dashboard source={source} info={createInfo({targets})} controls={createControls(rows.length)} version="9.9.9" color={false} width={width} height={30}/>);
-	return {...app, frame: () => lines(app.lastFrame())};
+	return {...app, source, frame: () => lines(app.lastFrame())};
 }
 
 afterEach(() => {
@@ -42,6 +42,22 @@ describe('the dashboard with --target', () => {
 			}
 		});
 	}
+
+	test('p pauses the columns with the rest of the frame', async () => {
+		let now = comparison;
+		const app = mount(100, names, () => now);
+		const p99 = () => app.frame().find(line => line.startsWith('latency p99 '))!;
+		assert.match(p99(), /^latency p99 +100ms\*/);
+		await app.stdin.write('p');
+		await new Promise(resolve => setTimeout(resolve, 50));
+		now = compareSummaries(names.map(name => ({name, summary: createSummary({latencyMs: createPercentiles({p99: 7})})})));
+		await new Promise(resolve => setTimeout(resolve, 50));
+		app.rerender(<Dashboard source={app.source} info={createInfo({targets: names})} controls={createControls(8)} version="9.9.9" color={false} width={100} height={30}/>);
+		assert.match(p99(), /^latency p99 +100ms\*/, 'paused');
+		await app.stdin.write('p');
+		await new Promise(resolve => setTimeout(resolve, 50));
+		assert.match(p99(), /^latency p99 +7\.0ms +7\.0ms/, 'resumed');
+	});
 
 	test('t cycles the table: all, then each target\'s clients (ids interleave), then all', async () => {
 		const app = mount(100, ['a', 'b']);

@@ -139,6 +139,12 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 		return context.isStale(row) ? paint('yellow') : undefined;
 	};
 
+	// Paused: the side-by-side columns stay as they were, like the rest of the frame.
+	const comparison = useRef(source.compare?.());
+	if (!state.frozen) {
+		comparison.current = source.compare?.();
+	}
+
 	const sortTitle = (shown.find(candidate => candidate.id === state.sort) ?? column(state.sort)).title;
 	const range = selected.length === 0 ? 'no rows' : `rows ${offset + 1}-${offset + visible.length} of ${selected.length}`;
 	const targetPart = targets.length > 0 ? ` · t target ${target < 0 ? 'all' : targets[target]}` : '';
@@ -148,7 +154,7 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 		<Box flexDirection="column" width={columns}>
 			<Header info={info} version={version} snapshot={snapshot} clients={controls.clients} paused={state.frozen !== undefined} stopping={state.stopping}/>
 			{targets.length > 0
-				? <ComparePanel names={targets} comparison={source.compare?.()} width={columns} filter={target} paint={paint}/>
+				? <ComparePanel names={targets} comparison={comparison.current} width={columns} filter={target} paint={paint}/>
 				: <Totals snapshot={snapshot} stale={staleCount} width={columns} paint={paint}/>}
 			{thresholds.length > 0 ? <ThresholdsLine results={thresholds} paint={paint}/> : null}
 			{state.help
