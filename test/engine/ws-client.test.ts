@@ -95,6 +95,8 @@ describe('raw WebSocket client', () => {
 		await withRaw({
 			onConnection(peer, attempt) {
 				if (attempt === 1) {
+					// It delivers first: one that closes before delivering anything backs off instead.
+					peer.socket.send('hello');
 					peer.socket.close(1001, 'bye');
 				}
 			},

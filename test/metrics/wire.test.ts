@@ -143,3 +143,16 @@ describe('metrics wire (merge protocol)', () => {
 		assert.equal(parent.snapshot().clients, 0);
 	});
 });
+
+test('the partial-data budgets of the workers add up; a repeated message changes nothing', () => {
+	const parent = new MetricsStore();
+	assert.equal(parent.mergedBuffered(), null, 'nothing merged: no block');
+	const w1 = createWorker('w1', 0);
+	const w2 = createWorker('w2', 100);
+	parent.merge({...w1.send(), buffered: {peakBytes: 10, budgetBytes: 1000, overBudget: 0}});
+	parent.merge({...w2.send(), buffered: {peakBytes: 30, budgetBytes: 1000, overBudget: 2}});
+	const later = {...w1.send(), buffered: {peakBytes: 50, budgetBytes: 1000, overBudget: 1}};
+	parent.merge(later);
+	parent.merge(later);
+	assert.deepEqual(parent.mergedBuffered(), {peakBytes: 80, budgetBytes: 2000, overBudget: 3});
+});
