@@ -49,7 +49,7 @@ const help = `
 	  --tls-key FILE           PEM private key of --tls-cert
 
 	  The trigger takes POST only, from no Origin (scripts) or an --allowed-origins page,
-	  20 requests a second at most (429 with Retry-After beyond), 2 at a time, and at most
+	  50 requests a second at most (429 with Retry-After beyond), 2 at a time, and at most
 	  64 MiB per request, counted as count x (pad + 512 bytes).
 
 	Redis fan-out (several instances behind a load balancer)
@@ -190,8 +190,8 @@ export function resolveServeOptions(cliFlags: ServeFlags, env: NodeJS.ProcessEnv
 		tlsCert: cliFlags.tlsCert,
 		tlsKey: cliFlags.tlsKey,
 		stallTimeoutMs: parseDuration(cliFlags.stallTimeout ?? '10s', '--stall-timeout', {allowZero: true}),
-		triggerRate: 20,
-		triggerBurst: 20,
+		triggerRate: 50,
+		triggerBurst: 50,
 	});
 }
 

@@ -94,8 +94,8 @@ export const defaultServerOptions: ServerOptions = Object.freeze({
 	tlsCert: undefined,
 	tlsKey: undefined,
 	stallTimeoutMs: 10_000,
-	triggerRate: 20,
-	triggerBurst: 20,
+	triggerRate: 50,
+	triggerBurst: 50,
 });
 
 /** Fills in defaults and checks what the type system cannot; programmer errors throw RangeError. */
