@@ -5,11 +5,11 @@ import {cliPath, startCommand, type Running} from '../helpers/cli.js';
 export const env = {SSE_URL: '', SSE_CLIENTS: '', LOG_LEVEL: '', NO_COLOR: '1', REDIS_URL: ''};
 
 /** `sse-tui agent` processes a1..aN, each on its own source address 127.0.0.(i+1). */
-export function startAgents(redisUrl: string, count: number, run: string, timeoutMs = 40_000): Running[] {
+export function startAgents(redisUrl: string, count: number, run: string, timeoutMs = 60_000): Running[] {
 	return Array.from({length: count}, (_, index) => startCommand(cliPath, ['agent', '--redis', redisUrl, '--name', `a${index + 1}`, '--run', run, '--local-address', `127.0.0.${index + 2}`, '--json'], {env, timeoutMs}));
 }
 
-export function startController(redisUrl: string, run: string, args: string[], timeoutMs = 40_000): Running {
+export function startController(redisUrl: string, run: string, args: string[], timeoutMs = 60_000): Running {
 	return startCommand(cliPath, [...args, '--agents', '3', '--redis', redisUrl, '--run', run, '--no-tui', '--json'], {env, timeoutMs});
 }
 
