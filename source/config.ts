@@ -1,4 +1,5 @@
 import {randomBytes} from 'node:crypto';
+import type {RunFlagValues} from './flags/run.js';
 import {deliveryDefaults, jsonPath, resolveBroadcast, type BroadcastConfig, type DeliveryFlags} from './config-delivery.js';
 import {defaultMinRetryMs} from './engine/backoff.js';
 import {httpOrigin, resolveWebSocket, wsDefaults, type WebSocketConfig, type WebSocketFlags, type WsMode} from './config-websocket.js';
@@ -18,35 +19,11 @@ export {wsModes, type WebSocketConfig, type WsMode} from './config-websocket.js'
 export const protocols = ['sse', 'websocket'] as const;
 export type Protocol = typeof protocols[number];
 
-/** Flags as meow hands them over: strings for everything we validate ourselves. */
-export type RunFlags = DeliveryFlags & WatchFlags & ShapeFlags & WebSocketFlags & {
-	url?: string;
-	protocol?: string;
-	port?: string;
-	scenario?: string;
-	clients?: string;
-	duration?: string;
-	ramp?: string;
-	timeout?: string;
-	stats?: boolean;
-	statsInterval?: string;
-	logLevel?: string;
-	debug?: boolean;
-	header?: string[];
-	insecure?: boolean;
-	showHeaderValues?: boolean;
-	tui?: boolean;
-	json?: boolean;
-	events?: string;
-	retry?: string;
-	minRetry?: string;
-	maxBackoff?: string;
-	maxEventSize?: string;
-	threshold?: string[];
-	abortOnFail?: boolean;
-	report?: string;
-	workers?: string;
-};
+/**
+ * Flags as meow hands them over: strings for everything we validate ourselves. Their names and
+ * types come from the definitions in source/flags/ (one entry per flag).
+ */
+export type RunFlags = DeliveryFlags & WatchFlags & ShapeFlags & WebSocketFlags & RunFlagValues;
 
 export type Config = Readonly<{
 	/** as given, credentials included: print it only through redactUrl (source/redact.ts) */
