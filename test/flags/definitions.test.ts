@@ -63,3 +63,59 @@ test('sse-tui --help prints the generated help, and -h and --help after other fl
 		assert.ok(result.stdout.includes(expected), args.join(' '));
 	}
 });
+
+test('the defaults --help and the README show are the ones the resolvers apply', async () => {
+	const {resolveConfig} = await import('../../source/config.js');
+	const {resolveServeOptions} = await import('../../server/cli.js');
+	const {resolvePublishOptions} = await import('../../server/publish-options.js');
+	const {parseBytes, parseDuration} = await import('../../source/units.js');
+	const shown = (command: typeof runCommand, name: string): string => {
+		const flag = allFlags(command).find(each => each.name === name)!;
+		return flag.default!.replaceAll('`', '');
+	};
+
+	const ms = (command: typeof runCommand, name: string) => parseDuration(shown(command, name), name, {allowZero: true});
+	const run = resolveConfig({});
+	assert.equal(run.timeoutMs, ms(runCommand, 'timeout'));
+	assert.equal(run.retryMs, ms(runCommand, 'retry'));
+	assert.equal(run.minRetryMs, ms(runCommand, 'minRetry'));
+	assert.equal(run.maxBackoffMs, ms(runCommand, 'maxBackoff'));
+	assert.equal(run.maxEventSize, parseBytes(shown(runCommand, 'maxEventSize'), 'maxEventSize'));
+	assert.equal(run.statsIntervalMs, ms(runCommand, 'statsInterval'));
+	assert.equal(run.clients, Number(shown(runCommand, 'clients')));
+	assert.equal(run.logLevel, shown(runCommand, 'logLevel'));
+	assert.equal(run.protocol, shown(runCommand, 'protocol'));
+	assert.equal(run.url, shown(runCommand, 'url'));
+	assert.equal(run.latencyField, shown(runCommand, 'latencyField'));
+	const ws = resolveConfig({protocol: 'websocket', perform: 'speak'}).ws!;
+	assert.equal(ws.mode, shown(runCommand, 'wsMode'));
+	assert.equal(ws.channel, shown(runCommand, 'channel'));
+	assert.equal(ws.pingIntervalMs, ms(runCommand, 'pingInterval'));
+	assert.equal(ws.pongTimeoutMs, ms(runCommand, 'pongTimeout'));
+	assert.equal(ws.perform!.everyMs, ms(runCommand, 'performEvery'));
+	const broadcast = resolveConfig({scenario: 'broadcast', publish: 'redis://127.0.0.1:6379'}).broadcast!;
+	assert.equal(broadcast.count, Number(shown(runCommand, 'count')));
+	assert.equal(broadcast.rate, Number(shown(runCommand, 'rate')));
+	assert.equal(broadcast.settleMs, ms(runCommand, 'settle'));
+	assert.equal(broadcast.drainMs, ms(runCommand, 'drain'));
+	assert.equal(broadcast.padBytes, Number(shown(runCommand, 'pad')));
+	assert.deepEqual(broadcast.target, {kind: 'redis', url: 'redis://127.0.0.1:6379', channel: shown(runCommand, 'redisChannel')});
+
+	const serve = resolveServeOptions({}, {});
+	assert.equal(serve.port, Number(shown(serveCommand, 'port')));
+	assert.equal(serve.host, shown(serveCommand, 'host'));
+	assert.equal(serve.heartbeatMs, ms(serveCommand, 'heartbeat'));
+	assert.equal(serve.intervalMs, ms(serveCommand, 'interval'));
+	assert.equal(serve.replay, Number(shown(serveCommand, 'replay')));
+	assert.equal(serve.maxConnections, Number(shown(serveCommand, 'maxConnections')));
+	assert.equal(serve.maxBuffer, parseBytes(shown(serveCommand, 'maxBuffer'), 'maxBuffer'));
+	assert.equal(serve.cablePingMs, ms(serveCommand, 'cablePing'));
+	assert.equal(serve.workers, Number(shown(serveCommand, 'workers')));
+	assert.equal(serve.redisChannel, shown(serveCommand, 'redisChannel'));
+
+	const publish = resolvePublishOptions({}, [], {});
+	assert.deepEqual(publish.target, {kind: 'redis', url: shown(publishCommand, 'redis'), channel: shown(publishCommand, 'channel')});
+	assert.equal(publish.count, Number(shown(publishCommand, 'count')));
+	assert.equal(publish.rate, Number(shown(publishCommand, 'rate').split(' ')[0]));
+	assert.equal(publish.timeoutMs, ms(publishCommand, 'timeout'));
+});
