@@ -51,13 +51,23 @@ async function main(argv: string[]): Promise<number> {
 		throw new UsageError(`unknown command "${cli.input[0]}"${suggestion ? ` (did you mean "sse-tui ${suggestion}"?)` : ''}: the commands are "sse-tui [options]", "sse-tui demo", "sse-tui serve" and "sse-tui publish"`);
 	}
 
-	let flags = cli.flags as RunFlags;
+	// The config file (--config FILE, or ./sse-tui.config.json) under the command line.
+	const settings = (await import('./config-file.js')).applyConfigFile(cli.flags as RunFlags, {cwd: process.cwd(), demo});
+	let flags = settings.flags;
+	if (settings.auto && !flags.printConfig) {
+		process.stderr.write(`sse-tui: settings from ./sse-tui.config.json (--no-config ignores it)\n`);
+	}
+
+	if (demo && flags.printConfig) {
+		throw new UsageError('--print-config shows the settings of a run against your server; demo picks its own: drop --print-config');
+	}
+
 	let server: {close(): Promise<void>} | undefined;
 	if (demo) {
 		const started = await (await import('./demo.js')).startDemo(flags, {isTTY: Boolean(process.stdout.isTTY)});
 		flags = started.flags;
 		server = started.server;
-	} else if (argv.length === 0 && process.stdout.isTTY && process.stdin.isTTY) {
+	} else if (argv.length === 0 && settings.file === undefined && process.stdout.isTTY && process.stdin.isTTY) {
 		// No flags at all in a terminal: the wizard asks what the old test.sh asked.
 		// ./ui/index.js sets NODE_ENV=production before react loads; keep this import dynamic.
 		const ui = await import('./ui/index.js');
@@ -74,6 +84,11 @@ async function main(argv: string[]): Promise<number> {
 
 	const {resolveConfig} = await import('./config.js');
 	const config = resolveConfig(flags, process.env, {isTTY: Boolean(process.stdout.isTTY)});
+	if (flags.printConfig) {
+		process.stdout.write((await import('./print-config.js')).printConfig({...settings, flags}, config, process.env));
+		return 0;
+	}
+
 	const version = packageInfo().version;
 	const presenter = config.tui
 		? (await import('./ui/index.js')).createTuiPresenter({stdout: process.stdout, stdin: process.stdin, version})
