@@ -43,6 +43,10 @@ const alternatives: ReadonlyArray<readonly string[]> = [['url', 'port'], ['conne
 /** The command line's flags with the config file's under them (the file is read here). */
 export function applyConfigFile(cli: RunFlags, {cwd, demo = false}: {cwd: string; demo?: boolean}): Settings {
 	const given = typeof cli.config === 'string' ? cli.config : undefined;
+	if (given?.trim() === '') {
+		throw new UsageError(`--config needs the path of a JSON file, e.g. --config ${autoConfigName}`);
+	}
+
 	if (demo && given !== undefined) {
 		throw new UsageError('demo runs against its own bundled server and reads no config file: drop --config (or run "sse-tui --config …" against yours)');
 	}

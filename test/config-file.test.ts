@@ -122,6 +122,7 @@ describe('config file', () => {
 
 	test('a missing file, an unknown scenario and --config with demo are usage errors', () => {
 		assert.throws(() => applyConfigFile({config: 'missing.json'}, {cwd: dir}), /^UsageError: --config missing\.json: no such file/);
+		assert.throws(() => applyConfigFile({config: ''}, {cwd: dir}), /^UsageError: --config needs the path of a JSON file/);
 		assert.throws(() => applyConfigFile({scenario: 'nighty'}, {cwd}), /--scenario nighty is neither built in nor in sse-tui\.config\.json \(did you mean nightly\?\); the scenarios are single, .*, nightly, smoke$/);
 		assert.throws(() => applyConfigFile({config: 'other.json'}, {cwd: dir, demo: true}), /demo .* reads no config file: drop --config/);
 		assert.equal(applyConfigFile({}, {cwd, demo: true}).file, undefined, 'demo does not pick up ./sse-tui.config.json');
