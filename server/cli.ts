@@ -10,101 +10,14 @@ import {exposureWarning} from './security.js';
 import {parseRedisUrl} from '../source/redis-url.js';
 import {startServer, type RunningServer} from './server.js';
 import {parseSubcommand} from './subcommand.js';
+import {meowFlags} from '../source/flags/meow-spec.js';
+import {renderHelp} from '../source/flags/help.js';
+import {serveCommand, type ServeFlags} from '../source/flags/serve.js';
 import {formatFinalStats, type ServerStats} from './stats.js';
 import type {RedisStats} from './redis-stats.js';
 
-const help = `
-	Usage
-	  $ sse-tui serve [options]
-
-	Starts the bundled reference server: SSE on /dashboard/stream, ActionCable on /cable,
-	plain WebSocket on /ws, and /health, /dashboard/stats, /dashboard/trigger-test.
-
-	Options
-	  --port N                 TCP port (env SSE_PORT, then PORT; 0 = any free)  default 3001
-	  --host H                 interface to bind                                 default 127.0.0.1
-	  --heartbeat D            SSE heartbeat comment and /ws ping (0 = off)     default 30s
-	  --interval D             dashboard update to every client (0 = off)        default 5s
-	  --replay N               SSE events kept for Last-Event-ID resume          default 1000
-	  --max-connections N      SSE + cable + ws connections; more get 503        default 10000
-	  --max-buffer B           unsent bytes per client before it is dropped      default 1MiB
-	  --cable-ping D           ActionCable JSON ping interval (0 = off)          default 3s
-	  --allowed-origins LIST   page origins allowed on /cable, /ws and the trigger,
-	                           comma-separated, or *                             default localhost
-	  --stall-timeout D        drop a client whose socket sent nothing for D while
-	                           bytes wait (0 = only --max-buffer judges)         default 10s
-	  --workers N              processes serving the port, or auto (one per core) default 1
-	                           broadcasts, SSE ids, resume and stats span them all
-	  --log-level L            error, warn, info or debug (env LOG_LEVEL)        default info
-	                           (a line repeated over 10 times in 10 s is counted, not printed)
-	  --json-logs              log JSON lines instead of text (to stderr)
-	  --help                   show this help
-
-	Security (needed once the server listens beyond loopback)
-	  --token T                every endpoint but /health needs "Authorization: Bearer T"
-	                           or ?token=T (env SSE_TUI_TOKEN); never logged
-	  --cors LIST              origins given Access-Control-Allow-Origin, or *
-	                           default: * without --token, none with it
-	  --tls-cert FILE          PEM certificate: serve https:// and wss:// (with --tls-key)
-	  --tls-key FILE           PEM private key of --tls-cert
-
-	  The trigger takes POST only, from no Origin (scripts) or an --allowed-origins page,
-	  50 requests a second at most (429 with Retry-After beyond), 2 at a time, and at most
-	  64 MiB per request, counted as count x (pad + 512 bytes).
-
-	Redis fan-out (several instances behind a load balancer)
-	  --redis URL              Redis to share broadcasts and replay through (env REDIS_URL)
-	                           redis://host:6379, redis://:password@host:6379/0, rediss://...
-	  --redis-channel NAME     pub/sub channel carrying broadcasts              default dashboard_updates
-	  --cable-prefix P         also subscribe P:<channel>, where a Rails app's redis cable
-	                           adapter (channel_prefix P) broadcasts
-
-	  With --redis every message published on the channel (JSON, or text sent on as a JSON
-	  string) reaches every SSE, cable and ws client of every instance; trigger-test and the
-	  --interval update publish through Redis (one update per interval for the whole cluster);
-	  SSE ids come from a Redis stream, so Last-Event-ID resumes on any instance. If Redis is
-	  down the server keeps serving and delivers locally, reconnecting in the background.
-
-	  Durations: 1500ms, 30s, 5m (a bare number is seconds; at most ~24.8 days). Sizes: 65536, 512KiB, 8MiB.
-
-	Examples
-	  $ sse-tui serve
-	  $ sse-tui serve --port 0 --interval 1s --heartbeat 10s
-	  $ sse-tui serve --workers auto --max-connections 40000
-	  $ SSE_TUI_TOKEN=s3cret sse-tui serve --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem
-	  $ sse-tui serve --host 0.0.0.0 --token s3cret --allowed-origins https://app.example.com --json-logs
-	  $ sse-tui serve --port 3001 --redis redis://127.0.0.1:6379 --cable-prefix dashboard_production
-	  $ sse-tui serve --port 3002 --redis redis://127.0.0.1:6379 --cable-prefix dashboard_production
-	  $ sse-tui publish --count 10      (reaches clients of both instances)
-	  $ curl -N http://127.0.0.1:3001/dashboard/stream
-	  $ curl -X POST 'http://127.0.0.1:3001/dashboard/trigger-test?count=100'
-`;
-
-const flags = {
-	port: {type: 'string'},
-	host: {type: 'string'},
-	heartbeat: {type: 'string'},
-	interval: {type: 'string'},
-	replay: {type: 'string'},
-	maxConnections: {type: 'string'},
-	maxBuffer: {type: 'string'},
-	cablePing: {type: 'string'},
-	allowedOrigins: {type: 'string'},
-	logLevel: {type: 'string'},
-	jsonLogs: {type: 'boolean'},
-	redis: {type: 'string'},
-	redisChannel: {type: 'string'},
-	cablePrefix: {type: 'string'},
-	workers: {type: 'string'},
-	token: {type: 'string'},
-	cors: {type: 'string'},
-	tlsCert: {type: 'string'},
-	tlsKey: {type: 'string'},
-	stallTimeout: {type: 'string'},
-	help: {type: 'boolean', shortFlag: 'h'},
-} as const;
-
-type ServeFlags = {[Key in keyof typeof flags]?: (typeof flags)[Key]['type'] extends 'boolean' ? boolean : string};
+const help = renderHelp(serveCommand);
+const flags = meowFlags(serveCommand);
 
 export type ServeIo = {
 	env?: NodeJS.ProcessEnv;
@@ -203,13 +116,13 @@ function parseWorkers(text: string | undefined): number {
 	return parseInteger(text ?? '1', '--workers', 1, maxWorkers);
 }
 
-function parseServeArguments(argv: string[]): {flags: ServeFlags; help: string} {
-	const cli = parseSubcommand(argv, {name: 'sse-tui serve', help, flags, importMeta: import.meta});
+async function parseServeArguments(argv: string[]): Promise<{flags: ServeFlags; help: string}> {
+	const cli = await parseSubcommand(argv, {name: 'sse-tui serve', help, flags, importMeta: import.meta});
 	if (cli.input.length > 0) {
 		throw new UsageError(`"sse-tui serve" takes no arguments (got "${cli.input[0]}"); see "sse-tui serve --help"`);
 	}
 
-	return {flags: cli.flags as ServeFlags, help: cli.help};
+	return {flags: cli.flags as ServeFlags, help};
 }
 
 /** A lone server or a cluster of workers, as the command drives them. */
@@ -263,9 +176,9 @@ const exitDeadlineMs = 5000;
 export async function runServeCommand(argv: string[], io: ServeIo = {}): Promise<number> {
 	const stdout = io.stdout ?? process.stdout;
 	const stderr = io.stderr ?? process.stderr;
-	const parsed = parseServeArguments(argv);
+	const parsed = await parseServeArguments(argv);
 	if (parsed.flags.help) {
-		stdout.write(parsed.help.trimStart() + '\n');
+		stdout.write(parsed.help.trimStart());
 		return 0;
 	}
 

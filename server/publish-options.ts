@@ -3,61 +3,15 @@ import {isRunId} from '../source/payloads.js';
 import {parseDuration, parseInteger} from '../source/units.js';
 import {parsePad, parseRate, parseTriggerUrl} from '../source/publish/flags.js';
 import {parseRedisUrl} from '../source/redis-url.js';
+import {meowFlags} from '../source/flags/meow-spec.js';
+import {renderHelp} from '../source/flags/help.js';
+import {publishCommand, type PublishFlags} from '../source/flags/publish.js';
 
-export const publishHelp = `
-	Usage
-	  $ sse-tui publish [options] [JSON]
+export const publishHelp = renderHelp(publishCommand);
 
-	Publishes test updates (Rails' TestPubsubJob shape, with "seq" and "sent_at"), or the
-	JSON you give, on a Redis channel, and prints how many subscribers Redis reported for
-	each publish: with "sse-tui serve --redis", one per server instance. With --http it sends
-	them through a server's trigger endpoint instead.
+export const publishFlagSpec = meowFlags(publishCommand);
 
-	Options
-	  --redis URL        Redis to publish on (env REDIS_URL)             default redis://127.0.0.1:6379
-	  --channel NAME     channel (Rails cable adapter: PREFIX:NAME)      default dashboard_updates
-	  --count N          how many messages                                default 1
-	  --rate R[/s]       messages per second (0 = as fast as possible)    default 0
-	  --pad BYTES        add a "pad" of this many x's to each test update default 0
-	  --run ID           add "run": ID to each test update (1-64 of A-Z a-z 0-9 _ -),
-	                     so a load run can count its own; with --http, sent to the trigger
-	  --http URL         POST to a trigger endpoint instead of Redis,
-	                     e.g. http://127.0.0.1:3001/dashboard/trigger-test
-	  --token T          with --http: "Authorization: Bearer T" for a server started with
-	                     --token (env SSE_TUI_TOKEN); a 429 is retried after its Retry-After
-	  --timeout D        connect (and HTTP response) timeout             default 5s
-	  --help             show this help
-
-	  JSON               publish this exact message instead of test updates (--count times);
-	                     it must be valid JSON: quote it for the shell
-
-	  Each line says how many subscribers received a publish; over 10 messages only the
-	  summary is printed (total, min and max per publish). Exit codes: 0 published,
-	  1 Redis or the endpoint could not be reached (or failed), 2 usage error.
-
-	Examples
-	  $ sse-tui publish
-	  $ sse-tui publish --count 1000 --rate 200 --pad 1KiB
-	  $ sse-tui publish --count 100 --run load-42
-	  $ sse-tui publish '{"type":"announcement","message":"hello"}'
-	  $ sse-tui publish --redis redis://:secret@cache:6379/0 --channel dashboard_production:dashboard_updates
-	  $ sse-tui publish --http http://127.0.0.1:3001/dashboard/trigger-test --count 100
-`;
-
-export const publishFlagSpec = {
-	redis: {type: 'string'},
-	channel: {type: 'string'},
-	count: {type: 'string'},
-	rate: {type: 'string'},
-	pad: {type: 'string'},
-	run: {type: 'string'},
-	http: {type: 'string'},
-	token: {type: 'string'},
-	timeout: {type: 'string'},
-	help: {type: 'boolean', shortFlag: 'h'},
-} as const;
-
-export type PublishFlags = {[Key in keyof typeof publishFlagSpec]?: (typeof publishFlagSpec)[Key]['type'] extends 'boolean' ? boolean : string};
+export type {PublishFlags} from '../source/flags/publish.js';
 
 export type PublishOptions = {
 	readonly target: {readonly kind: 'redis'; readonly url: string; readonly channel: string} | {readonly kind: 'http'; readonly url: string; readonly token?: string};

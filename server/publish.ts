@@ -14,10 +14,10 @@ export type PublishIo = {env?: NodeJS.ProcessEnv; stdout?: Writable; stderr?: Wr
  */
 export async function runPublishCommand(argv: string[], io: PublishIo = {}): Promise<number> {
 	const stdout = io.stdout ?? process.stdout;
-	const cli = parseSubcommand(argv, {name: 'sse-tui publish', help: publishHelp, flags: publishFlagSpec, importMeta: import.meta});
+	const cli = await parseSubcommand(argv, {name: 'sse-tui publish', help: publishHelp, flags: publishFlagSpec, importMeta: import.meta});
 	const cliFlags = cli.flags as PublishFlags;
 	if (cliFlags.help) {
-		stdout.write(cli.help.trimStart() + '\n');
+		stdout.write(publishHelp.trimStart());
 		return 0;
 	}
 

@@ -7,6 +7,6 @@ import {parseCommand} from '../source/arguments.js';
  * help itself, so meow never exits the process. The rules are the main command's
  * (source/arguments.ts).
  */
-export function parseSubcommand<Flags extends AnyFlags>(argv: string[], {name, help, flags, importMeta}: {name: string; help: string; flags: Flags; importMeta: ImportMeta}) {
+export async function parseSubcommand<Flags extends AnyFlags>(argv: string[], {name, help, flags, importMeta}: {name: string; help: string; flags: Flags; importMeta: ImportMeta}) {
 	return parseCommand(argv, {name, help, flags, importMeta});
 }

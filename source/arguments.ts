@@ -1,4 +1,4 @@
-import meow, {type AnyFlags} from 'meow';
+import type {AnyFlags} from 'meow';
 import {UsageError} from './errors.js';
 
 const kebab = (name: string): string => name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
@@ -63,7 +63,7 @@ export function attachNegativeValues(argv: readonly string[], flags: AnyFlags): 
  * meow for one command: unknown flags and meow's own complaints (a flag given twice) become
  * one-line UsageErrors naming the command's --help.
  */
-export function parseCommand<Flags extends AnyFlags>(argv: readonly string[], {name, help, flags, importMeta, auto = false}: {
+export async function parseCommand<Flags extends AnyFlags>(argv: readonly string[], {name, help, flags, importMeta, auto = false}: {
 	name: string;
 	help: string;
 	flags: Flags;
@@ -72,6 +72,8 @@ export function parseCommand<Flags extends AnyFlags>(argv: readonly string[], {n
 	auto?: boolean;
 }) {
 	checkArguments(argv, [...Object.keys(flags), ...(auto ? ['help', 'version'] : [])], name);
+	// Loaded here, not at the top: `sse-tui --help` prints without it (start-up time).
+	const {default: meow} = await import('meow');
 	try {
 		return meow(help, {
 			importMeta,

@@ -1,4 +1,5 @@
 import {randomBytes} from 'node:crypto';
+import type {RunFlagValues} from './flags/run.js';
 import {deliveryDefaults, jsonPath, resolveBroadcast, type BroadcastConfig, type DeliveryFlags} from './config-delivery.js';
 import {defaultMinRetryMs} from './engine/backoff.js';
 import {httpOrigin, resolveWebSocket, wsDefaults, type WebSocketConfig, type WebSocketFlags, type WsMode} from './config-websocket.js';
@@ -21,41 +22,13 @@ export {wsModes, type WebSocketConfig, type WsMode} from './config-websocket.js'
 export const protocols = ['sse', 'websocket'] as const;
 export type Protocol = typeof protocols[number];
 
-/** Flags as meow hands them over: strings for everything we validate ourselves. */
-export type RunFlags = Omit<DeliveryFlags, 'trigger'> & WatchFlags & ShapeFlags & WebSocketFlags & RequestFlags & AgentsFlags & {
-	/** repeatable: with --target, `NAME=URL` once per target (source/compare/config.ts) */
+/**
+ * Flags as meow hands them over: strings for everything we validate ourselves. Their names and
+ * types come from the definitions in source/flags/ (one entry per flag).
+ */
+export type RunFlags = Omit<DeliveryFlags, 'trigger'> & WatchFlags & ShapeFlags & WebSocketFlags & RequestFlags & AgentsFlags & Omit<RunFlagValues, 'trigger'> & {
+	/** repeatable: with --target, `NAME=URL` once per target (source/compare/config.ts); one string from code or a config file */
 	trigger?: string | string[];
-	/** --target NAME=URL[,key=value…], repeatable: compare 2 to 4 targets in one run */
-	target?: string[];
-	url?: string;
-	protocol?: string;
-	port?: string;
-	scenario?: string;
-	clients?: string;
-	duration?: string;
-	ramp?: string;
-	timeout?: string;
-	stats?: boolean;
-	statsInterval?: string;
-	logLevel?: string;
-	debug?: boolean;
-	header?: string[];
-	insecure?: boolean;
-	/** --token: `Authorization: Bearer <token>` (sse-tui serve --token) */
-	token?: string;
-	showHeaderValues?: boolean;
-	tui?: boolean;
-	json?: boolean;
-	events?: string;
-	retry?: string;
-	minRetry?: string;
-	maxBackoff?: string;
-	maxEventSize?: string;
-	maxBuffered?: string;
-	threshold?: string[];
-	abortOnFail?: boolean;
-	report?: string;
-	workers?: string;
 };
 
 export type Config = Readonly<{

@@ -54,7 +54,7 @@ export function checkName(text: string, flag: string): string {
 
 /** `sse-tui agent`: the exit code (0 after a run, 1 when the controller was lost or no run came). */
 export async function runAgentCommand(argv: string[]): Promise<number> {
-	const cli = parseCommand(argv, {name: 'sse-tui agent', help, flags, importMeta: import.meta});
+	const cli = await parseCommand(argv, {name: 'sse-tui agent', help, flags, importMeta: import.meta});
 	const version = cli.pkg.version ?? '0.0.0';
 	const given = cli.flags as {redis?: string; name?: string; run?: string; localAddress?: string; workers?: string; wait?: string; json?: boolean; help?: boolean};
 	if (given.help) {

@@ -20,8 +20,8 @@ export type Running = {
 };
 
 /** Starts `node script args` with a hard time limit, so a hang ends the test instead of the suite. */
-export function startCommand(script: string, args: string[], {env = {}, timeoutMs = 20_000}: {env?: Record<string, string>; timeoutMs?: number} = {}): Running {
-	const child = spawn(process.execPath, [script, ...args], {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']});
+export function startCommand(script: string, args: string[], {env = {}, timeoutMs = 20_000, cwd}: {env?: Record<string, string>; timeoutMs?: number; cwd?: string} = {}): Running {
+	const child = spawn(process.execPath, [script, ...args], {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe'], ...(cwd === undefined ? {} : {cwd})});
 	let stdout = '';
 	let stderr = '';
 	let timedOut = false;
@@ -47,8 +47,8 @@ export function startCommand(script: string, args: string[], {env = {}, timeoutM
 export type CliResult = {code: number | null; stdout: string; stderr: string};
 
 /** Runs the built `sse-tui` to the end; the environment it would inherit from a shell is cleared. */
-export async function runCli(args: string[], {env = {}, timeoutMs = 20_000, onSpawn}: {env?: Record<string, string>; timeoutMs?: number; onSpawn?: (child: ChildProcess) => void} = {}): Promise<CliResult> {
-	const running = startCommand(cliPath, args, {env: {SSE_URL: '', SSE_CLIENTS: '', LOG_LEVEL: '', NO_COLOR: '1', ...env}, timeoutMs});
+export async function runCli(args: string[], {env = {}, timeoutMs = 20_000, onSpawn, cwd}: {env?: Record<string, string>; timeoutMs?: number; onSpawn?: (child: ChildProcess) => void; cwd?: string} = {}): Promise<CliResult> {
+	const running = startCommand(cliPath, args, {env: {SSE_URL: '', SSE_CLIENTS: '', LOG_LEVEL: '', NO_COLOR: '1', ...env}, timeoutMs, ...(cwd === undefined ? {} : {cwd})});
 	onSpawn?.(running.child);
 	const code = await running.code;
 	if (running.timedOut()) {

@@ -17,7 +17,7 @@ describe('sse-tui serve (command)', {concurrency: true}, () => {
 		const child = run(['--help']);
 		assert.equal(await child.code, 0);
 		assert.match(child.stdout(), /Usage\n\s+\$ sse-tui serve \[options\]/);
-		assert.match(child.stdout(), /Examples\n\s+\$ sse-tui serve\n/);
+		assert.match(child.stdout(), /Examples\n.*\n\s+\$ sse-tui serve\n/);
 		for (const flag of ['--port', '--host', '--heartbeat', '--interval', '--replay', '--max-connections', '--max-buffer', '--cable-ping', '--allowed-origins', '--log-level', '--json-logs', '--workers']) {
 			assert.ok(child.stdout().includes(flag), flag);
 		}
