@@ -17,12 +17,12 @@ export const target = section('Target', 'target', [
 	{name: 'token', arg: 'T', secret: true, help: 'send "Authorization: Bearer T" (sse-tui serve --token), on SSE, WebSocket and --trigger',
 		details: 'send `Authorization: Bearer T` on every SSE and WebSocket connection and to the broadcast scenario\'s `--trigger` (a server started with `sse-tui serve --token T`); printed as `***`. An `Authorization` given with `--header` wins. Only the flag: the client does not read `SSE_TUI_TOKEN`, so a token meant for your test server never goes to another target by accident'},
 	{name: 'target', arg: 'NAME=URL', multiple: true, kind: '`NAME=URL[,key=value…]`, repeatable, 2–4 times',
-		help: 'compare 2 to 4 targets side by side, repeatable (instead of --url/--port); each gets',
+		help: 'compare 2 to 4 targets side by side, repeatable (instead of --url/--port)',
 		more: [
-			'--clients clients, all started together; protocol from the scheme (ws:// = websocket),',
-			'options after the URL: NAME=URL,protocol=websocket,ws-mode=raw,channel=C,origin=O',
-			'--threshold \'NAME:p99<300ms\' judges one target, without NAME: each target',
-			'--trigger NAME=URL once per target: each publishes through its own server',
+			'each gets its own --clients, all started together; protocol from the scheme (ws:// = websocket);',
+			'options after the URL: NAME=URL,protocol=websocket,ws-mode=raw,channel=C,origin=O;',
+			'a threshold \'NAME:p99<300ms\' judges one target, one without NAME each target;',
+			'a trigger NAME=URL once per target publishes through that target\'s own server',
 		],
 		details: 'compare targets in one run, side by side, instead of `--url`/`--port` ([Comparing targets](#comparing-targets---target))'},
 ]);

@@ -60,7 +60,7 @@ describe('sse-tui (run command)', () => {
 		[['--bogus'], /bogus/],
 		[['launch'], /^sse-tui: unknown command "launch"/m],
 		[['--json', '--events', '-'], /^sse-tui: --events - would mix/m],
-		[['--workers', '2', '--events', 'events.ndjson'], /^sse-tui: --events writes one log from one process and cannot be used with 2 worker processes/m],
+		[['--workers', '2', '--events', '-'], /^sse-tui: --events - writes to standard output from one process and cannot be used with 2 worker processes/m],
 		[['--workers', '1', '--clients', '1000000'], /^sse-tui: --clients 1000000 does not fit in 1 worker process of at most \d+ clients .*pass --workers \d+/m],
 		[['--clients', '2', '--clients', '3'], /^sse-tui: The flag --clients can only be set once\. See "sse-tui --help"\.$/m],
 	];

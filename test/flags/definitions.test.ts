@@ -15,7 +15,7 @@ for (const command of commands) {
 		const names = allFlags(command).map(flag => flag.name);
 		assert.deepEqual(names.filter((name, index) => names.indexOf(name) !== index), [], 'no flag defined twice');
 		for (const flag of allFlags(command)) {
-			assert.match(flag.name, /^[a-z][a-zA-Z]*$/, `${flag.name} is camelCase`);
+			assert.match(flag.name, /^[a-z][a-zA-Z0-9]*$/, `${flag.name} is camelCase`);
 			assert.ok(flag.help.length > 0 && !flag.help.includes('\n'), `${flag.name}: one line of help`);
 			assert.equal(flag.type === 'boolean', flag.arg === undefined, `${flag.name}: a value flag names its value (arg), a boolean does not`);
 		}
