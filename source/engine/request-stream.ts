@@ -4,6 +4,8 @@
  * until `done`). The plan is shared by every client of a run; each client keeps its own count.
  */
 import type {SseEvent} from './sse-parser.js';
+import type {SseClient} from './sse-client.js';
+import {AttemptError, type Outcome} from './sse-attempt.js';
 
 export type ThenAction = 'reconnect' | 'repeat' | 'stop';
 
@@ -120,4 +122,55 @@ export class StreamState {
 
 		return endsStream(this.plan, event);
 	}
+}
+
+/** The end of a request stream: report it, then reconnect, send the next request, or stop (--then). */
+export function settleStream(client: SseClient, stream: StreamState, outcome: Outcome): void {
+	stream.clearTimer();
+	const {id, sink} = client;
+	const marker = expectsMarker(stream.plan);
+	let ended: StreamOutcome;
+	if (outcome === 'marker') {
+		ended = 'marker';
+	} else if (outcome === 'ended' || outcome === 'no-content') {
+		ended = marker && outcome === 'ended' ? 'cut' : 'clean';
+	} else {
+		ended = outcome.kind === 'timeout' ? 'timeout' : (outcome.kind === 'stream' || outcome.kind === 'too-large' ? 'cut' : 'error');
+	}
+
+	if (outcome instanceof AttemptError) {
+		sink.emit({kind: 'error', client: id, error: outcome.kind, message: outcome.message, ...(outcome.status === undefined ? {} : {status: outcome.status})});
+	} else if (ended === 'cut') {
+		sink.emit({kind: 'error', client: id, error: 'stream', message: 'the stream ended before its end marker (--until-data / --until-event)'});
+	}
+
+	sink.emit({kind: 'stream', client: id, request: stream.iteration, outcome: ended, events: stream.events, ttfeMs: stream.ttfeMs < 0 ? null : stream.ttfeMs, durationMs: performance.now() - stream.started});
+	if (client.stopped) {
+		return;
+	}
+
+	const completed = ended === 'marker' || ended === 'clean';
+	const {then} = stream.plan;
+	if (outcome === 'no-content' || then === 'stop') {
+		sink.emit({kind: 'close', client: id, reason: outcome === 'no-content' ? 'server answered 204 No Content: not reconnecting' : `stream ${completed ? 'done' : 'failed'} (--then stop)`, final: true, request: stream.iteration, ...(completed ? {} : {failed: true})});
+		client.stopped = true;
+		client.finish();
+		return;
+	}
+
+	if (completed) {
+		client.failures = 0;
+		sink.emit({kind: 'close', client: id, reason: ended === 'marker' ? 'end marker received' : 'stream ended by server', final: false, request: stream.iteration});
+		if (then === 'repeat') {
+			stream.fresh = true;
+			client.nextRequest(stream.plan.thinkMs);
+			return;
+		}
+	} else if (ended === 'cut') {
+		client.failures = 0;
+	} else {
+		client.failures++;
+	}
+
+	client.reconnectLater();
 }

@@ -4,7 +4,7 @@ import type {Client, ClientSink} from './types.js';
 import {extractLatency} from './latency.js';
 import {Attempt, AttemptError, dropContent, dropCredentials, streaming, type Outcome} from './sse-attempt.js';
 import type {BufferBudget, BufferHolder} from './buffer-budget.js';
-import {expectsMarker, StreamState, type RequestPlan, type StreamOutcome} from './request-stream.js';
+import {settleStream, StreamState, type RequestPlan} from './request-stream.js';
 
 export type SseClientOptions = {
 	id: number;
@@ -304,7 +304,7 @@ export class SseClient implements Client, SseParserCallbacks, BufferHolder {
 
 		this.current = undefined;
 		if (this.stream !== undefined) {
-			this.settledStream(this.stream, outcome);
+			settleStream(this, this.stream, outcome);
 			return;
 		}
 
@@ -335,56 +335,9 @@ export class SseClient implements Client, SseParserCallbacks, BufferHolder {
 		this.reconnectLater();
 	}
 
-	/** The end of a request stream: report it, then reconnect, send the next request, or stop (--then). */
-	settledStream(stream: StreamState, outcome: Outcome): void {
-		stream.clearTimer();
-		const {id, sink} = this;
-		const marker = expectsMarker(stream.plan);
-		let ended: StreamOutcome;
-		if (outcome === 'marker') {
-			ended = 'marker';
-		} else if (outcome === 'ended' || outcome === 'no-content') {
-			ended = marker && outcome === 'ended' ? 'cut' : 'clean';
-		} else {
-			ended = outcome.kind === 'timeout' ? 'timeout' : (outcome.kind === 'stream' || outcome.kind === 'too-large' ? 'cut' : 'error');
-		}
-
-		if (outcome instanceof AttemptError) {
-			sink.emit({kind: 'error', client: id, error: outcome.kind, message: outcome.message, ...(outcome.status === undefined ? {} : {status: outcome.status})});
-		} else if (ended === 'cut') {
-			sink.emit({kind: 'error', client: id, error: 'stream', message: 'the stream ended before its end marker (--until-data / --until-event)'});
-		}
-
-		sink.emit({kind: 'stream', client: id, request: stream.iteration, outcome: ended, events: stream.events, ttfeMs: stream.ttfeMs < 0 ? null : stream.ttfeMs, durationMs: performance.now() - stream.started});
-		if (this.stopped) {
-			return;
-		}
-
-		const completed = ended === 'marker' || ended === 'clean';
-		const {then} = stream.plan;
-		if (outcome === 'no-content' || then === 'stop') {
-			sink.emit({kind: 'close', client: id, reason: outcome === 'no-content' ? 'server answered 204 No Content: not reconnecting' : `stream ${completed ? 'done' : 'failed'} (--then stop)`, final: true, request: stream.iteration, ...(completed ? {} : {failed: true})});
-			this.stopped = true;
-			this.finish();
-			return;
-		}
-
-		if (completed) {
-			this.failures = 0;
-			sink.emit({kind: 'close', client: id, reason: ended === 'marker' ? 'end marker received' : 'stream ended by server', final: false, request: stream.iteration});
-			if (then === 'repeat') {
-				// The next request, after --think: always on a timer, so the read that carried the marker is over first.
-				stream.fresh = true;
-				this.sleepTimer = setTimeout(wake, stream.plan.thinkMs, this);
-				return;
-			}
-		} else if (ended === 'cut') {
-			this.failures = 0;
-		} else {
-			this.failures++;
-		}
-
-		this.reconnectLater();
+	/** The next request after `ms` (--then repeat, --think): on a timer, so the read that carried the marker is over first. */
+	nextRequest(ms: number): void {
+		this.sleepTimer = setTimeout(wake, ms, this);
 	}
 
 	reconnectLater(): void {

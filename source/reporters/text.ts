@@ -16,6 +16,8 @@ import {comparisonLines, targetsLine} from '../compare/text.js';
 
 /** Lines that differ only in numbers (a delay, a client, a port) are one kind for the repeat limit. */
 const kindOf = (text: string) => text.replaceAll(/\d+/g, '#');
+/** Warnings and errors are what floods (every client failing alike); info and debug lines print in full. */
+const limited = (level: string) => level === 'warn' || level === 'error';
 
 const clock = (ms: number) => `+${(ms / 1000).toFixed(1)}s`;
 
@@ -56,13 +58,13 @@ export function createTextPresenter(config: Config, out: Writable, {version, pri
 			const level = levelOf(event);
 			if (level !== undefined && levelRank[level] <= threshold) {
 				const text = clip(describeEvent(event), 300);
-				if (repeats.admit(`${level}|${kindOf(text)}`)) {
+				if (!limited(level) || repeats.admit(`${level}|${kindOf(text)}`)) {
 					write(`${clock(elapsedMs)} ${level.toUpperCase().padEnd(5)} client ${event.client} ${text}`);
 				}
 			}
 		},
 		message(level, text, elapsedMs) {
-			if (levelRank[level] <= threshold && repeats.admit(`${level}|${kindOf(clip(text, 300))}`)) {
+			if (levelRank[level] <= threshold && (!limited(level) || repeats.admit(`${level}|${kindOf(clip(text, 300))}`))) {
 				write(`${clock(elapsedMs)} ${level.toUpperCase().padEnd(5)} ${clip(text, 300)}`);
 			}
 		},
