@@ -31,15 +31,17 @@ export type WorkerPlan = {workers: number; perWorker: number | undefined};
  */
 export function planWorkers(config: Pick<Config, 'clients' | 'workers' | 'events' | 'broadcast'> & Partial<Pick<Config, 'scenario' | 'shape' | 'request' | 'transport'>>, machine: {limit: number | undefined; cores: number} = {limit: openFileLimit(), cores: os.availableParallelism()}): WorkerPlan {
 	const {limit, cores} = machine;
-	const perWorker = limit === undefined ? undefined : Math.max(1, limit - fileMargin);
+	// A limit far below the margin (ulimit -n 256) keeps a quarter for the process's own files instead.
+	const margin = limit === undefined ? fileMargin : Math.min(fileMargin, Math.floor(limit / 4));
+	const perWorker = limit === undefined ? undefined : Math.max(1, limit - margin);
 	const needed = perWorker === undefined ? 1 : Math.ceil(config.clients / perWorker);
 	const workers = config.workers ?? needed;
 	if (perWorker !== undefined && config.clients > workers * perWorker) {
-		throw new UsageError(`--clients ${config.clients} does not fit in ${workers} worker process${workers === 1 ? '' : 'es'} of at most ${perWorker} clients (open-files limit ${limit} less ${fileMargin}): pass --workers ${needed}, or raise the open-files limit: ulimit -n $(ulimit -Hn)`);
+		throw new UsageError(`--clients ${config.clients} does not fit in ${workers} worker process${workers === 1 ? '' : 'es'} of at most ${perWorker} clients (open-files limit ${limit} less ${margin}): pass --workers ${needed}, or raise the open-files limit: ulimit -n $(ulimit -Hn)`);
 	}
 
 	if (config.workers === undefined && needed > cores) {
-		throw new UsageError(`--clients ${config.clients} needs ${needed} worker processes of at most ${perWorker} clients (open-files limit ${limit} less ${fileMargin}), more than the ${cores} cores: pass --workers ${needed} to run them anyway, or raise the open-files limit: ulimit -n $(ulimit -Hn)`);
+		throw new UsageError(`--clients ${config.clients} needs ${needed} worker processes of at most ${perWorker} clients (open-files limit ${limit} less ${margin}), more than the ${cores} cores: pass --workers ${needed} to run them anyway, or raise the open-files limit: ulimit -n $(ulimit -Hn)`);
 	}
 
 	if (workers > 1 && config.events === '-') {

@@ -28,6 +28,12 @@ describe('worker plan (the default rule and its limits)', () => {
 		assert.equal(planWorkers(config(25_000, {workers: 2}), machine).workers, 2);
 	});
 
+	test('a limit below the margin (ulimit -n 256) keeps a quarter of it for the process, not 1,000', () => {
+		const low = {limit: 256, cores: 2};
+		assert.equal(planWorkers(config(192), low).workers, 1);
+		assert.throws(() => planWorkers(config(1000), low), (error: Error) => error instanceof UsageError && /needs 6 worker processes of at most 192 clients \(open-files limit 256 less 64\)/.test(error.message));
+	});
+
 	test('an unknown limit: one process unless told', () => {
 		assert.equal(planWorkers(config(50_000), {limit: undefined, cores: 2}).workers, 1);
 		assert.equal(planWorkers(config(50_000, {workers: 2}), {limit: undefined, cores: 2}).workers, 2);

@@ -8,8 +8,9 @@ import {columnHelp} from './help-text.js';
  * longest get their full names first (fitColumns' `keep` order), each as wide as its name plus
  * one for the sort arrow, as long as the table stays within `width`.
  */
-export function spellOut(shown: readonly Column[], width: number): Column[] {
-	if (shown.length < columns.length) {
+export function spellOut(shown: readonly Column[], width: number, streams = false): Column[] {
+	// Every column this run has (the stream column only for request streams) must fit first.
+	if (shown.length < columns.filter(candidate => streams || candidate.id !== 'stream').length) {
 		return [...shown];
 	}
 

@@ -130,7 +130,7 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 	current.current = {total: selected.length, page, snapshot, rows, help: {total: state.help ? helpLines(columns - 4).length : 0, page: helpPage(helpHeight)}};
 	useDashboardInput({state, dispatch, controls, current: () => current.current!, onForceQuit, targets: targets.length});
 
-	const shown = spellOut(fitColumns(columns, snapshot.streams !== undefined), columns);
+	const shown = spellOut(fitColumns(columns, snapshot.streams !== undefined), columns, snapshot.streams !== undefined);
 	const rowColor = (row: ClientRow) => {
 		if (row.state === 'failed' || row.state === 'reconnecting') {
 			return paint('red');

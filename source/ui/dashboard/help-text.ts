@@ -16,7 +16,7 @@ export const keyHelp: readonly HelpEntry[] = [
 	{name: 'r', text: 'reverse the sort'},
 	{name: 'f', text: 'filter: all clients / problems only (errors, reconnects, gaps, duplicates, stale, failed, closed)'},
 	{name: 'p', text: 'pause / resume the display (the run goes on)'},
-	{name: 't', text: 'with --target: show all clients, then one target\'s in turn'},
+	{name: 't', text: '--target: show all clients / one target\'s in turn'},
 	{name: '+ / -', text: 'start one more client / stop the newest'},
 	{name: '?  Esc', text: 'open / close this help (↑/↓ and PgUp/PgDn scroll it)'},
 	{name: 'q  Ctrl-C', text: 'stop the run and print the summary (twice: force quit)'},
