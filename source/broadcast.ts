@@ -3,6 +3,7 @@ import {BroadcastTally} from './metrics/broadcast-tally.js';
 import type {MetricsStore} from './metrics/store.js';
 import type {BroadcastSummary} from './reporters/summary.js';
 import {formatDuration} from './units.js';
+import {sleep} from './engine/backoff.js';
 
 /** What the broadcast scenario needs of a publisher (source/publish/ provides it). */
 export type SequencePublisher = {
@@ -119,17 +120,4 @@ export function createBroadcastRun({config, clients, store, stop, timeoutMs, log
 			};
 		},
 	};
-}
-
-async function sleep(ms: number, stop: AbortSignal): Promise<void> {
-	await new Promise<void>(resolve => {
-		const timer = setTimeout(done, ms);
-		function done(): void {
-			clearTimeout(timer);
-			stop.removeEventListener('abort', done);
-			resolve();
-		}
-
-		stop.addEventListener('abort', done, {once: true});
-	});
 }

@@ -6,6 +6,7 @@ import type {MetricsStore} from '../metrics/store.js';
 import type {WireHistogram} from '../metrics/wire.js';
 import type {BroadcastSummary} from '../reporters/summary.js';
 import {formatDuration} from '../units.js';
+import {sleep} from '../engine/backoff.js';
 
 /**
  * The broadcast scenario over agents. Each agent tallies its own clients (a BroadcastTally on
@@ -229,17 +230,4 @@ export function addTallies(states: AgentBroadcastState[], published: number, pub
 		latencyMs: latency.summary() ?? null,
 		fanoutMs: fanout.summary() ?? null,
 	};
-}
-
-async function sleep(ms: number, stop: AbortSignal): Promise<void> {
-	await new Promise<void>(resolve => {
-		const timer = setTimeout(done, ms);
-		function done(): void {
-			clearTimeout(timer);
-			stop.removeEventListener('abort', done);
-			resolve();
-		}
-
-		stop.addEventListener('abort', done, {once: true});
-	});
 }

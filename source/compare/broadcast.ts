@@ -4,6 +4,7 @@ import {BroadcastTally} from '../metrics/broadcast-tally.js';
 import type {MetricsStore} from '../metrics/store.js';
 import type {BroadcastSummary} from '../reporters/summary.js';
 import {formatDuration} from '../units.js';
+import {sleep} from '../engine/backoff.js';
 
 export type CompareBroadcastMember = {name: string; config: BroadcastConfig; store: MetricsStore; clients: number};
 
@@ -129,17 +130,4 @@ export function createCompareBroadcast({members, stop, timeoutMs, log, deps}: {
 			};
 		},
 	};
-}
-
-async function sleep(ms: number, stop: AbortSignal): Promise<void> {
-	await new Promise<void>(resolve => {
-		const timer = setTimeout(done, ms);
-		function done(): void {
-			clearTimeout(timer);
-			stop.removeEventListener('abort', done);
-			resolve();
-		}
-
-		stop.addEventListener('abort', done, {once: true});
-	});
 }
