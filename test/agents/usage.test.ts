@@ -1,8 +1,12 @@
+import {readFileSync} from 'node:fs';
 import assert from 'node:assert/strict';
 import {after, before, describe, test} from 'node:test';
 import {runCli} from '../helpers/cli.js';
 import {startTestRedis, type TestRedis} from '../helpers/redis-server.js';
 import {env} from './helpers.js';
+
+/** The version this checkout builds (package.json), which the version checks name. */
+const {version} = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {version: string};
 
 describe('agents: usage, versions and secrets', () => {
 	let redis: TestRedis;
@@ -42,7 +46,7 @@ describe('agents: usage, versions and secrets', () => {
 		const secretUrl = redis.url.replace('redis://', 'redis://:hunter2@');
 		const result = await runCli(['--url', 'http://127.0.0.1:1/s', '--agents', '1', '--redis', secretUrl, '--run', 'mixed', '--agents-timeout', '1500ms', '--no-tui'], {env});
 		assert.equal(result.code, 1, result.stderr);
-		assert.match(result.stdout, /agent old on h9 runs sse-tui 9\.9\.9, this controller 0\.1\.0: left out; run the same sse-tui version everywhere/);
+		assert.ok(result.stdout.includes(`agent old on h9 runs sse-tui 9.9.9, this controller ${version}: left out; run the same sse-tui version everywhere`), result.stdout);
 		assert.match(result.stderr, /only 0 of 1 agents registered on redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ for run "mixed" within 1\.5s: start more/);
 		assert.doesNotMatch(result.stdout + result.stderr, /hunter2/);
 		assert.match(result.stdout, /waiting for agents on redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ \(run "mixed"\): 0 of 1 registered/);
@@ -53,7 +57,7 @@ describe('agents: usage, versions and secrets', () => {
 		await client.set('sse-tui:other:controller', JSON.stringify({version: '9.9.9', protocol: 1, plan: null}), 'PX', 20_000);
 		const result = await runCli(['agent', '--redis', redis.url, '--run', 'other', '--name', 'n1'], {env, timeoutMs: 15_000});
 		assert.equal(result.code, 2, result.stderr);
-		assert.match(result.stderr, /the controller runs sse-tui 9\.9\.9, this agent 0\.1\.0: run the same sse-tui version on the controller and every agent/);
+		assert.ok(result.stderr.includes(`the controller runs sse-tui 9.9.9, this agent ${version}: run the same sse-tui version on the controller and every agent`), result.stderr);
 		assert.equal(await client.exists('sse-tui:other:agent:n1'), 0, 'the refused agent left no registration behind');
 	});
 });
