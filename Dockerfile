@@ -1,6 +1,6 @@
 # sse-tui: one image for the load agents, the controller and the reference server.
-#   docker build -t sse-tui:0.1.0 .
-#   docker run --rm sse-tui:0.1.0 agent --redis redis://redis:6379 --name a1
+#   docker build -t sse-tui:0.2.0 .
+#   docker run --rm sse-tui:0.2.0 agent --redis redis://redis:6379 --name a1
 # Multi-stage: TypeScript is compiled in the first stage; the image holds only the compiled
 # CLI and the production dependencies, and runs as the unprivileged `node` user.
 

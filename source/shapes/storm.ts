@@ -32,7 +32,8 @@ export class StormTracker {
 	private readonly dropped = new ClientFlags();
 	private droppedCount = 0;
 	private backCount = 0;
-	private readonly backAt: {p50: number | null; p99: number | null; p100: number | null} = {p50: null, p99: null, p100: null};
+	/** each dropped client's time back (ms after the storm); the 50/99/100 % marks are read from them */
+	private readonly backTimes: number[] = [];
 	private readonly recovery = new DurationHistogram();
 	private readonly errors: Partial<Record<ErrorKind, number>> = {};
 	private errorTotal = 0;
@@ -56,13 +57,11 @@ export class StormTracker {
 		this.dropped.set(id, 2);
 		this.backCount++;
 		this.recovery.record(now - this.at!);
-		const share = this.backCount / this.droppedCount;
-		this.backAt.p50 ??= share >= 0.5 ? now - this.at! : null;
-		this.backAt.p99 ??= share >= 0.99 ? now - this.at! : null;
+		// Worker processes report in batches, so opens may arrive out of time order: keep them all.
+		this.backTimes.push(now - this.at!);
 		if (this.backCount === this.droppedCount) {
-			this.backAt.p100 = now - this.at!;
 			this.lostAfter = this.deps.loss();
-			this.deps.log(`storm: all ${this.droppedCount} clients back after ${Math.round(this.backAt.p100)}ms`);
+			this.deps.log(`storm: all ${this.droppedCount} clients back after ${Math.round(Math.max(...this.backTimes))}ms`);
 			this.deps.onAllBack();
 		}
 	}
@@ -78,7 +77,7 @@ export class StormTracker {
 	lost(id: number, now: number, peakOpen: number): void {
 		if (this.at === undefined && this.deps.stormAtMs === undefined) {
 			this.watchForRestart(id, now, peakOpen);
-		} else if (this.at !== undefined && this.backAt.p100 === null && this.dropped.get(id) === 0) {
+		} else if (this.at !== undefined && this.backCount < this.droppedCount && this.dropped.get(id) === 0) {
 			// A restart reaches some clients a little later than the first ones.
 			this.dropped.set(id, 1);
 			this.droppedCount++;
@@ -101,11 +100,22 @@ export class StormTracker {
 			atMs: round(this.at ?? null),
 			dropped: this.droppedCount,
 			back: this.backCount,
-			backMs: {p50: round(this.backAt.p50), p99: round(this.backAt.p99), p100: round(this.backAt.p100)},
+			backMs: this.backMarks(),
 			recoveryMs: this.recovery.summary() ?? null,
 			failedAttempts: {total: this.errorTotal, byKind: this.errors},
 			lost: {gaps: lost.gaps - this.lostBefore.gaps, notResumed: lost.notResumed - this.lostBefore.notResumed},
 		};
+	}
+
+	/** When 50 %, 99 % and 100 % of the dropped clients were back: the k-th earliest time back, k = ceil(share x dropped). */
+	private backMarks(): StormSummary['backMs'] {
+		const sorted = [...this.backTimes].sort((a, b) => a - b);
+		const mark = (share: number): number | null => {
+			const k = Math.ceil(share * this.droppedCount);
+			return k >= 1 && k <= sorted.length ? Math.round(sorted[k - 1]!) : null;
+		};
+
+		return {p50: mark(0.5), p99: mark(0.99), p100: mark(1)};
 	}
 
 	private begin(at: number, trigger: NonNullable<StormSummary['trigger']>, ids: number[], loss = this.deps.loss()): void {
