@@ -78,7 +78,8 @@ describe('sse-tui agent and --agents', () => {
 		const killedAt = Date.now();
 		const codes = await Promise.all(agents.map(async (agent, index) => exited(agent, `agent ${index + 1}`, 30_000)));
 		assert.deepEqual(codes, [1, 1, 1]);
-		assert.ok(Date.now() - killedAt < 20_000, `the agents stopped ${Date.now() - killedAt} ms after the controller died`);
+		// The lease runs 10 s past the last refresh, then 10 s of absence: 20 s, and a busy machine's slack.
+		assert.ok(Date.now() - killedAt < 26_000, `the agents stopped ${Date.now() - killedAt} ms after the controller died`);
 		for (const agent of agents) {
 			assert.match(agent.stderr(), /the controller has been gone for 10 s: stopping the clients/);
 		}
