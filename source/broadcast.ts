@@ -69,27 +69,10 @@ export function createBroadcastRun({config, clients, store, stop, timeoutMs, log
 			? `--settle ${formatDuration(config.settleMs)} ran out with ${openAtStart} of ${clients} clients subscribed; publishing anyway`
 			: `all ${clients} clients subscribed after ${formatDuration(settledMs)}; publishing ${config.count} messages${config.rate > 0 ? ` at ${config.rate}/s` : ''} (run ${config.runId})`);
 
-		const publisher = await deps.openPublisher(config.target, {timeoutMs});
-		try {
-			await publisher.publishSequence({
-				count: config.count,
-				rate: config.rate,
-				stop,
-				run: config.runId,
-				padBytes: config.padBytes,
-				message(seq) {
-					// Recorded as it is built, so no client can have it before it counts as published.
-					tally.publishing(seq, store.elapsed());
-					return deps.message(seq, config.runId, config.padBytes);
-				},
-				onPublished(seq, sentAtMs) {
-					// Through a trigger the server builds the message: its send time, on the run's clock.
-					tally.publishing(seq, store.elapsed() - Math.max(0, Date.now() - sentAtMs));
-				},
-			});
-		} finally {
-			await publisher.close();
-		}
+		// Recorded as each message is built, so no client can have it before it counts as published.
+		await publishNumbered(deps, config, {timeoutMs, stop}, (seq, agoMs) => {
+			tally.publishing(seq, store.elapsed() - agoMs);
+		});
 
 		const drainEnd = store.elapsed() + config.drainMs;
 		while (!stop.aborted && store.elapsed() < drainEnd && !tally.complete()) {
@@ -120,4 +103,32 @@ export function createBroadcastRun({config, clients, store, stop, timeoutMs, log
 			};
 		},
 	};
+}
+
+/**
+ * Publish the run's numbered messages (--count at --rate, through Redis or a trigger) and tell
+ * `mark` when each went out: `agoMs` 0 as a message is built here, or how long ago a trigger's
+ * server built it (its send time, on this clock). One place for the one process, the agents'
+ * controller and the compared targets.
+ */
+export async function publishNumbered(deps: BroadcastDeps, config: Pick<BroadcastConfig, 'target' | 'count' | 'rate' | 'runId' | 'padBytes'>, {timeoutMs, stop}: {timeoutMs: number; stop: AbortSignal}, mark: (seq: number, agoMs: number) => void): Promise<void> {
+	const publisher = await deps.openPublisher(config.target, {timeoutMs});
+	try {
+		await publisher.publishSequence({
+			count: config.count,
+			rate: config.rate,
+			stop,
+			run: config.runId,
+			padBytes: config.padBytes,
+			message(seq) {
+				mark(seq, 0);
+				return deps.message(seq, config.runId, config.padBytes);
+			},
+			onPublished(seq, sentAtMs) {
+				mark(seq, Math.max(0, Date.now() - sentAtMs));
+			},
+		});
+	} finally {
+		await publisher.close();
+	}
 }

@@ -1,7 +1,6 @@
 import type {Writable} from 'node:stream';
 import {createBroadcastRun, type BroadcastDeps, type BroadcastRun} from './broadcast.js';
 import type {Config} from './config.js';
-import {redactHeaders} from './redact.js';
 import type {ServerView} from './watch/server-view.js';
 import {createClientFactory} from './engine/client-factory.js';
 import {createPool} from './engine/pool.js';
@@ -14,7 +13,7 @@ import {buildSummary, type StopReason, type Summary} from './reporters/summary.j
 import {createTextPresenter} from './reporters/text.js';
 import {formatMeasured, withThresholds} from './verdict/threshold-eval.js';
 import {watchThresholds, type ThresholdWatch} from './verdict/threshold-watch.js';
-import {checkReportPath, writeReport} from './reporters/report/write-report.js';
+import {checkReportPath} from './reporters/report/write-report.js';
 import {createShapeRun, type ShapeRun} from './shapes/driver.js';
 import {createWorkerGroup, type WorkerGroup} from './workers/group.js';
 import {feedFor, heardFlushMs} from './workers/lifecycle.js';
@@ -22,6 +21,7 @@ import {metricsIntervalMs} from './workers/protocol.js';
 import {planWorkers} from './workers/plan.js';
 import {checkAgentsRun} from './agents/config-agents.js';
 import type {AgentGroup} from './agents/agent-group.js';
+import {deliverSummary} from './reporters/deliver-summary.js';
 
 export type RunIO = {
 	stdout: Writable;
@@ -265,26 +265,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	const buffered = factory?.buffered() ?? store.mergedBuffered();
 	const built = buildSummary(store.snapshot(), config, {startedAt, stoppedBy, broadcast: broadcastSummary, server: serverView?.summary() ?? null, shape: shapeSummary, buffered});
 	const summary = withThresholds(agents ? {...built, agents: agents.summary()} : built, config.thresholds);
-	await presenter.finish(summary);
-	if (config.json) {
-		io.stdout.write(JSON.stringify(summary) + '\n');
-	}
-
-	if (config.report !== undefined) {
-		const rows = store.clientRows();
-		await writeReport(config.report, {summary, rows, latencyBuckets: store.latencyHistogram.buckets(), headers: redactHeaders(config.headers), version: io.version, generatedAt: new Date()});
-		textOut.write(`report written to ${config.report}\n`);
-	}
-
-	if (eventLogFailure !== undefined) {
-		throw new RunError(`${eventLogFailure}; the run was stopped (summary above); pass --events a writable file path`);
-	}
-
-	if (failure !== undefined) {
-		throw failure;
-	}
-
-	return summary;
+	return deliverSummary(summary, {config, presenter, stdout: io.stdout, textOut, version: io.version, store: store, eventLogFailure, failure});
 }
 
 /** The server's side (--watch-redis, --watch-stats), loaded only when asked for. */

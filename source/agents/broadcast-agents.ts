@@ -1,4 +1,4 @@
-import type {BroadcastDeps, BroadcastRun} from '../broadcast.js';
+import {publishNumbered, type BroadcastDeps, type BroadcastRun} from '../broadcast.js';
 import type {BroadcastConfig} from '../config-delivery.js';
 import {BroadcastTally, listedBroadcasts, listedSeqs, type BroadcastTallyResult} from '../metrics/broadcast-tally.js';
 import {DurationHistogram} from '../metrics/histogram.js';
@@ -103,25 +103,9 @@ export function createAgentsBroadcastRun({config, clients, store, stop, timeoutM
 		log(openAtStart < clients ? 'warn' : 'info', openAtStart < clients
 			? `--settle ${formatDuration(config.settleMs)} ran out with ${openAtStart} of ${clients} clients subscribed on the agents; publishing anyway`
 			: `all ${clients} clients subscribed on the agents after ${formatDuration(settledMs)}; publishing ${config.count} messages${config.rate > 0 ? ` at ${config.rate}/s` : ''} (run ${config.runId})`);
-		const publisher = await deps.openPublisher(config.target, {timeoutMs});
-		try {
-			await publisher.publishSequence({
-				count: config.count,
-				rate: config.rate,
-				stop,
-				run: config.runId,
-				padBytes: config.padBytes,
-				message(seq) {
-					mark(seq, store.elapsed());
-					return deps.message(seq, config.runId, config.padBytes);
-				},
-				onPublished(seq, sentAtMs) {
-					mark(seq, store.elapsed() - Math.max(0, Date.now() - sentAtMs));
-				},
-			});
-		} finally {
-			await publisher.close();
-		}
+		await publishNumbered(deps, config, {timeoutMs, stop}, (seq, agoMs) => {
+			mark(seq, store.elapsed() - agoMs);
+		});
 
 		const done = () => agents.live().every(state => state.published >= published && state.owed === 0);
 		const drainEnd = store.elapsed() + config.drainMs;

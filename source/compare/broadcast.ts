@@ -1,4 +1,4 @@
-import type {BroadcastDeps} from '../broadcast.js';
+import {publishNumbered, type BroadcastDeps} from '../broadcast.js';
 import type {BroadcastConfig, BroadcastTarget} from '../config-delivery.js';
 import {BroadcastTally} from '../metrics/broadcast-tally.js';
 import type {MetricsStore} from '../metrics/store.js';
@@ -44,31 +44,11 @@ export function createCompareBroadcast({members, stop, timeoutMs, log, deps}: {
 	const allSubscribed = () => members.every((member, index) => tallies[index]!.subscribed >= member.clients);
 
 	async function publishGroup(target: BroadcastTarget, group: number[]): Promise<void> {
-		const publisher = await deps.openPublisher(target, {timeoutMs});
-		try {
-			await publisher.publishSequence({
-				count,
-				rate,
-				stop,
-				run: runId,
-				padBytes,
-				message(seq) {
-					for (const index of group) {
-						tallies[index]!.publishing(seq, members[index]!.store.elapsed());
-					}
-
-					return deps.message(seq, runId, padBytes);
-				},
-				onPublished(seq, sentAtMs) {
-					const ago = Math.max(0, Date.now() - sentAtMs);
-					for (const index of group) {
-						tallies[index]!.publishing(seq, members[index]!.store.elapsed() - ago);
-					}
-				},
-			});
-		} finally {
-			await publisher.close();
-		}
+		await publishNumbered(deps, {target, count, rate, runId, padBytes}, {timeoutMs, stop}, (seq, agoMs) => {
+			for (const index of group) {
+				tallies[index]!.publishing(seq, members[index]!.store.elapsed() - agoMs);
+			}
+		});
 	}
 
 	async function drive(): Promise<void> {

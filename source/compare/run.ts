@@ -3,20 +3,19 @@ import type {Config} from '../config.js';
 import {createClientFactory} from '../engine/client-factory.js';
 import {createPool} from '../engine/pool.js';
 import type {ClientEvent, ClientSink} from '../engine/types.js';
-import {RunError} from '../errors.js';
 import {MetricsStore} from '../metrics/store.js';
 import {openEventLog} from '../reporters/events.js';
 import type {RunControls} from '../reporters/presenter.js';
-import {checkReportPath, writeReport} from '../reporters/report/write-report.js';
+import {checkReportPath} from '../reporters/report/write-report.js';
 import {buildSummary, type StopReason, type Summary} from '../reporters/summary.js';
 import {createTextPresenter} from '../reporters/text.js';
-import {redactHeaders} from '../redact.js';
 import type {RunIO} from '../run.js';
 import {formatMeasured} from '../verdict/threshold-eval.js';
 import {watchThresholds, type ThresholdWatch} from '../verdict/threshold-watch.js';
 import {createCompareBroadcast, type CompareBroadcast} from './broadcast.js';
 import {compareSummaries, type Comparison} from './comparison.js';
 import {checkCompareLimits, globalId, wholeRun} from './whole-run.js';
+import {deliverSummary} from '../reporters/deliver-summary.js';
 
 /** How often the dashboard's side-by-side columns are recomputed (a summary per target, the broadcast tally's included). */
 const liveEveryMs = 500;
@@ -238,25 +237,7 @@ export async function runCompare(config: Config, io: RunIO & {loadBroadcastDeps(
 	// Counts and percentiles of the ended run, the broadcast block as it was before closing.
 	const final = targets.map((_, index) => ({...targetSummary(index, stoppedBy), broadcast: perTarget[index]!.broadcast}));
 	const summary = wholeRun(config, buildSummary(whole.snapshot(), {...config, clients: config.clients * count}, {startedAt, stoppedBy}), final);
-	await presenter.finish(summary);
-	if (config.json) {
-		io.stdout.write(JSON.stringify(summary) + '\n');
-	}
-
-	if (config.report !== undefined) {
-		await writeReport(config.report, {summary, rows: whole.clientRows(), latencyBuckets: whole.latencyHistogram.buckets(), headers: redactHeaders(config.headers), version: io.version, generatedAt: new Date()});
-		textOut.write(`report written to ${config.report}\n`);
-	}
-
-	if (eventLogFailure !== undefined) {
-		throw new RunError(`${eventLogFailure}; the run was stopped (summary above); pass --events a writable file path`);
-	}
-
-	if (failure !== undefined) {
-		throw failure;
-	}
-
-	return summary;
+	return deliverSummary(summary, {config, presenter, stdout: io.stdout, textOut, version: io.version, store: whole, eventLogFailure, failure});
 }
 
 /** An event log line names its target beside the whole-run client id (README: --events with --target). */
