@@ -2,11 +2,11 @@
  * Claims: with `serve --workers 2` the time from broadcast() to the last of 10,000 SSE receivers
  * is below a single-process bare node:net fan-out (bench/fanout-baseline.ts), measured in the
  * same run; and `serve --workers N` holds 40,000 streams on this 2-core box.
- * Run: node dist/bench/fanout-cluster.js [--quick] [--runs 3] [--size 10000] [--hold 40000:3] [--no-hold] [--no-latency]
+ * Run: node dist/bench/fanout-cluster.js [--quick] [--runs 3] [--size 10000] [--receivers 1] [--hold 40000:3] [--no-hold] [--no-latency]
  *
  * This process hosts the server under test: the bare baseline, `serve` as one process, or the
  * primary of `serve --workers 2` (startCluster), whose two workers are forked from here. The
- * subscribers live in client processes (bench/fanout-clients.ts). Latency: one broadcast on an
+ * subscribers live in client processes (bench/fanout-clients.ts; `--receivers K` splits them over K). Latency: one broadcast on an
  * idle server, from broadcast() to the LAST subscriber receiving it (all processes read the same
  * clock); medians of the per-run medians. Hold: `count` raw SSE streams in three client
  * processes (each under the 20,000 open-files limit, each from its own source address, past the
@@ -35,6 +35,7 @@ const option = (name: string, fallback: string): string => {
 const runs = Number(option('--runs', quick ? '1' : '3'));
 const size = Number(option('--size', '10000'));
 const samples = quick ? 10 : 25;
+const receivers = Number(option('--receivers', '1'));
 const holds = args.includes('--no-hold')
 	? []
 	: option('--hold', '40000:3')
@@ -61,30 +62,33 @@ async function startTarget(name: Name, connections: number, workers = 2): Promis
 
 async function latency(name: Name): Promise<{p50: number; max: number; connectMs: number}> {
 	const target = await startTarget(name, size);
-	const clients = new Child('clients', clientsScript);
+	const parts = Array.from({length: receivers}, (_, index) => Math.floor(size / receivers) + (index < size % receivers ? 1 : 0));
+	const clients = parts.map((_, index) => new Child(`clients ${index + 1}`, clientsScript));
 	try {
-		const connected = await clients.request({cmd: 'connect', port: target.port, count: size}, 'connected', 120_000);
+		const started = performance.now();
+		await Promise.all(clients.map(async (child, index) => child.request({cmd: 'connect', port: target.port, count: parts[index]}, 'connected', 120_000)));
+		const connectMs = performance.now() - started;
 		let sent = 1; // The retry hint counts as the first event.
 		const times: number[] = [];
 		for (let sample = 0; sample < samples + 2; sample++) {
-			const reached = clients.next('reached', 30_000);
-			await clients.request({cmd: 'expect', events: sent + 1}, 'ready');
+			const reached = clients.map(child => child.next('reached', 30_000));
+			await Promise.all(clients.map(async child => child.request({cmd: 'expect', events: sent + 1}, 'ready')));
 			await new Promise(resolve => {
 				setTimeout(resolve, 20);
 			});
-			const started = now();
+			const sentAt = now();
 			void target.broadcast(testUpdate(sample + 1, 0));
 			sent++;
-			const reply = await reached;
+			const last = Math.max(...(await Promise.all(reached)).map(reply => reply['at'] as number));
 			if (sample >= 2) {
-				times.push((reply['at'] as number) - started); // The first two warm up.
+				times.push(last - sentAt); // The first two warm up.
 			}
 		}
 
 		times.sort((a, b) => a - b);
-		return {p50: times[Math.floor(times.length / 2)]!, max: times.at(-1)!, connectMs: connected['ms'] as number};
+		return {p50: times[Math.floor(times.length / 2)]!, max: times.at(-1)!, connectMs};
 	} finally {
-		await clients.request({cmd: 'close'}, 'closed').catch(() => undefined);
+		await Promise.all(clients.map(async child => child.request({cmd: 'close'}, 'closed').catch(() => undefined)));
 		await target.close();
 	}
 }
