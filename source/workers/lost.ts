@@ -53,5 +53,8 @@ export function lostMessage(store: MetricsStore, source: string, ranges: Readonl
 		delivery: last?.delivery ?? {accountedClients: 0, unaccountedClients: 0, sources: {seq: 0, field: 0, id: 0, streamId: 0}, received: 0, gaps: 0, duplicates: 0, outOfOrder: 0, resets: 0, unsequenced: 0, reconnects: {resumed: 0, notResumed: 0}, foreign: 0},
 		histograms: {connect: null, latency: null, reconnect: null},
 		rows,
+		// Its request streams' and transport's counts stay as last reported too (no deltas: stored without them).
+		...(last?.streams && {streams: last.streams}),
+		...(last?.transport && {transport: last.transport}),
 	};
 }
