@@ -1,4 +1,4 @@
-import {publishNumbered, type BroadcastDeps, type BroadcastRun} from './broadcast.js';
+import {publishNumbered, summaryHead, type BroadcastRun, type BroadcastRunOptions} from './broadcast.js';
 import type {BroadcastConfig} from './config-delivery.js';
 import {BroadcastTally, listedBroadcasts, listedSeqs, type BroadcastTallyResult} from './metrics/broadcast-tally.js';
 import {DurationHistogram} from './metrics/histogram.js';
@@ -76,14 +76,7 @@ const fullWaitMs = 3000;
 const tickSlackMs = 300;
 
 /** The controller's side: settle on the remotes' subscribed counts, publish, drain, add up. */
-export function createRemoteBroadcastRun({config, clients, store, stop, timeoutMs, log, deps, remotes, wording}: {
-	config: BroadcastConfig;
-	clients: number;
-	store: MetricsStore;
-	stop: AbortSignal;
-	timeoutMs: number;
-	log(level: 'info' | 'warn', text: string): void;
-	deps: BroadcastDeps;
+export function createRemoteBroadcastRun({config, clients, store, stop, timeoutMs, log, deps, remotes, wording}: BroadcastRunOptions & {
 	remotes: RemoteBroadcastView;
 	wording: RemoteWording;
 }): Pick<BroadcastRun, 'drive' | 'summary'> & {progress(): BroadcastProgress} {
@@ -140,23 +133,13 @@ export function createRemoteBroadcastRun({config, clients, store, stop, timeoutM
 			return {published, requested: config.count, subscribed: live.reduce((sum, state) => sum + state.subscribed, 0), owed: live.reduce((sum, state) => sum + state.owed, 0)};
 		},
 		summary(): BroadcastSummary {
-			return {
-				runId: config.runId,
-				via: config.target.kind,
-				target: config.target.kind === 'redis' ? config.target.channel : config.target.url,
-				requested: config.count,
-				rate: config.rate,
-				openAtStart,
-				settledMs: Math.round(settledMs),
-				drainMs: config.drainMs,
-				...addTallies(remotes.all(), published, publishedAt),
-			};
+			return {...summaryHead(config, openAtStart, settledMs), ...addTallies(remotes.all(), published, publishedAt)};
 		},
 	};
 }
 
 /** The remotes' tallies as one: sums, the lowest client ratio, lists merged by seq, latency histograms added. */
-export function addTallies(states: RemoteTallyState[], published: number, publishedAt: Float64Array): Omit<BroadcastSummary, 'runId' | 'via' | 'target' | 'requested' | 'rate' | 'openAtStart' | 'settledMs' | 'drainMs'> {
+export function addTallies(states: RemoteTallyState[], published: number, publishedAt: Float64Array): Omit<BroadcastSummary, keyof ReturnType<typeof summaryHead>> {
 	let expected = 0;
 	let received = 0;
 	let complete = 0;

@@ -1,3 +1,4 @@
+import type {BroadcastRunOptions} from '../broadcast.js';
 import {createRemoteBroadcastRun, createRemoteTally, type RemoteBroadcastView, type RemoteTallyState} from '../broadcast-remote.js';
 
 /**
@@ -12,7 +13,7 @@ export type AgentBroadcastView = RemoteBroadcastView;
 export const createAgentTally = createRemoteTally;
 
 /** The controller's side: settle on the agents' subscribed counts, publish, drain, add up. */
-export function createAgentsBroadcastRun(options: Omit<Parameters<typeof createRemoteBroadcastRun>[0], 'remotes' | 'wording'> & {agents: AgentBroadcastView}): ReturnType<typeof createRemoteBroadcastRun> {
+export function createAgentsBroadcastRun(options: BroadcastRunOptions & {agents: AgentBroadcastView}): ReturnType<typeof createRemoteBroadcastRun> {
 	const {agents, ...rest} = options;
 	return createRemoteBroadcastRun({...rest, remotes: agents, wording: {on: ' on the agents', every: ' on every agent'}});
 }

@@ -6,10 +6,10 @@ import {join} from 'node:path';
 import {PassThrough} from 'node:stream';
 import {describe, test} from 'node:test';
 import {resolveConfig} from '../../source/config.js';
-import type {Presenter, RunView} from '../../source/reporters/presenter.js';
 import type {Summary} from '../../source/reporters/summary.js';
 import {run} from '../../source/run.js';
 import {runCli} from '../helpers/cli.js';
+import {createProbe} from '../helpers/run-probe.js';
 import {startTestServer, waitFor} from '../helpers/server-start.js';
 
 /** The shape of a JSON value: its keys and the types of its leaves (an array: the shape of its first item). */
@@ -78,33 +78,17 @@ describe('--scenario broadcast across worker processes', () => {
 		const server = await startTestServer();
 		try {
 			const config = resolveConfig({url: `${server.url}/dashboard/stream`, scenario: 'broadcast', clients: '4', ramp: '0', workers: '2', trigger: [server.url], count: '40', rate: '10', drain: '2s', json: true});
-			let view: RunView | undefined;
-			const lines: string[] = [];
-			const presenter: Presenter = {
-				wantsEvents: false,
-				start(started) {
-					view = started;
-				},
-				event() {
-					// Not asked for.
-				},
-				message(level, text) {
-					lines.push(`${level} ${text}`);
-				},
-				async finish() {
-					// Nothing to draw.
-				},
-			};
-			const done = run(config, {stdout: new PassThrough(), stderr: new PassThrough(), version: 'test', stop: new AbortController().signal, presenter});
+			const probe = createProbe();
+			const done = run(config, {stdout: new PassThrough(), stderr: new PassThrough(), version: 'test', stop: new AbortController().signal, presenter: probe.presenter});
 			// The dashboard's progress line is fed by the workers' tallies.
-			await waitFor(() => (view?.store.snapshot().broadcast?.published ?? 0) >= 20, 'half the broadcasts published', 20_000);
-			assert.equal(view!.store.snapshot().broadcast!.requested, 40);
+			await waitFor(() => probe.started && (probe.view.store.snapshot().broadcast?.published ?? 0) >= 20, 'half the broadcasts published', 20_000);
+			assert.equal(probe.view.store.snapshot().broadcast!.requested, 40);
 			const pids = execFileSync('pgrep', ['-P', String(process.pid)], {encoding: 'utf8'}).split('\n').filter(Boolean).map(Number);
 			assert.equal(pids.length, 2);
 			process.kill(pids[0]!, 'SIGKILL');
 			const summary = await done;
-			const lost = lines.filter(line => line.startsWith('error worker'));
-			assert.equal(lost.length, 1, lines.join('\n'));
+			const lost = probe.lines.filter(line => line.startsWith('error worker'));
+			assert.equal(lost.length, 1, probe.lines.join('\n'));
 			assert.match(lost[0]!, /^error worker w\d \(clients \d-\d\) exited \(SIGKILL\) before its final metrics: its 2 clients are counted as failed; the run goes on$/);
 			assert.equal(summary.stoppedBy, 'finished');
 			assert.equal(summary.clients.final.failed, 2);
