@@ -1,7 +1,7 @@
 import type {MetricsStore} from '../metrics/store.js';
 import {stateIndexOf, wireVersion, type WireMessage, type WireRows} from '../metrics/wire.js';
 import {clientStates} from '../engine/types.js';
-import {columnNames, type Column} from '../metrics/columns.js';
+import {columnNames, unsetValue, type Column} from '../metrics/columns.js';
 
 /**
  * The last word for a worker that died: its clients that had not closed normally are failed,
@@ -29,7 +29,7 @@ export function lostMessage(store: MetricsStore, source: string, ranges: Readonl
 			rows.ids.push(id);
 			rows.state.push(isClosed ? closed : failed);
 			for (const name of columnNames) {
-				rows.columns[name].push(id <= table.count ? table.columns[name][id]! : (name === 'lastMessageAt' || name === 'lastHeartbeatAt' || name === 'connectMs' || name === 'latencyMs' ? -1 : 0));
+				rows.columns[name].push(id <= table.count ? table.columns[name][id]! : unsetValue(name));
 			}
 
 			rows.lastEventId.push(table.lastEventId[id] ?? '');
