@@ -81,7 +81,7 @@ describe('--scenario broadcast across worker processes', () => {
 			const probe = createProbe();
 			const done = run(config, {stdout: new PassThrough(), stderr: new PassThrough(), version: 'test', stop: new AbortController().signal, presenter: probe.presenter});
 			// The dashboard's progress line is fed by the workers' tallies.
-			await waitFor(() => probe.started && (probe.view.store.snapshot().broadcast?.published ?? 0) >= 20, 'half the broadcasts published', 20_000);
+			await waitFor(() => probe.started && (probe.view.store.snapshot().broadcast?.published ?? 0) >= 25, 'more than half the broadcasts published', 20_000);
 			assert.equal(probe.view.store.snapshot().broadcast!.requested, 40);
 			const pids = execFileSync('pgrep', ['-P', String(process.pid)], {encoding: 'utf8'}).split('\n').filter(Boolean).map(Number);
 			assert.equal(pids.length, 2);
