@@ -1,4 +1,5 @@
 import {Box, Text} from 'ink';
+import {agentColumns} from '../../agents/table.js';
 import {columns} from './columns.js';
 import {columnHelp, keyHelp, totalsHelp, type HelpEntry} from './help-text.js';
 
@@ -48,7 +49,7 @@ function columnEntries(): HelpEntry[] {
 
 /** Every line of the help for an inner width of `width` characters: headings, then name + wrapped text. */
 export function helpLines(width: number): HelpLine[] {
-	const sections: Array<[string, readonly HelpEntry[]]> = [['keys', keyHelp], ['columns', columnEntries()], ['totals', totalsHelp]];
+	const sections: Array<[string, readonly HelpEntry[]]> = [['keys', keyHelp], ['columns', columnEntries()], ['totals', totalsHelp], ['agents (--agents, a shows / hides)', agentColumns.map(({title, text}) => ({name: title, text}))]];
 	const nameWidth = Math.max(...sections.flatMap(([, entries]) => entries.map(entry => entry.name.length))) + 2;
 	// Too narrow for names beside their text: the text goes under its name.
 	const beside = width - nameWidth >= 24;
