@@ -137,7 +137,7 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 
 	const helpHeight = page + 2 + (logLines > 0 ? logLines + 1 : 0);
 	const current = useRef<Limits & Frozen & {help: Limits}>(undefined);
-	current.current = {total: selected.length, page, snapshot, rows, help: {total: state.help ? helpLines(columns - 4).length : 0, page: helpPage(helpHeight)}};
+	current.current = {total: selected.length, page, snapshot, rows, help: {total: state.help ? helpLines(columns - 4, agents !== undefined).length : 0, page: helpPage(helpHeight)}};
 	useDashboardInput({state, dispatch, controls, current: () => current.current!, onForceQuit, targets: targets.length, agents: agents !== undefined});
 
 	const shown = spellOut(fitColumns(columns, snapshot.streams !== undefined), columns, snapshot.streams !== undefined);
@@ -169,7 +169,7 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 			{thresholds.length > 0 ? <ThresholdsLine results={thresholds} paint={paint}/> : null}
 			{agentsShown ? <AgentsPanel rows={agents} width={columns} height={screenRows} color={color}/> : null}
 			{state.help
-				? <HelpPanel width={columns} height={helpHeight} offset={state.helpOffset} color={color}/>
+				? <HelpPanel width={columns} height={helpHeight} offset={state.helpOffset} color={color} agents={agents !== undefined}/>
 				: (
 					<>
 						<Text bold underline={color} wrap="truncate">{headerLine(shown, state.sort, state.descending)}</Text>
