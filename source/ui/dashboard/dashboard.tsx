@@ -126,8 +126,8 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 
 	const agents = agentsNow.current;
 	const screenRows = height ?? terminal.rows;
-	const agentsShown = agents !== undefined && !state.agentsHidden;
-	const {page, logLines} = layout(screenRows - (agentsShown ? agentsPanelLines(agents.length, screenRows) : 0) - (thresholds.length > 0 ? 1 : 0) - (snapshot.server ? 1 : 0) - (targets.length > 0 ? comparePanelLines - 4 : 0) - (snapshot.streams || snapshot.transport ? 1 : 0));
+	const agentsVisible = agents !== undefined && !state.agentsHidden;
+	const {page, logLines} = layout(screenRows - (agentsVisible ? agentsPanelLines(agents.length, screenRows) : 0) - (thresholds.length > 0 ? 1 : 0) - (snapshot.server ? 1 : 0) - (targets.length > 0 ? comparePanelLines - 4 : 0) - (snapshot.streams || snapshot.transport ? 1 : 0));
 
 	const target = targets.length > 0 ? state.target ?? -1 : -1;
 	const ofTarget = useMemo(() => (target < 0 ? rows : rows.filter(row => (row.id - 1) % targets.length === target)), [rows, target, targets.length]);
@@ -167,7 +167,7 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 				? <ComparePanel names={targets} comparison={comparison.current} width={columns} filter={target} paint={paint}/>
 				: <Totals snapshot={snapshot} stale={staleCount} width={columns} paint={paint}/>}
 			{thresholds.length > 0 ? <ThresholdsLine results={thresholds} paint={paint}/> : null}
-			{agentsShown ? <AgentsPanel rows={agents} width={columns} height={screenRows} color={color}/> : null}
+			{agentsVisible ? <AgentsPanel rows={agents} width={columns} height={screenRows} color={color}/> : null}
 			{state.help
 				? <HelpPanel width={columns} height={helpHeight} offset={state.helpOffset} color={color} agents={agents !== undefined}/>
 				: (
