@@ -215,7 +215,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		});
 		store.startSampling();
 		serverView?.start(() => store.elapsed());
-		presenter.start({config, store, controls, thresholds: watch});
+		presenter.start({config, store, controls, thresholds: watch, ...(agents && {agents: {rows: () => agents.rows()}})});
 		if (io.stop.aborted) {
 			end('signal');
 			return;

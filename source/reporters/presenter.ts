@@ -1,3 +1,4 @@
+import type {AgentRow} from '../agents/table.js';
 import type {Config} from '../config.js';
 import type {ClientEvent} from '../engine/types.js';
 import type {MetricsStore} from '../metrics/store.js';
@@ -23,6 +24,8 @@ export type RunView = {
 	thresholds?: {latest(): readonly ThresholdResult[]};
 	/** with --target: the targets side by side as of now (`store` is then the whole run; client ids interleave the targets) */
 	compare?: {names: readonly string[]; live(): Comparison};
+	/** with --agents: the controller's per-agent rows as of now (the same rows as --json `agents.list`) */
+	agents?: {rows(): AgentRow[]};
 };
 
 /**

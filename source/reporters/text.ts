@@ -1,4 +1,5 @@
 import type {Writable} from 'node:stream';
+import {agentLines} from './agent-lines.js';
 import {streamLines} from './stream-lines.js';
 import type {Config} from '../config.js';
 import {redactHeaders, redactUrl} from '../redact.js';
@@ -138,6 +139,7 @@ function runLines(s: Summary): string[] {
 		...shapeLines(s, percentiles),
 		...comparisonLines(s),
 		...streamLines(s, percentiles),
+		...agentLines(s),
 	];
 }
 

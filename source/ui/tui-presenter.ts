@@ -58,7 +58,7 @@ export function createTuiPresenter({stdout, stdin, version, tickMs = defaultTick
 			// Client events are warn at the most severe (levelOf): none would show at --log-level error.
 			return threshold >= levelRank.warn;
 		},
-		start({config, store, controls, thresholds, compare}) {
+		start({config, store, controls, thresholds, compare, agents}) {
 			threshold = levelRank[config.logLevel];
 			const data: DashboardThreadData = {
 				info: {url: config.compare ? targetsLine(config) : redactUrl(config.url), protocol: compare ? `${compare.names.length} targets` : config.protocol, scenario: config.scenario, clients: config.clients * (compare?.names.length ?? 1), durationMs: config.durationMs, logLevel: config.logLevel, ...(compare ? {targets: [...compare.names]} : {})},
@@ -68,7 +68,7 @@ export function createTuiPresenter({stdout, stdin, version, tickMs = defaultTick
 				rows: stdout.rows || 24,
 				keys: Boolean(stdin.isTTY),
 			};
-			finish = startDashboardThread({data, stdout, stdin, store, controls, thresholds, compare, log, tickMs, onForceQuit, threadModule});
+			finish = startDashboardThread({data, stdout, stdin, store, controls, thresholds, compare, agents, log, tickMs, onForceQuit, threadModule});
 		},
 		event(event, elapsedMs) {
 			const level = levelOf(event);
@@ -95,6 +95,7 @@ type ThreadOptions = {
 	controls: RunControls;
 	thresholds: RunView['thresholds'];
 	compare: RunView['compare'];
+	agents: RunView['agents'];
 	log: LogBuffer;
 	tickMs: number;
 	onForceQuit: (() => void) | undefined;
@@ -102,7 +103,7 @@ type ThreadOptions = {
 };
 
 /** Starts the dashboard thread and wires it to the store, the terminal and the run; returns the finish step. */
-function startDashboardThread({data, stdout, stdin, store, controls, thresholds, compare, log, tickMs, onForceQuit, threadModule}: ThreadOptions): (finalThresholds: readonly ThresholdResult[]) => Promise<void> {
+function startDashboardThread({data, stdout, stdin, store, controls, thresholds, compare, agents, log, tickMs, onForceQuit, threadModule}: ThreadOptions): (finalThresholds: readonly ThresholdResult[]) => Promise<void> {
 	// The thread's own environment, set before it loads anything (ESM hoists its imports, the JSX
 	// runtime's included, above any code of its own): React's production build, and no CI hint
 	// that would make Ink hold every frame back (./node-env.ts).
@@ -122,7 +123,7 @@ function startDashboardThread({data, stdout, stdin, store, controls, thresholds,
 		const fresh = log.total - logSent;
 		logSent = log.total;
 		ready = false;
-		send({type: 'frame', snapshot: final ? store.snapshot() : store.getSnapshot(), table, log: fresh > 0 ? log.latest(fresh) : [], suppressed: log.suppressed, clients: controls.clients, thresholds: finalThresholds ?? thresholds?.latest() ?? [], compare: compare?.live(), final}, transfer);
+		send({type: 'frame', snapshot: final ? store.snapshot() : store.getSnapshot(), table, log: fresh > 0 ? log.latest(fresh) : [], suppressed: log.suppressed, clients: controls.clients, thresholds: finalThresholds ?? thresholds?.latest() ?? [], compare: compare?.live(), agents: agents?.rows(), final}, transfer);
 	};
 
 	let exited!: () => void;

@@ -1,50 +1,16 @@
 import assert from 'node:assert/strict';
-import {execFileSync, spawnSync} from 'node:child_process';
 import {after, before, describe, test} from 'node:test';
-import {fileURLToPath} from 'node:url';
-import {shellQuote} from '../helpers/cli.js';
 import {startTestServer, type TestServer} from '../helpers/server-start.js';
+import {createTmux, hasTmux} from '../helpers/tmux.js';
 
 /**
  * The side-by-side dashboard of --target in a real terminal (tmux on a socket of its own), at
  * 120 and at 80 columns.
  */
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const entry = 'dist/source/cli.js';
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const socket = `sse-tui-compare-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
-const sleep = async (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+const tmux = createTmux('compare');
 
 /** The panel's rows under its `targets` title, in order. */
 const panelLabels = ['open', 'msgs/s', 'latency p50', 'latency p99', 'fan-out p99', 'delivery', 'errors', 'reconnects', 'heartbeats'];
-
-function terminal(name: string, columns: number, args: string[]) {
-	const command = `cd ${shellQuote(root)} && env NO_COLOR=1 SSE_URL= SSE_CLIENTS= LOG_LEVEL= node ${shellQuote(entry)} ${args.map(shellQuote).join(' ')}; echo EXIT=$?; sleep 60`;
-	tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', '30', command);
-	const screen = () => tmux('capture-pane', '-p', '-t', name);
-	return {
-		screen,
-		keys(...keys: string[]) {
-			tmux('send-keys', '-t', name, ...keys);
-		},
-		async until(predicate: (text: string) => boolean, what: string, timeoutMs = 30_000): Promise<string> {
-			const deadline = Date.now() + timeoutMs;
-			let text = '';
-			while (Date.now() < deadline) {
-				text = screen();
-				if (predicate(text)) {
-					return text;
-				}
-
-				// eslint-disable-next-line no-await-in-loop
-				await sleep(100);
-			}
-
-			throw new Error(`timed out waiting for ${what}; the screen:\n${text}`);
-		},
-	};
-}
 
 /** The panel as drawn: the title line and the metric lines right under it, none wrapped. */
 function panel(text: string): string[] {
@@ -65,12 +31,12 @@ describe('the --target dashboard in a real terminal', {skip: hasTmux ? false : '
 		args = ['--target', `sse=${server.url}/dashboard/stream`, '--target', `raw=${server.url.replace('http', 'ws')}/ws,ws-mode=raw`, '--clients', '3', '--duration', '60s'];
 	});
 	after(async () => {
-		spawnSync('tmux', ['-L', socket, 'kill-server']);
+		tmux.close();
 		await server.close();
 	});
 
 	test('120 columns: both targets\' columns with every metric; t filters the client table by target; q prints the comparison', async () => {
-		const tty = terminal('wide', 120, args);
+		const tty = tmux.terminal(args, {columns: 120, rows: 30});
 		const text = await tty.until(text => /^open +3 +3\s*$/m.test(text) && /^msgs\/s +[1-9]/m.test(text), 'both targets open with messages');
 		const lines = panel(text);
 		assert.match(lines[0]!, /^targets +sse +raw\s*$/);
@@ -101,7 +67,7 @@ describe('the --target dashboard in a real terminal', {skip: hasTmux ? false : '
 	});
 
 	test('80 columns: still one column per target, no line wrapped or cut inside a value', async () => {
-		const tty = terminal('narrow', 80, args);
+		const tty = tmux.terminal(args, {columns: 80, rows: 30});
 		const text = await tty.until(text => /^open +3 +3\s*$/m.test(text) && /^msgs\/s +[1-9]/m.test(text), 'both targets open with messages');
 		const lines = panel(text);
 		assert.match(lines[0]!, /^targets +sse +raw\s*$/);

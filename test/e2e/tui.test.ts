@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import {execFileSync, spawn, spawnSync} from 'node:child_process';
+import {spawn} from 'node:child_process';
 import {after, before, describe, test} from 'node:test';
 import {createServer, type AddressInfo} from 'node:net';
 import {fileURLToPath} from 'node:url';
-import {shellQuote} from '../helpers/cli.js';
 import {eventStreamHeaders, startTestServer, type TestServer} from '../helpers/http-server.js';
+import {createTmux, hasTmux} from '../helpers/tmux.js';
 
 /**
  * The built binary in a real terminal (tmux, 120x40): the dashboard, the wizard, and the plain
@@ -12,49 +12,10 @@ import {eventStreamHeaders, startTestServer, type TestServer} from '../helpers/h
  */
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const entry = 'dist/source/cli.js';
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-
-const sleep = async (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
-
-let sessions = 0;
-
-/** One tmux session running `sse-tui args`; the shell prints EXIT=<code> and keeps the pane open. */
-function terminal(args: string[]) {
-	const name = `sse-tui-e2e-${process.pid}-${++sessions}`;
-	// CI=true on purpose: Ink alone would then draw only the last frame; sse-tui has seen a real
-	// terminal and must draw live (source/ui/node-env.ts).
-	const command = `cd ${shellQuote(root)} && env CI=true NO_COLOR=1 SSE_URL= SSE_CLIENTS= LOG_LEVEL= node ${shellQuote(entry)} ${args.map(shellQuote).join(' ')}; echo EXIT=$?; sleep 60`;
-	execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', '120', '-y', '40', command]);
-	const screen = () => execFileSync('tmux', ['capture-pane', '-p', '-t', name], {encoding: 'utf8'});
-	return {
-		screen,
-		keys(...keys: string[]) {
-			execFileSync('tmux', ['send-keys', '-t', name, ...keys]);
-		},
-		/** literal text, not key names */
-		type(text: string) {
-			execFileSync('tmux', ['send-keys', '-t', name, '-l', text]);
-		},
-		async until(predicate: (text: string) => boolean, what: string, timeoutMs = 15_000): Promise<string> {
-			const deadline = Date.now() + timeoutMs;
-			let text = '';
-			while (Date.now() < deadline) {
-				text = screen();
-				if (predicate(text)) {
-					return text;
-				}
-
-				// eslint-disable-next-line no-await-in-loop
-				await sleep(100);
-			}
-
-			throw new Error(`timed out waiting for ${what}; the screen:\n${text}`);
-		},
-		close() {
-			spawnSync('tmux', ['kill-session', '-t', name]);
-		},
-	};
-}
+const tmux = createTmux('e2e');
+// CI=true on purpose: Ink alone would then draw only the last frame; sse-tui has seen a real
+// terminal and must draw live (source/ui/node-env.ts).
+const terminal = (args: string[]) => tmux.terminal(args, {env: {CI: 'true'}});
 
 /** A port nothing listens on (bound, then let go). */
 async function freePort(): Promise<number> {
@@ -85,6 +46,7 @@ describe('sse-tui in a real terminal', {skip: hasTmux ? false : 'tmux is not ins
 		port = Number(new URL(server.url()).port);
 	});
 	after(async () => {
+		tmux.close();
 		await server.close();
 	});
 
@@ -122,9 +84,10 @@ describe('sse-tui in a real terminal', {skip: hasTmux ? false : 'tmux is not ins
 			tty.type('3');
 			tty.keys('Enter');
 			await tty.until(text => /\? Duration/.test(text), 'the duration question');
-			tty.type('2s');
+			// 5 s: on a loaded machine the dashboard thread can take a second or two to draw its first frame.
+			tty.type('5s');
 			tty.keys('Enter');
-			const dashboard = await tty.until(text => /scenario multiple/.test(text) && messages(text) > 0, 'the dashboard');
+			const dashboard = await tty.until(text => /scenario multiple/.test(text) && messages(text) > 0 && !/remaining 0ms/.test(text), 'the live dashboard');
 			assert.match(dashboard, /clients 3 \(asked 3\)/);
 			const end = await tty.until(text => /EXIT=\d+/.test(text), 'the process to exit');
 			assert.match(end, /=== Summary: .*, stopped by duration ===/);

@@ -1,3 +1,4 @@
+import type {AgentRow} from '../../source/agents/table.js';
 import {emptyDelivery, type ClientRow, type Snapshot} from '../../source/metrics/snapshot.js';
 import type {RunControls} from '../../source/reporters/presenter.js';
 import type {DashboardSource} from '../../source/ui/dashboard/dashboard.js';
@@ -136,4 +137,24 @@ export const keys = {
 /** Lines of a frame with trailing spaces removed. */
 export function lines(frame: string | undefined): string[] {
 	return (frame ?? '').split('\n').map(line => line.trimEnd());
+}
+
+export function createAgentRow(overrides: Partial<AgentRow> = {}): AgentRow {
+	return {name: 'a1', host: 'load-host-1', state: 'running', clients: 12_000, open: 11_998, msgsPerSec: 2400.5, errors: 3, cpu: 38, rssBytes: 190 * 1_048_576, lagMs: 4, ...overrides};
+}
+
+/** `n` agents a1..an on hosts load-host-1..n, a2 lost when there are 3 or more. */
+export function createAgentRows(n: number, lost = n >= 3 ? 2 : 0): AgentRow[] {
+	return Array.from({length: n}, (_, index) => createAgentRow({
+		name: `a${index + 1}`,
+		host: `load-host-${index + 1}`,
+		open: index + 1 === lost ? 0 : 100 + index,
+		clients: 100 + index,
+		state: index + 1 === lost ? 'lost' : 'running',
+		msgsPerSec: 10 * (index + 1),
+		errors: index,
+		cpu: index === 0 ? null : 20 + index,
+		rssBytes: index === 0 ? null : (100 + index) * 1_048_576,
+		lagMs: index === 0 ? null : 5 + index,
+	}));
 }

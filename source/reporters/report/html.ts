@@ -2,6 +2,7 @@ import {broadcast, latency, overTime} from './chart-sections.js';
 import {streamSection} from './stream-section.js';
 import {serverSide} from './server-section.js';
 import {comparisonSection} from './compare-section.js';
+import {agentsSection} from './agents-section.js';
 import {clientColumns, clientTable, defaultRowCap} from './client-table.js';
 import {escapeHtml, jsonForScript, redactUrl} from './escape.js';
 import {formatCount} from './format.js';
@@ -49,6 +50,7 @@ ${overTime(summary)}
 ${latency(safe)}
 ${broadcast(summary)}
 ${serverSide(summary)}
+${agentsSection(summary)}
 ${streamSection(summary)}
 <div class="two">
 ${delivery(summary)}

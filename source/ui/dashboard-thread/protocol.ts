@@ -1,3 +1,4 @@
+import type {AgentRow} from '../../agents/table.js';
 import type {RowTable} from '../../metrics/row-table.js';
 import type {Snapshot} from '../../metrics/snapshot.js';
 import type {Comparison, ThresholdResult} from '../../reporters/summary.js';
@@ -36,6 +37,8 @@ export type FrameMessage = {
 	thresholds: readonly ThresholdResult[];
 	/** --target: the targets side by side as of this frame */
 	compare?: Comparison | undefined;
+	/** --agents: the per-agent rows as of this frame */
+	agents?: AgentRow[] | undefined;
 	/** the run's last state: draw it, let go of the terminal, and answer `exited` */
 	final: boolean;
 };

@@ -2,6 +2,7 @@
 import '../node-env.js';
 import {parentPort, workerData} from 'node:worker_threads';
 import {render} from 'ink';
+import type {AgentRow} from '../../agents/table.js';
 import {readRows, type RowTable} from '../../metrics/row-table.js';
 import type {ClientRow, Snapshot} from '../../metrics/snapshot.js';
 import type {RunControls} from '../../reporters/presenter.js';
@@ -33,6 +34,7 @@ let clients = data.info.clients;
 let suppressed = 0;
 let thresholds: readonly ThresholdResult[] = [];
 let compare: Comparison | undefined;
+let agents: AgentRow[] | undefined;
 const log = new LogBuffer();
 const listeners = new Set<() => void>();
 
@@ -45,6 +47,7 @@ const source: DashboardSource = {
 	clientRows: (reuse?: ClientRow[]) => readRows(table, reuse),
 	thresholds: () => thresholds,
 	compare: () => compare,
+	agents: () => agents,
 };
 
 const controls: RunControls = {
@@ -69,6 +72,7 @@ function take(next: FrameMessage): void {
 	suppressed = next.suppressed;
 	thresholds = next.thresholds;
 	compare = next.compare;
+	agents = next.agents;
 	for (const line of next.log) {
 		log.push(line.level, line.text, line.at);
 	}

@@ -20,6 +20,8 @@ export type DashboardState = {
 	stopping: boolean;
 	/** --target: the target whose clients the table shows (0-based), -1 for all */
 	target?: number;
+	/** --agents: the per-agent panel hidden (`a`) */
+	agentsHidden?: boolean;
 };
 
 /** Scroll actions carry the table size the user saw, so the reducer can clamp without knowing the store. */
@@ -34,6 +36,7 @@ export type DashboardAction =
 	| {type: 'reverse'}
 	| {type: 'toggle-filter'}
 	| {type: 'cycle-target'; targets: number}
+	| {type: 'toggle-agents'}
 	| {type: 'toggle-pause'; frozen: Frozen}
 	| {type: 'toggle-help'}
 	| {type: 'close-help'}
@@ -93,6 +96,10 @@ export function dashboardReducer(state: DashboardState, action: DashboardAction)
 		case 'cycle-target': {
 			const next = (state.target ?? -1) + 1;
 			return {...state, target: next >= action.targets ? -1 : next, offset: 0};
+		}
+
+		case 'toggle-agents': {
+			return {...state, agentsHidden: !state.agentsHidden};
 		}
 
 		case 'toggle-pause': {

@@ -14,6 +14,7 @@ import {TableFeed, type DashboardSource} from './table-feed.js';
 import {clampOffset, selectRows} from './table-model.js';
 import {useDashboardInput} from './use-dashboard-input.js';
 import {ComparePanel, comparePanelLines} from './compare-panel.js';
+import {AgentsPanel, agentsPanelLines} from './agents-panel.js';
 
 export type {DashboardSource} from './table-feed.js';
 
@@ -117,7 +118,16 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 	// The thresholds line and the server's line take their rows from the height the rest is laid out in.
 	// --target: the side-by-side panel replaces the 4 lines of totals.
 	const targets = info.targets ?? [];
-	const {page, logLines} = layout((height ?? terminal.rows) - (thresholds.length > 0 ? 1 : 0) - (snapshot.server ? 1 : 0) - (targets.length > 0 ? comparePanelLines - 4 : 0) - (snapshot.streams || snapshot.transport ? 1 : 0));
+	// --agents: the per-agent panel, paused with the rest of the frame; its lines come off the table's.
+	const agentsNow = useRef(source.agents?.());
+	if (!state.frozen) {
+		agentsNow.current = source.agents?.();
+	}
+
+	const agents = agentsNow.current;
+	const screenRows = height ?? terminal.rows;
+	const agentsVisible = agents !== undefined && !state.agentsHidden;
+	const {page, logLines} = layout(screenRows - (agentsVisible ? agentsPanelLines(agents.length, screenRows) : 0) - (thresholds.length > 0 ? 1 : 0) - (snapshot.server ? 1 : 0) - (targets.length > 0 ? comparePanelLines - 4 : 0) - (snapshot.streams || snapshot.transport ? 1 : 0));
 
 	const target = targets.length > 0 ? state.target ?? -1 : -1;
 	const ofTarget = useMemo(() => (target < 0 ? rows : rows.filter(row => (row.id - 1) % targets.length === target)), [rows, target, targets.length]);
@@ -127,8 +137,8 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 
 	const helpHeight = page + 2 + (logLines > 0 ? logLines + 1 : 0);
 	const current = useRef<Limits & Frozen & {help: Limits}>(undefined);
-	current.current = {total: selected.length, page, snapshot, rows, help: {total: state.help ? helpLines(columns - 4).length : 0, page: helpPage(helpHeight)}};
-	useDashboardInput({state, dispatch, controls, current: () => current.current!, onForceQuit, targets: targets.length});
+	current.current = {total: selected.length, page, snapshot, rows, help: {total: state.help ? helpLines(columns - 4, agents !== undefined).length : 0, page: helpPage(helpHeight)}};
+	useDashboardInput({state, dispatch, controls, current: () => current.current!, onForceQuit, targets: targets.length, agents: agents !== undefined});
 
 	const shown = spellOut(fitColumns(columns, snapshot.streams !== undefined), columns, snapshot.streams !== undefined);
 	const rowColor = (row: ClientRow) => {
@@ -148,7 +158,7 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 	const sortTitle = (shown.find(candidate => candidate.id === state.sort) ?? column(state.sort)).title;
 	const range = selected.length === 0 ? 'no rows' : `rows ${offset + 1}-${offset + visible.length} of ${selected.length}`;
 	const targetPart = targets.length > 0 ? ` · t target ${target < 0 ? 'all' : targets[target]}` : '';
-	const footer = `${range}${state.filter === 'problems' ? ` (problems of ${ofTarget.length})` : ''}${targetPart} · sort ${sortTitle} ${state.descending ? '▼' : '▲'} · filter ${state.filter} · ↑↓ PgUp/PgDn Home/End s r f p +/- ? help · q quit`;
+	const footer = `${range}${state.filter === 'problems' ? ` (problems of ${ofTarget.length})` : ''}${targetPart} · sort ${sortTitle} ${state.descending ? '▼' : '▲'} · filter ${state.filter} · ↑↓ PgUp/PgDn Home/End s r f p${agents ? ' a' : ''} +/- ? help · q quit`;
 
 	return (
 		<Box flexDirection="column" width={columns}>
@@ -157,8 +167,9 @@ export function Dashboard({source, info, controls, version, log, color = true, w
 				? <ComparePanel names={targets} comparison={comparison.current} width={columns} filter={target} paint={paint}/>
 				: <Totals snapshot={snapshot} stale={staleCount} width={columns} paint={paint}/>}
 			{thresholds.length > 0 ? <ThresholdsLine results={thresholds} paint={paint}/> : null}
+			{agentsVisible ? <AgentsPanel rows={agents} width={columns} height={screenRows} color={color}/> : null}
 			{state.help
-				? <HelpPanel width={columns} height={helpHeight} offset={state.helpOffset} color={color}/>
+				? <HelpPanel width={columns} height={helpHeight} offset={state.helpOffset} color={color} agents={agents !== undefined}/>
 				: (
 					<>
 						<Text bold underline={color} wrap="truncate">{headerLine(shown, state.sort, state.descending)}</Text>

@@ -1,4 +1,5 @@
 import {Box, Text} from 'ink';
+import {agentColumns} from '../../agents/table.js';
 import {columns} from './columns.js';
 import {columnHelp, keyHelp, totalsHelp, type HelpEntry} from './help-text.js';
 
@@ -46,9 +47,13 @@ function columnEntries(): HelpEntry[] {
 	});
 }
 
-/** Every line of the help for an inner width of `width` characters: headings, then name + wrapped text. */
-export function helpLines(width: number): HelpLine[] {
+/** Every line of the help for an inner width of `width` characters: headings, then name + wrapped text; the agents' columns with --agents. */
+export function helpLines(width: number, agents = false): HelpLine[] {
 	const sections: Array<[string, readonly HelpEntry[]]> = [['keys', keyHelp], ['columns', columnEntries()], ['totals', totalsHelp]];
+	if (agents) {
+		sections.push(['agents', agentColumns.map(({title, text}) => ({name: title, text}))]);
+	}
+
 	const nameWidth = Math.max(...sections.flatMap(([, entries]) => entries.map(entry => entry.name.length))) + 2;
 	// Too narrow for names beside their text: the text goes under its name.
 	const beside = width - nameWidth >= 24;
@@ -77,9 +82,9 @@ export function helpLines(width: number): HelpLine[] {
 }
 
 /** `?`: every key, column and totals word explained, in a box `height` lines tall; ↑/↓ scroll it. */
-export function HelpPanel({width, height, offset, color}: {width: number; height: number; offset: number; color: boolean}) {
+export function HelpPanel({width, height, offset, color, agents = false}: {width: number; height: number; offset: number; color: boolean; agents?: boolean}) {
 	// The border and one column of padding on each side.
-	const lines = helpLines(Math.max(1, width - 4));
+	const lines = helpLines(Math.max(1, width - 4), agents);
 	const page = helpPage(height);
 	const first = Math.max(0, Math.min(offset, lines.length - page));
 	const shown = lines.slice(first, first + page);

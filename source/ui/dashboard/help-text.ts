@@ -17,6 +17,7 @@ export const keyHelp: readonly HelpEntry[] = [
 	{name: 'f', text: 'filter: all clients / problems only (errors, reconnects, gaps, duplicates, stale, failed, closed)'},
 	{name: 'p', text: 'pause / resume the display (the run goes on)'},
 	{name: 't', text: '--target: show all clients / one target\'s in turn'},
+	{name: 'a', text: '--agents: show / hide the per-agent table (name, host, state, clients, open, msgs/s, errors, CPU %, RSS, lag)'},
 	{name: '+ / -', text: 'start one more client / stop the newest'},
 	{name: '?  Esc', text: 'open / close this help (↑/↓ and PgUp/PgDn scroll it)'},
 	{name: 'q  Ctrl-C', text: 'stop the run and print the summary (twice: force quit)'},

@@ -1,3 +1,4 @@
+import type {AgentRow} from '../../agents/table.js';
 import type {ClientRow, Snapshot} from '../../metrics/snapshot.js';
 import type {Comparison, ThresholdResult} from '../../reporters/summary.js';
 import type {RowContext} from './columns.js';
@@ -13,6 +14,8 @@ export type DashboardSource = {
 	thresholds?(): readonly ThresholdResult[];
 	/** --target: the targets side by side as of the latest snapshot */
 	compare?(): Comparison | undefined;
+	/** --agents: the controller's per-agent rows as of the latest snapshot */
+	agents?(): readonly AgentRow[] | undefined;
 };
 
 /** One snapshot with every row read, the stale rule fed, and the stale clients counted. */

@@ -13,10 +13,12 @@ export type DashboardInputOptions = {
 	onForceQuit?: () => void;
 	/** --target: how many targets `t` cycles through (0 or absent: no target filter) */
 	targets?: number;
+	/** --agents: `a` shows / hides the per-agent panel */
+	agents?: boolean;
 };
 
 /** Keys -> reducer actions and run controls. Pure mapping; everything it touches comes in through options. */
-export function useDashboardInput({state, dispatch, controls, current, onForceQuit, targets = 0}: DashboardInputOptions): void {
+export function useDashboardInput({state, dispatch, controls, current, onForceQuit, targets = 0, agents = false}: DashboardInputOptions): void {
 	const stopping = useRef(false);
 	// Without a TTY on stdin (sse-tui < file) Ink cannot read keys; the dashboard still draws.
 	const {isRawModeSupported} = useStdin();
@@ -66,6 +68,8 @@ export function useDashboardInput({state, dispatch, controls, current, onForceQu
 			dispatch({type: 'toggle-filter'});
 		} else if (input === 't' && targets > 1) {
 			dispatch({type: 'cycle-target', targets});
+		} else if (input === 'a' && agents) {
+			dispatch({type: 'toggle-agents'});
 		} else if (input === 'p') {
 			dispatch({type: 'toggle-pause', frozen: {snapshot, rows}});
 		} else if (input === '?') {
