@@ -112,6 +112,30 @@ describe('BroadcastTally', () => {
 		assert.equal(result.clientsIncomplete, 1);
 	});
 
+	test('a long run of reconnects (the change log pruned to its last minute) still dates a late publish right', () => {
+		const tally = new BroadcastTally('run', 1, 3);
+		tally.subscribe(1, 0);
+		tally.subscribe(2, 0);
+		// Client 3 flaps every ms (140,000 changes, pruned and moved twice); client 1 is away at
+		// 100,000.3, which is when the publish reported 40 s late went out.
+		for (let index = 0; index < 70_000; index++) {
+			tally.subscribe(3, 1 + (2 * index));
+			tally.unsubscribe(3, 2 + (2 * index));
+			if (index === 50_000) {
+				tally.unsubscribe(1, 100_000.2);
+				tally.subscribe(1, 100_000.4);
+			}
+		}
+
+		tally.publishing(1, 100_000.3);
+		assert.equal(tally.owed, 1, 'only client 2 was subscribed at 100,000.3');
+		tally.received(2, 1, 140_010, undefined, false);
+		tally.received(1, 1, 140_020, undefined, false);
+		assert.ok(tally.complete());
+		assert.equal(tally.result().broadcasts[0]?.expected, 2);
+		assert.equal(tally.result().clientsComplete, 2);
+	});
+
 	test('complete only when every broadcast has every delivery it expects, not when the totals happen to match', () => {
 		const tally = new BroadcastTally('run', 2, 2);
 		tally.subscribe(1, 0);
