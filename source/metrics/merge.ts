@@ -2,8 +2,10 @@ import type {BufferStats} from '../engine/buffer-budget.js';
 import {clientStates, type ErrorKind} from '../engine/types.js';
 import {columnNames, type Column} from './columns.js';
 import type {DurationHistogram} from './histogram.js';
-import type {Snapshot} from './snapshot.js';
+import type {Snapshot, TransportCounts} from './snapshot.js';
+import type {StreamStats} from './streams.js';
 import {addDelivery, checkWire, emptyWireDelivery, type WireDelivery, type WireMessage} from './wire.js';
+import {mergeStreams, streamCounts} from './wire-streams.js';
 
 /** The parts of a MetricsStore that merged messages write into (its own objects, not copies). */
 export type MergeTarget = {
@@ -21,6 +23,8 @@ export type MergeTarget = {
 	grow(id: number): void;
 	/** the per-client arrays, as they are after any grow, to write rows into */
 	table(): {state: Uint8Array; columns: Record<Column, Float64Array>; lastEventId: Array<string | undefined>; lastError: Array<string | undefined>};
+	/** the request streams' stats, when the run has request streams */
+	streams(): StreamStats | undefined;
 };
 
 /**
@@ -73,6 +77,11 @@ export class MergedSources {
 			target.stateCounts[index]! += message.states[state] - (previous?.states[state] ?? 0);
 		}
 
+		const streams = target.streams();
+		if (message.streams && streams) {
+			mergeStreams(streams, message.streams, previous?.streams);
+		}
+
 		const {connect, latency, reconnect} = message.histograms;
 		if (connect) {
 			target.connectHistogram.addEncoded(connect.hdr, connect.minMs, connect.maxMs);
@@ -108,7 +117,7 @@ export class MergedSources {
 			}
 		}
 
-		this.#sources.set(message.source, {...message, histograms: {connect: null, latency: null, reconnect: null}, rows: null});
+		this.#sources.set(message.source, {...message, histograms: {connect: null, latency: null, reconnect: null}, rows: null, ...(message.streams && {streams: streamCounts(message.streams)})});
 	}
 
 	/** The partial-data budgets of the merged sources added up (each process has its own); null: none merged. */
@@ -121,6 +130,17 @@ export class MergedSources {
 				sum.budgetBytes += buffered.budgetBytes;
 				sum.overBudget += buffered.overBudget;
 			}
+		}
+
+		return sum;
+	}
+
+	/** The undici transports' counts of the merged sources added up (each worker has its own). */
+	transport(): TransportCounts {
+		const sum = {connections: 0, streams: 0};
+		for (const {transport} of this.#sources.values()) {
+			sum.connections += transport?.connections ?? 0;
+			sum.streams += transport?.streams ?? 0;
 		}
 
 		return sum;

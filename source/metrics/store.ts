@@ -9,7 +9,7 @@ import {RateSampler} from './rates.js';
 import {emptyRow, fillRow, readRows, type RowTable} from './row-table.js';
 import {StreamStats} from './streams.js';
 import type {ServerViewNow} from '../watch/types.js';
-import type {ClientRow, ShapeStatus, Snapshot} from './snapshot.js';
+import type {BroadcastProgress, ClientRow, ShapeStatus, Snapshot, TransportCounts} from './snapshot.js';
 import {MergedSources, type MergeTarget} from './merge.js';
 import {deliveryFromWire, type WireMessage} from './wire.js';
 
@@ -88,6 +88,7 @@ export class MetricsStore implements ClientSink {
 			this.#grow(id, false);
 		},
 		table: () => ({state: this.#state, columns: this.#columns, lastEventId: this.#lastEventId, lastError: this.#lastError}),
+		streams: () => this.#streams,
 	};
 	#snapshot: Snapshot | undefined;
 	#timer: NodeJS.Timeout | undefined;
@@ -332,6 +333,10 @@ export class MetricsStore implements ClientSink {
 	/** Tally the messages of broadcast run `tally.runId` per broadcast; others on the channel are foreign. */
 	#broadcastProgress(): Snapshot['broadcast'] {
 		const tally = this.#accounting.broadcast;
+		if (tally === undefined) {
+			return this.remoteBroadcast?.();
+		}
+
 		return tally && {published: tally.published, requested: tally.count, subscribed: tally.subscribed, owed: tally.owed};
 	}
 
@@ -346,6 +351,9 @@ export class MetricsStore implements ClientSink {
 	}
 	/** The load shape's status for each snapshot (source/shapes/driver.ts), when the run has one. */
 	shapeStatus: (() => ShapeStatus | undefined) | undefined = undefined;
+
+	/** The broadcast's progress when the tallies live in other processes (workers), for each snapshot. */
+	remoteBroadcast: (() => BroadcastProgress) | undefined = undefined;
 
 	trackBroadcast(tally: BroadcastTally): void {
 		this.#accounting.trackBroadcast(tally);
@@ -412,6 +420,16 @@ export class MetricsStore implements ClientSink {
 	/** The partial-data budgets of the merged sources added up (each process has its own); null: none merged. */
 	mergedBuffered(): BufferStats | null {
 		return this.#merged.buffered();
+	}
+
+	/** The undici transports' counts of the merged sources added up (each worker has its own). */
+	mergedTransport(): TransportCounts {
+		return this.#merged.transport();
+	}
+
+	/** The request streams' stats, for a producer (wire.ts); undefined without request streams. */
+	get streamStats(): StreamStats | undefined {
+		return this.#streams;
 	}
 
 	/** The last message merged from `source`, histograms and rows left out. */
