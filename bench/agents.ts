@@ -9,13 +9,13 @@
  * Run: npx tsc -p tsconfig.json && node dist/bench/agents.js [--per-agent 12000] [--period 1000]
  */
 import {spawn, type ChildProcess} from 'node:child_process';
-import {readFileSync} from 'node:fs';
 import net from 'node:net';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
 import {parseArgs} from 'node:util';
 import {Redis} from 'ioredis';
 import {Child, runBenchmark} from './lib/children.js';
+import {cpuSeconds, rssBytes} from './lib/proc.js';
 
 const {values: options} = parseArgs({options: {
 	'per-agent': {type: 'string', default: '12000'},
@@ -30,24 +30,6 @@ const tickMs = 250;
 const sleep = async (ms: number) => new Promise(resolve => {
 	setTimeout(resolve, ms);
 });
-
-function cpuSeconds(pid: number): number {
-	try {
-		const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-		return (Number(fields[11]) + Number(fields[12])) / 100;
-	} catch {
-		return 0;
-	}
-}
-
-function rssBytes(pid: number): number {
-	try {
-		const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find(text => text.startsWith('VmRSS:'))!;
-		return Number.parseInt(line.split(/\s+/)[1]!, 10) * 1024;
-	} catch {
-		return 0;
-	}
-}
 
 async function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {

@@ -13,7 +13,6 @@
  * ~28k ephemeral ports one address has toward one port), then 5 s idle: connect time, server
  * RSS (primary + workers) and idle CPU.
  */
-import {readFileSync} from 'node:fs';
 import {loadavg} from 'node:os';
 import process from 'node:process';
 import {startCluster} from '../server/cluster.js';
@@ -21,6 +20,7 @@ import {startServer} from '../server/server.js';
 import {testUpdate} from '../source/payloads.js';
 import {startBaseline} from './fanout-baseline.js';
 import {Child} from './lib/children.js';
+import {cpuSeconds, rssBytes} from './lib/proc.js';
 
 type Name = 'baseline' | 'serve' | 'workers2';
 type Target = {port: number; broadcast(message: unknown): unknown; close(): Promise<void>; pids(): number[]};
@@ -95,9 +95,7 @@ async function latency(name: Name): Promise<{p50: number; max: number; connectMs
 
 /** Resident memory and CPU time (user + system, ms) of a process, from /proc. */
 function usage(pid: number): {rss: number; cpuMs: number} {
-	const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-	const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-	return {rss, cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100}; // utime, stime in 1/100 s.
+	return {rss: rssBytes(pid), cpuMs: cpuSeconds(pid) * 1000};
 }
 
 async function hold(count: number, workers: number): Promise<string> {

@@ -10,10 +10,10 @@
  * average (the box is shared: compare runs taken together).
  */
 import {fork, spawn, type ChildProcess} from 'node:child_process';
-import {readFileSync} from 'node:fs';
 import {loadavg} from 'node:os';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
+import {rssBytes} from './lib/proc.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string): number => {
@@ -41,7 +41,6 @@ async function ask<T>(child: ChildProcess, message: Record<string, unknown>, rep
 	});
 }
 
-const rss = (pid: number): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
 
 async function run(): Promise<void> {
@@ -69,7 +68,7 @@ async function run(): Promise<void> {
 		const response = await fetch(`${url}/dashboard/trigger-test?count=1&pad=8192`, {method: 'POST'});
 		await response.arrayBuffer();
 		published += response.status === 200 ? 1 : 0;
-		peak = Math.max(peak, rss(server.pid!));
+		peak = Math.max(peak, rssBytes(server.pid!));
 		await new Promise(resolve => {
 			setTimeout(resolve, Math.max(0, (published * 100) - (Date.now() - started)));
 		});

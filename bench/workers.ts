@@ -10,12 +10,12 @@
  * CPU and RSS come from /proc for its process and its worker processes (its children). Events
  * counted are the client's own --json total, checked against the server's deliveries.
  */
-import {spawn, execFileSync, type ChildProcess} from 'node:child_process';
-import {readFileSync} from 'node:fs';
+import {spawn, type ChildProcess} from 'node:child_process';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
 import {parseArgs} from 'node:util';
 import {Child, runBenchmark} from './lib/children.js';
+import {childrenOf, cpuSeconds, rssBytes} from './lib/proc.js';
 
 const {values: options} = parseArgs({options: {
 	clients: {type: 'string', default: '40000'},
@@ -24,34 +24,6 @@ const {values: options} = parseArgs({options: {
 	only: {type: 'string', default: 'big,ingest'},
 }});
 const cli = fileURLToPath(new URL('../source/cli.js', import.meta.url));
-const ticksPerSecond = 100;
-
-function cpuSeconds(pid: number): number {
-	try {
-		const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-		return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
-	} catch {
-		return 0;
-	}
-}
-
-function rssBytes(pid: number): number {
-	try {
-		const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find(text => text.startsWith('VmRSS:'))!;
-		return Number.parseInt(line.split(/\s+/)[1]!, 10) * 1024;
-	} catch {
-		return 0;
-	}
-}
-
-function childrenOf(pid: number): number[] {
-	try {
-		return execFileSync('pgrep', ['-P', String(pid)], {encoding: 'utf8'}).split('\n').filter(Boolean).map(Number);
-	} catch {
-		return [];
-	}
-}
-
 const sleep = async (ms: number) => new Promise(resolve => {
 	setTimeout(resolve, ms);
 });

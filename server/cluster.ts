@@ -1,14 +1,18 @@
-import cluster, {type Worker} from 'node:cluster';
+import cluster from 'node:cluster';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
 import {RunError} from '../source/errors.js';
-import {shareOf, workerSetupVariable, type Entry, type ToPrimary, type ToWorker, type WorkerRequest, type WorkerSetup} from './cluster-protocol.js';
+import {shareOf, type Entry, type ToPrimary, type ToWorker, type WorkerSetup} from './cluster-protocol.js';
+import {Replies} from './cluster-replies.js';
+import {answerRequest, type RequestHandlers} from './cluster-requests.js';
+import {createSlots, forkSlot, liveSlots, mayRestart, seedEntries, sendTo as sendToSlot, type Slot} from './cluster-slots.js';
+import {clusterStats, finalStats, primaryPart as primaryPartOf} from './cluster-stats.js';
 import {createLogger, type Logger} from './logger.js';
 import {resolveServerOptions, type ServerOptions} from './options.js';
 import {bridgeFor} from './redis-bridge.js';
 import {RedisReplayStore} from './redis-replay.js';
-import {RingReplayStore, type ReplayEntry, type ReplayStore} from './replay.js';
-import {sumStats, type ServerStats, type WorkerStats} from './stats.js';
+import {RingReplayStore, type ReplayStore} from './replay.js';
+import type {ServerStats} from './stats.js';
 import {tick, type Ticker} from './ticker.js';
 import {TriggerGate, type TriggerTarget} from './trigger.js';
 
@@ -18,9 +22,6 @@ const statsWaitMs = 1000;
 const ackWaitMs = 5000;
 /** How long startCluster waits for Redis before serving anyway (it keeps retrying after). */
 const redisStartWaitMs = 2000;
-/** A worker slot is restarted at most this many times within `restartWindowMs`, then left empty. */
-const maxRestarts = 5;
-const restartWindowMs = 60_000;
 
 export type RunningCluster = {
 	readonly url: string;
@@ -39,18 +40,6 @@ export type RunningCluster = {
 	/** Worker process ids by slot (1..N), for tests and the bench. */
 	pids(): number[];
 };
-
-type Slot = {
-	readonly number: number;
-	worker: Worker | undefined;
-	/** The worker listens for our messages (it said hello); until then sending would lose them. */
-	listening: boolean;
-	ready: boolean;
-	restarts: number[];
-	final: ServerStats | undefined;
-};
-
-type Waiter<T> = {pending: Set<number>; results: Map<number, T>; done(): void};
 
 /** `--workers auto`: one per core. */
 export function workersForCores(cores: number): number {
@@ -76,7 +65,7 @@ export async function startCluster(partial: Partial<ServerOptions>, workers: num
 	let broadcasts = 0;
 	let triggered = 0;
 	let port = options.port;
-	const slots: Slot[] = Array.from({length: workers}, (_, index) => ({number: index + 1, worker: undefined, listening: false, ready: false, restarts: [], final: undefined}));
+	const slots = createSlots(workers);
 
 	const redis = bridgeFor(options, logger, ({id, json}) => {
 		if (!closing) {
@@ -90,57 +79,18 @@ export async function startCluster(partial: Partial<ServerOptions>, workers: num
 	const triggerGate = new TriggerGate(options.triggerRate, options.triggerBurst);
 	/** Each worker's subscribers at its last ack: sizes the trigger's slices. */
 	const audiences = new Map<number, number>();
-	const ackWaiters = new Map<number, Waiter<{deliveries: number}>>();
-	const statsWaiters = new Map<number, Waiter<ServerStats>>();
+	const acks = new Replies<{deliveries: number}>();
+	const statsReplies = new Replies<ServerStats>();
 
-	const live = (): Slot[] => slots.filter(slot => slot.listening && slot.worker && !slot.worker.isDead() && slot.worker.isConnected());
+	const live = (): Slot[] => liveSlots(slots);
 	const sendTo = (slot: Slot, message: ToWorker): void => {
-		try {
-			slot.worker?.send(message);
-		} catch (error) {
-			logger.debug('send to worker failed', {to: slot.number, error: String(error)});
-		}
-	};
-
-	/** Waits for an answer from each of `targets` (bounded); the callers read `results`. */
-	const gather = <T>(waiters: Map<number, Waiter<T>>, key: number, targets: Slot[], timeoutMs: number): Promise<Map<number, T>> =>
-		new Promise(resolve => {
-			const results = new Map<number, T>();
-			const waiter: Waiter<T> = {
-				pending: new Set(targets.map(slot => slot.number)),
-				results,
-				done() {
-					clearTimeout(timer);
-					waiters.delete(key);
-					resolve(results);
-				},
-			};
-			const timer = setTimeout(() => waiter.done(), timeoutMs);
-			waiters.set(key, waiter);
-			if (waiter.pending.size === 0) {
-				waiter.done();
-			}
-		});
-
-	const answer = <T>(waiters: Map<number, Waiter<T>>, key: number, from: number, value: T): void => {
-		const waiter = waiters.get(key);
-		if (waiter?.pending.delete(from)) {
-			waiter.results.set(from, value);
-			if (waiter.pending.size === 0) {
-				waiter.done();
-			}
-		}
+		sendToSlot(slot, message, logger);
 	};
 
 	/** A worker that died answers nothing more: stop waiting for it. */
 	const forget = (from: number): void => {
-		for (const waiters of [ackWaiters, statsWaiters] as Array<Map<number, Waiter<unknown>>>) {
-			for (const waiter of [...waiters.values()]) {
-				if (waiter.pending.delete(from) && waiter.pending.size === 0) {
-					waiter.done();
-				}
-			}
-		}
+		acks.forget(from);
+		statsReplies.forget(from);
 	};
 
 	/** Numbers `jsons` (or takes the Redis stream ids) and sends them to every worker, in order. */
@@ -149,7 +99,7 @@ export async function startCluster(partial: Partial<ServerOptions>, workers: num
 		broadcasts += entries.length;
 		const key = ++seq;
 		const targets = live();
-		const acked = ack ? gather(ackWaiters, key, targets.filter(slot => slot.ready), ackWaitMs) : Promise.resolve(new Map());
+		const acked = ack ? acks.gather(key, targets.filter(slot => slot.ready).map(slot => slot.number), ackWaitMs) : Promise.resolve(new Map<number, {deliveries: number}>());
 		for (const slot of targets) {
 			sendTo(slot, {t: 'publish', seq: key, entries, ack: ack && slot.ready});
 		}
@@ -160,23 +110,15 @@ export async function startCluster(partial: Partial<ServerOptions>, workers: num
 	async function collect(): Promise<ServerStats> {
 		const targets = live().filter(slot => slot.ready);
 		const key = ++seq;
-		const replies = gather(statsWaiters, key, targets, statsWaitMs);
+		const replies = statsReplies.gather(key, targets.map(slot => slot.number), statsWaitMs);
 		for (const slot of targets) {
 			sendTo(slot, {t: 'stats', req: key});
 		}
 
-		const results = await replies;
-		const parts: WorkerStats[] = [...results].map(([number, stats]) => ({worker: number, pid: slots[number - 1]!.worker?.process.pid ?? 0, stats}));
-		return sumStats(primaryPart(), parts, workers - parts.length);
+		return clusterStats(primaryPart(), slots, await replies);
 	}
 
-	const primaryPart = (): Pick<ServerStats, 'startedAt' | 'uptimeMs' | 'broadcasts' | 'replay' | 'redis'> => ({
-		startedAt: startedAt.toISOString(),
-		uptimeMs: Date.now() - startedAt.getTime(),
-		broadcasts,
-		replay: {size: replay.size, capacity: replay.capacity, lastId: replay.lastId, resumes: 0, gaps: 0},
-		...(redis ? {redis: redis.stats()} : {}),
-	});
+	const primaryPart = () => primaryPartOf({startedAt, broadcasts, replay, redis});
 
 	const triggerTarget: TriggerTarget = {
 		redis,
@@ -201,37 +143,11 @@ export async function startCluster(partial: Partial<ServerOptions>, workers: num
 		settled: async () => undefined,
 	};
 
-	async function serveRequest(from: Slot, what: WorkerRequest): Promise<unknown> {
-		switch (what.kind) {
-			case 'trigger': {
-				return triggerGate.run(triggerTarget, what.request);
-			}
-
-			case 'stats': {
-				return collect();
-			}
-
-			case 'since': {
-				if (!redis) {
-					throw new Error('no Redis');
-				}
-
-				return redis.streamSince(what.id);
-			}
-
-			case 'latest': {
-				if (!redis) {
-					throw new Error('no Redis');
-				}
-
-				return redis.streamLatest(what.count);
-			}
-
-			default: {
-				throw new Error(`unknown request from worker ${from.number}`);
-			}
-		}
-	}
+	const requestHandlers: RequestHandlers = {
+		trigger: async request => triggerGate.run(triggerTarget, request),
+		stats: collect,
+		redis,
+	};
 
 	let firstStart: {resolve(): void; reject(error: Error): void} | undefined;
 	const started = new Promise<void>((resolve, reject) => {
@@ -250,20 +166,15 @@ export async function startCluster(partial: Partial<ServerOptions>, workers: num
 			maxLocalConnections: shareOf(options.maxConnections, workers, slot.number),
 		};
 		delete (setup.options as {logStream?: unknown}).logStream;
-		const worker = cluster.fork({[workerSetupVariable]: JSON.stringify(setup)});
-		slot.worker = worker;
-		slot.listening = false;
-		slot.ready = false;
-		slot.final = undefined;
+		const worker = forkSlot(slot, setup);
 		worker.on('message', (message: ToPrimary) => {
 			switch (message.t) {
 				case 'hello': {
 					// Messages sent before the worker listens are lost, so nothing goes out before
 					// this: first what the replay holds now (the Redis store's local copy, the
 					// entries the other workers hold), then every later broadcast, in order.
-					const held = replay instanceof RedisReplayStore ? replay.localEntries() : (replay.entries() as readonly ReplayEntry[]);
 					slot.listening = true;
-					sendTo(slot, {t: 'seed', entries: held.map(entry => ({id: entry.id, json: jsonOfFrame(entry.frame)}))});
+					sendTo(slot, {t: 'seed', entries: seedEntries(replay)});
 					if (redis) {
 						sendTo(slot, {t: 'redis', available: redis.available});
 					}
@@ -295,12 +206,12 @@ export async function startCluster(partial: Partial<ServerOptions>, workers: num
 
 				case 'ack': {
 					audiences.set(slot.number, message.subscribers.sse + message.subscribers.cable + message.subscribers.ws);
-					answer(ackWaiters, message.seq, slot.number, {deliveries: message.deliveries});
+					acks.answer(message.seq, slot.number, {deliveries: message.deliveries});
 					return;
 				}
 
 				case 'stats': {
-					answer(statsWaiters, message.req, slot.number, message.stats);
+					statsReplies.answer(message.req, slot.number, message.stats);
 					return;
 				}
 
@@ -310,14 +221,9 @@ export async function startCluster(partial: Partial<ServerOptions>, workers: num
 				}
 
 				case 'request': {
-					serveRequest(slot, message.what).then(
-						value => {
-							sendTo(slot, {t: 'reply', req: message.req, ok: true, value});
-						},
-						(error: unknown) => {
-							sendTo(slot, {t: 'reply', req: message.req, ok: false, error: error instanceof Error ? error.message : String(error)});
-						},
-					);
+					answerRequest(slot.number, message, requestHandlers, reply => {
+						sendTo(slot, reply);
+					});
 					return;
 				}
 
@@ -338,7 +244,7 @@ export async function startCluster(partial: Partial<ServerOptions>, workers: num
 			}
 
 			const now = Date.now();
-			slot.restarts = slot.restarts.filter(at => now - at < restartWindowMs);
+			const restart = mayRestart(slot, now);
 			if (firstStart) {
 				// Not up yet: the start fails (unless its fatal message already said why).
 				firstStart.reject(new RunError(`worker ${slot.number} exited before it listened (${signal ?? `code ${code}`})`));
@@ -346,7 +252,7 @@ export async function startCluster(partial: Partial<ServerOptions>, workers: num
 				return;
 			}
 
-			if (slot.restarts.length >= maxRestarts) {
+			if (!restart) {
 				logger.error('worker died again; not restarting it', {to: slot.number, pid: worker.process.pid, code: code ?? undefined, signal: signal ?? undefined, restarts: slot.restarts.length});
 				if (live().length === 0) {
 					logger.error('no worker left; stopping');
@@ -473,8 +379,7 @@ export async function startCluster(partial: Partial<ServerOptions>, workers: num
 		},
 		async stats() {
 			if (closing && slots.every(slot => !slot.worker || slot.worker.isDead())) {
-				const parts = slots.filter(slot => slot.final).map(slot => ({worker: slot.number, pid: slot.worker?.process.pid ?? 0, stats: slot.final!}));
-				return sumStats(primaryPart(), parts, workers - parts.length);
+				return finalStats(primaryPart(), slots);
 			}
 
 			return collect();
@@ -494,11 +399,4 @@ export async function startCluster(partial: Partial<ServerOptions>, workers: num
 		},
 		pids: () => slots.map(slot => slot.worker?.process.pid ?? 0),
 	};
-}
-
-/** The JSON payload of a replay frame (`id: N\ndata: JSON\n\n`), for seeding a new worker. */
-function jsonOfFrame(frame: Buffer): string {
-	const text = frame.toString();
-	const start = text.indexOf('\ndata: ') + 7;
-	return text.slice(start, text.length - 2);
 }

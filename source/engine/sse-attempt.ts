@@ -11,7 +11,7 @@ import type {ErrorKind} from './types.js';
 const eventStreamType = /^text\/event-stream\s*(?:;|$)/i;
 
 /** Redirects followed per attempt, as undici's redirect interceptor did (fetch allows 20). */
-const maxRedirections = 10;
+export const maxRedirections = 10;
 
 export class AttemptError extends Error {
 	constructor(readonly kind: ErrorKind, message: string, readonly status?: number) {
@@ -20,6 +20,26 @@ export class AttemptError extends Error {
 }
 
 export type Outcome = 'ended' | 'no-content' | 'marker' | AttemptError;
+
+/**
+ * What a response head (past any redirect) means for an SSE attempt, on either transport: 200
+ * with text/event-stream opens the stream, 204 asks the client to stop, anything else fails.
+ */
+export function checkResponseHead(statusCode: number, contentType: string): 'open' | 'no-content' | AttemptError {
+	if (statusCode === 204) {
+		return 'no-content'; // Nothing to read: the server asks the client to stop.
+	}
+
+	if (statusCode !== 200) {
+		return new AttemptError('status', `HTTP ${statusCode}`, statusCode);
+	}
+
+	if (!eventStreamType.test(contentType)) {
+		return new AttemptError('content-type', `expected text/event-stream, got "${contentType || 'no content type'}"`, statusCode);
+	}
+
+	return 'open';
+}
 
 // Every client of a run has the same URL: parse it once, and share its target.
 let lastUrl: string | undefined;
@@ -47,9 +67,9 @@ function onHeadersTimeout(attempt: Attempt): void {
 export const dropCredentials = 1;
 export const dropContent = 2;
 
-const waiting = 0; // for response headers (across redirects)
+export const waiting = 0; // for response headers (across redirects)
 export const streaming = 1;
-const done = 2;
+export const done = 2;
 
 /**
  * One connection attempt, and the response handler of each of its requests (the first and any
@@ -135,29 +155,6 @@ export class Attempt implements ResponseHandler {
 			return false;
 		}
 
-		if (statusCode === 200) {
-			const contentType = headers['content-type'] ?? '';
-			if (!eventStreamType.test(contentType)) {
-				this.fail(new AttemptError('content-type', `expected text/event-stream, got "${contentType || 'no content type'}"`, statusCode));
-				return false;
-			}
-
-			if (this.timer !== undefined) {
-				clearTimeout(this.timer);
-				this.timer = undefined;
-			}
-
-			this.state = streaming;
-			this.client.opened(statusCode, this.started);
-			return true;
-		}
-
-		if (statusCode === 204) {
-			// Nothing to read: the server asks the client to stop.
-			this.settle('no-content');
-			return false;
-		}
-
 		const {location} = headers;
 		if ((statusCode === 301 || statusCode === 302 || statusCode === 303 || statusCode === 307 || statusCode === 308) && location) {
 			if ((this.visited?.length ?? 0) < maxRedirections) {
@@ -169,8 +166,25 @@ export class Attempt implements ResponseHandler {
 			return false;
 		}
 
-		this.fail(new AttemptError('status', `HTTP ${statusCode}`, statusCode));
-		return false;
+		const verdict = checkResponseHead(statusCode, headers['content-type'] ?? '');
+		if (verdict === 'no-content') {
+			this.settle('no-content');
+			return false;
+		}
+
+		if (verdict !== 'open') {
+			this.fail(verdict);
+			return false;
+		}
+
+		if (this.timer !== undefined) {
+			clearTimeout(this.timer);
+			this.timer = undefined;
+		}
+
+		this.state = streaming;
+		this.client.opened(statusCode, this.started);
+		return true;
 	}
 
 	// The redirect's own connection closes at once (its body is not read); the next hop gets a new one.

@@ -8,15 +8,10 @@ import zlib from 'node:zlib';
 import {Agent, Client, Pool, ProxyAgent, interceptors, type Dispatcher} from 'undici';
 import type {Config} from '../config.js';
 import {defaultStreamsPerConnection, type TransportConfig} from '../config-request.js';
-import {AttemptError, streaming, type Outcome} from './sse-attempt.js';
+import {AttemptError, checkResponseHead, done, maxRedirections, streaming, waiting, type Outcome} from './sse-attempt.js';
 import type {AttemptFactory, ClientAttempt, SseClient} from './sse-client.js';
 import {SseParseError} from './sse-parser.js';
 import {explainSocketError} from './http-stream.js';
-
-const eventStreamType = /^text\/event-stream\s*(?:;|$)/i;
-const maxRedirections = 10;
-const waiting = 0;
-const done = 2;
 
 export type UndiciTransport = AttemptFactory & {
 	counts(): {connections: number; streams: number};
@@ -186,19 +181,14 @@ class UndiciAttempt implements ClientAttempt, Dispatcher.DispatchHandler {
 			return Array.isArray(value) ? value.join(', ') : value ?? '';
 		};
 
-		if (statusCode === 204) {
+		const verdict = checkResponseHead(statusCode, header('content-type'));
+		if (verdict === 'no-content') {
 			this.settle('no-content');
 			return;
 		}
 
-		if (statusCode !== 200) {
-			this.fail(new AttemptError('status', `HTTP ${statusCode}`, statusCode));
-			return;
-		}
-
-		const contentType = header('content-type');
-		if (!eventStreamType.test(contentType)) {
-			this.fail(new AttemptError('content-type', `expected text/event-stream, got "${contentType || 'no content type'}"`, statusCode));
+		if (verdict !== 'open') {
+			this.fail(verdict);
 			return;
 		}
 

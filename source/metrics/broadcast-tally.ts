@@ -28,6 +28,11 @@ export type BroadcastTallyResult = {
 	foreign: number;
 };
 
+/** Subscription changes older than this (ms) before the newest may be forgotten: no publish is reported that late. */
+const changeHorizonMs = 60_000;
+/** The change log is pruned to the horizon when it reaches this many entries. */
+const changeLogPrune = 1 << 16;
+
 /**
  * What a broadcast run expects and gets, per broadcast (seq 1..count) and per client. A client
  * is expected to get a broadcast when it was subscribed (open; for ActionCable, confirmed) at
@@ -35,6 +40,12 @@ export type BroadcastTallyResult = {
  *
  * Subscribed time is counted in publishes: a client that subscribes when `published` is p0
  * and drops when it is p1 expects p1 - p0 broadcasts. Times are ms on the run's clock.
+ *
+ * A publish is often learnt of after the fact (a trigger's answer, an agent told by its
+ * controller), dated back to when it went out. Who was subscribed then is read back from a log
+ * of subscription changes: a client that reconnected in between was away when it went out, and
+ * counting it as subscribed here while `received` counts it again as resumed would expect that
+ * delivery twice (the flaky "cut mid-publish" run: missing 1-3 with no gap).
  */
 export class BroadcastTally {
 	readonly runId: string;
@@ -60,6 +71,11 @@ export class BroadcastTally {
 	#clientExpected = new Float64Array(0);
 	#clientReceived = new Float64Array(0);
 	#bits: Array<Uint8Array | undefined> = [];
+	/** subscribe (+1) and unsubscribe (-1) in time order: when, who, which */
+	#changeAt = new Float64Array(256);
+	#changeClient = new Int32Array(256);
+	#changeDelta = new Int8Array(256);
+	#changes = 0;
 	readonly #exact: boolean;
 	#clients = 0;
 
@@ -103,10 +119,69 @@ export class BroadcastTally {
 		}
 
 		this.#publishedAt[seq] = at;
+		const subscribed = this.#subscribedThen(at);
 		const before = Math.max(0, this.#expected[seq]! - this.#received[seq]!);
-		this.#expected[seq] = this.#subscribed;
-		this.#owed += Math.max(0, this.#subscribed - this.#received[seq]!) - before;
+		this.#expected[seq] = subscribed;
+		this.#owed += Math.max(0, subscribed - this.#received[seq]!) - before;
 		this.#published++;
+	}
+
+	/**
+	 * How many were subscribed at `at` (now or earlier), undoing the changes since; the sessions
+	 * of the clients that changed are set to match: one begun since does not count this publish,
+	 * one that ended since does.
+	 */
+	#subscribedThen(at: number): number {
+		let subscribed = this.#subscribed;
+		let changed: Map<number, number> | undefined;
+		for (let index = this.#changes - 1; index >= 0 && this.#changeAt[index]! > at; index--) {
+			const client = this.#changeClient[index]!;
+			const delta = this.#changeDelta[index]!;
+			subscribed -= delta;
+			changed ??= new Map();
+			changed.set(client, (changed.get(client) ?? 0) + delta);
+		}
+
+		for (const [client, net] of changed ?? []) {
+			const now = this.#sessionStart[client] !== -1;
+			if (now) {
+				this.#sessionStart[client]!++; // Its session began after `at`: not this one.
+			}
+
+			if ((now ? 1 : 0) - net === 1) {
+				this.#clientExpected[client]!++; // Its session then ended before this was recorded.
+			}
+		}
+
+		return subscribed;
+	}
+
+	#logChange(client: number, at: number, delta: 1 | -1): void {
+		if (this.#changes === this.#changeAt.length) {
+			let keep = 0;
+			if (this.#changes >= changeLogPrune) {
+				const horizon = this.#changeAt[this.#changes - 1]! - changeHorizonMs;
+				while (keep < this.#changes && this.#changeAt[keep]! < horizon) {
+					keep++;
+				}
+			}
+
+			const length = this.#changes - keep < this.#changes / 2 ? this.#changeAt.length : this.#changeAt.length * 2;
+			const move = <T extends Float64Array | Int32Array | Int8Array>(old: T, next: T): T => {
+				next.set(old.subarray(keep, this.#changes));
+				return next;
+			};
+
+			this.#changeAt = move(this.#changeAt, new Float64Array(length));
+			this.#changeClient = move(this.#changeClient, new Int32Array(length));
+			this.#changeDelta = move(this.#changeDelta, new Int8Array(length));
+			this.#changes -= keep;
+		}
+
+		this.#changeAt[this.#changes] = at;
+		this.#changeClient[this.#changes] = client;
+		this.#changeDelta[this.#changes] = delta;
+		this.#changes++;
 	}
 
 	subscribe(client: number, at: number): void {
@@ -118,6 +193,7 @@ export class BroadcastTally {
 		this.#sessionStart[client] = this.#published;
 		this.#subscribedAt[client] = at;
 		this.#subscribed++;
+		this.#logChange(client, at, 1);
 	}
 
 	unsubscribe(client: number, at: number): void {
@@ -131,6 +207,7 @@ export class BroadcastTally {
 		this.#sessionStart[client] = -1;
 		this.#droppedAt[client] = at;
 		this.#subscribed--;
+		this.#logChange(client, at, -1);
 	}
 
 	/** A message of another run (or of none) on the channel. */

@@ -10,8 +10,8 @@ import {emptyRow, fillRow, readRows, type RowTable} from './row-table.js';
 import {StreamStats} from './streams.js';
 import type {ServerViewNow} from '../watch/types.js';
 import type {BroadcastProgress, ClientRow, ShapeStatus, Snapshot, TransportCounts} from './snapshot.js';
-import {addDelivery, checkWire, deliveryFromWire, emptyWireDelivery, type WireDelivery, type WireMessage} from './wire.js';
-import {mergeStreams, streamCounts} from './wire-streams.js';
+import {MergedSources, type MergeTarget} from './merge.js';
+import {deliveryFromWire, type WireMessage} from './wire.js';
 
 const stateIndex = new Map<ClientState, number>(clientStates.map((state, index) => [state, index]));
 
@@ -74,9 +74,22 @@ export class MetricsStore implements ClientSink {
 	readonly #startedAt: number;
 	readonly #now: () => number;
 	readonly #listeners = new Set<() => void>();
-	/** merged stores: the last cumulative part of each source (histograms and rows dropped) */
-	readonly #sources = new Map<string, WireMessage>();
-	#remoteDelivery: WireDelivery | undefined;
+	/** merged stores: what the workers or agents sent */
+	readonly #merged = new MergedSources();
+	readonly #mergeTarget: MergeTarget = {
+		totals: this.#totals,
+		errorsByKind: this.#errorsByKind,
+		stateCounts: this.#stateCounts,
+		connectHistogram: this.connectHistogram,
+		latencyPending: this.#latencyPending,
+		reconnectHistogram: this.reconnectHistogram,
+		clients: () => this.#clients,
+		grow: id => {
+			this.#grow(id, false);
+		},
+		table: () => ({state: this.#state, columns: this.#columns, lastEventId: this.#lastEventId, lastError: this.#lastError}),
+		streams: () => this.#streams,
+	};
 	#snapshot: Snapshot | undefined;
 	#timer: NodeJS.Timeout | undefined;
 	#sampler: NodeJS.Timeout | undefined;
@@ -283,7 +296,7 @@ export class MetricsStore implements ClientSink {
 			connectMs: this.connectHistogram.summary(),
 			latencyMs: this.latencyHistogram.summary(),
 			reconnectMs: this.reconnectHistogram.summary(),
-			delivery: this.#remoteDelivery ? deliveryFromWire(this.#remoteDelivery) : this.#accounting.summary(this.#clients),
+			delivery: this.#merged.delivery ? deliveryFromWire(this.#merged.delivery) : this.#accounting.summary(this.#clients),
 			broadcast: this.#broadcastProgress(),
 			server: this.#serverView?.(this.elapsed()),
 			shape: this.shapeStatus?.(),
@@ -398,105 +411,20 @@ export class MetricsStore implements ClientSink {
 	/**
 	 * Apply one wire message (source/metrics/wire.ts) from a worker or an agent: cumulative parts
 	 * add their difference from the source's previous message, histogram deltas add, rows land at
-	 * their global ids. A store fed by merge records no client events of its own.
+	 * their global ids (source/metrics/merge.ts). A store fed by merge records no client events of its own.
 	 */
 	merge(message: WireMessage): void {
-		checkWire(message);
-		const previous = this.#sources.get(message.source);
-		if (previous !== undefined && message.seq <= previous.seq) {
-			return; // a repeat: cumulative parts are already in, and the deltas must not add twice
-		}
-
-		for (const key of Object.keys(message.totals) as Array<keyof Snapshot['totals']>) {
-			this.#totals[key] += message.totals[key] - (previous?.totals[key] ?? 0);
-		}
-
-		const kinds = new Set([...Object.keys(message.errorsByKind), ...Object.keys(previous?.errorsByKind ?? {})] as ErrorKind[]);
-		for (const kind of kinds) {
-			const next = (this.#errorsByKind[kind] ?? 0) + (message.errorsByKind[kind] ?? 0) - (previous?.errorsByKind[kind] ?? 0);
-			this.#errorsByKind[kind] = next;
-		}
-
-		this.#remoteDelivery ??= emptyWireDelivery();
-		addDelivery(this.#remoteDelivery, message.delivery, 1);
-		if (previous !== undefined) {
-			addDelivery(this.#remoteDelivery, previous.delivery, -1);
-		}
-
-		if (message.highestId > this.#clients) {
-			this.#grow(message.highestId, false);
-		}
-
-		// State counts come from the sources' counts, not from rows (rows travel less often).
-		for (const [index, state] of clientStates.entries()) {
-			this.#stateCounts[index]! += message.states[state] - (previous?.states[state] ?? 0);
-		}
-
-		if (message.streams && this.#streams) {
-			mergeStreams(this.#streams, message.streams, previous?.streams);
-		}
-
-		const {connect, latency, reconnect} = message.histograms;
-		if (connect) {
-			this.connectHistogram.addEncoded(connect.hdr, connect.minMs, connect.maxMs);
-		}
-
-		if (latency) {
-			this.#latencyPending.addEncoded(latency.hdr, latency.minMs, latency.maxMs);
-		}
-
-		if (reconnect) {
-			this.reconnectHistogram.addEncoded(reconnect.hdr, reconnect.minMs, reconnect.maxMs);
-		}
-
-		const {rows} = message;
-		if (rows) {
-			const highest = rows.ids.reduce((most, id) => Math.max(most, id), 0);
-			if (highest > this.#clients) {
-				this.#grow(highest, false);
-			}
-
-			// Columns as arrays by index: a property lookup by name per cell was most of the cost.
-			const target = columnNames.map(name => this.#columns[name]);
-			const source = columnNames.map(name => rows.columns[name]);
-			for (const [index, id] of rows.ids.entries()) {
-				this.#state[id] = rows.state[index]!;
-				for (let column = 0; column < target.length; column++) {
-					target[column]![id] = source[column]![index]!;
-				}
-
-				this.#lastEventId[id] = rows.lastEventId[index]!;
-				this.#lastError[id] = rows.lastError[index]!;
-			}
-		}
-
-		this.#sources.set(message.source, {...message, histograms: {connect: null, latency: null, reconnect: null}, rows: null, ...(message.streams && {streams: streamCounts(message.streams)})});
+		this.#merged.merge(message, this.#mergeTarget);
 	}
 
 	/** The partial-data budgets of the merged sources added up (each process has its own); null: none merged. */
 	mergedBuffered(): BufferStats | null {
-		let sum: BufferStats | null = null;
-		for (const {buffered} of this.#sources.values()) {
-			if (buffered !== undefined) {
-				sum ??= {peakBytes: 0, budgetBytes: 0, overBudget: 0};
-				sum.peakBytes += buffered.peakBytes;
-				sum.budgetBytes += buffered.budgetBytes;
-				sum.overBudget += buffered.overBudget;
-			}
-		}
-
-		return sum;
+		return this.#merged.buffered();
 	}
 
 	/** The undici transports' counts of the merged sources added up (each worker has its own). */
 	mergedTransport(): TransportCounts {
-		const sum = {connections: 0, streams: 0};
-		for (const {transport} of this.#sources.values()) {
-			sum.connections += transport?.connections ?? 0;
-			sum.streams += transport?.streams ?? 0;
-		}
-
-		return sum;
+		return this.#merged.transport();
 	}
 
 	/** The request streams' stats, for a producer (wire.ts); undefined without request streams. */
@@ -506,7 +434,7 @@ export class MetricsStore implements ClientSink {
 
 	/** The last message merged from `source`, histograms and rows left out. */
 	lastFrom(source: string): WireMessage | undefined {
-		return this.#sources.get(source);
+		return this.#merged.last(source);
 	}
 
 	#setState(id: number, state: ClientState): void {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {UsageError} from '../../source/errors.js';
-import {MetricsStore} from '../../source/metrics/store.js';
-import {WireProducer} from '../../source/metrics/wire.js';
 import {capacityOf, splitClients} from '../../source/agents/split.js';
+import {createWorker} from '../helpers/wire-workers.js';
 
 const agent = (name: string, cores: number, fileLimit: number | null) => ({name, cores, fileLimit});
 
@@ -35,21 +34,20 @@ describe('splitting clients over agents', () => {
 
 describe('a bounded sample of rows per message', () => {
 	test('at most maxRows rows a message, the next starting where the last stopped; the final one carries the rest', () => {
-		const store = new MetricsStore();
+		const {store, send} = createWorker('a1', 100, 1, 4);
 		for (let id = 1; id <= 10; id++) {
 			store.emit({kind: 'connecting', client: id, attempt: 1});
 		}
 
-		const producer = new WireProducer(store, {source: 'a1', globalId: local => 100 + local, rowsEvery: 1, maxRows: 4});
-		assert.deepEqual(producer.next({active: 10}).rows?.ids, [101, 102, 103, 104]);
-		assert.deepEqual(producer.next({active: 10}).rows?.ids, [105, 106, 107, 108]);
+		assert.deepEqual(send({active: 10}).rows?.ids, [101, 102, 103, 104]);
+		assert.deepEqual(send({active: 10}).rows?.ids, [105, 106, 107, 108]);
 		store.emit({kind: 'open', client: 1, status: 200, connectMs: 3, url: 'u'});
-		assert.deepEqual(producer.next({active: 10}).rows?.ids, [109, 110, 101]);
+		assert.deepEqual(send({active: 10}).rows?.ids, [109, 110, 101]);
 		store.emit({kind: 'open', client: 5, status: 200, connectMs: 3, url: 'u'});
 		store.emit({kind: 'open', client: 6, status: 200, connectMs: 3, url: 'u'});
 		store.emit({kind: 'open', client: 7, status: 200, connectMs: 3, url: 'u'});
 		store.emit({kind: 'open', client: 8, status: 200, connectMs: 3, url: 'u'});
 		store.emit({kind: 'open', client: 9, status: 200, connectMs: 3, url: 'u'});
-		assert.deepEqual(producer.next({active: 10, final: true}).rows?.ids.sort((a, b) => a - b), [105, 106, 107, 108, 109]);
+		assert.deepEqual(send({active: 10, final: true}).rows?.ids.sort((a, b) => a - b), [105, 106, 107, 108, 109]);
 	});
 });

@@ -58,9 +58,10 @@ describe('--scenario broadcast against sse-tui serve', () => {
 			const proxy = await startTcpProxy(Number(new URL(server.url).port));
 			try {
 				const cutter = (async () => {
-					await waitFor(() => server.stats().sse.current === 3, 'three clients', 10_000);
-					// Mid-publish (60 at 40/s, 1.5 s): each client is away ~200 ms while ~8 go out.
-					await new Promise(resolve => setTimeout(resolve, 500));
+					// Mid-publish by count, not by time (60 at 40/s, 1.5 s): each client is away ~200 ms
+					// while ~8 go out. A cut before a client has had any event leaves it no Last-Event-ID
+					// to resume from, and on a loaded box publishing can start late.
+					await waitFor(() => server.stats().broadcasts >= 10, 'ten broadcasts out', 20_000);
 					proxy.cut();
 				})();
 				const result = await runCli(['--scenario', 'broadcast', '--url', `http://127.0.0.1:${proxy.port}/dashboard/stream`, '--clients', '3', '--count', '60', '--rate', '40', '--trigger', server.url, '--drain', '4s', '--json'], {timeoutMs: 30_000});

@@ -75,12 +75,73 @@ describe('BroadcastTally', () => {
 		assert.equal(result.expected, 2);
 	});
 
+	test('a publish learnt of late counts who was subscribed when it went out: a client back since then is expected it once, as resumed', () => {
+		// The flaky cut mid-publish: the trigger built seq 2 at 25 while client 1 was away (20-30);
+		// its answer, read at 35, dates it back to 25. Client 1 gets it by replay at 40.
+		const tally = new BroadcastTally('run', 2, 2);
+		tally.subscribe(1, 0);
+		tally.subscribe(2, 0);
+		tally.publishing(1, 10);
+		tally.received(1, 1, 11, undefined, false);
+		tally.received(2, 1, 11, undefined, false);
+		tally.unsubscribe(1, 20);
+		tally.subscribe(1, 30);
+		tally.publishing(2, 25);
+		tally.received(2, 2, 36, undefined, false);
+		tally.received(1, 2, 40, undefined, false);
+		assert.ok(tally.complete());
+		const result = tally.result();
+		assert.deepEqual(result.missing, {total: 0, seqs: []});
+		assert.equal(result.expected, 4);
+		assert.equal(result.received, 4);
+		assert.deepEqual(result.broadcasts[1], {seq: 2, at: 25, expected: 2, received: 2, fanoutMs: 15});
+		assert.equal(result.clientsComplete, 2);
+		assert.equal(result.clientsIncomplete, 0);
+	});
+
+	test('a publish learnt of late counts who was subscribed when it went out: a client gone since then still owes it', () => {
+		const tally = new BroadcastTally('run', 1, 2);
+		tally.subscribe(1, 0);
+		tally.subscribe(2, 0);
+		tally.unsubscribe(1, 30);
+		tally.publishing(1, 25);
+		tally.received(2, 1, 26, undefined, false);
+		assert.ok(!tally.complete(), 'client 1 was subscribed at 25 and never got it');
+		const result = tally.result();
+		assert.deepEqual(result.missing, {total: 1, seqs: [{seq: 1, clients: 1}]});
+		assert.equal(result.clientsIncomplete, 1);
+	});
+
+	test('a long run of reconnects (the change log pruned to its last minute) still dates a late publish right', () => {
+		const tally = new BroadcastTally('run', 1, 3);
+		tally.subscribe(1, 0);
+		tally.subscribe(2, 0);
+		// Client 3 flaps every ms (140,000 changes, pruned and moved twice); client 1 is away at
+		// 100,000.3, which is when the publish reported 40 s late went out.
+		for (let index = 0; index < 70_000; index++) {
+			tally.subscribe(3, 1 + (2 * index));
+			tally.unsubscribe(3, 2 + (2 * index));
+			if (index === 50_000) {
+				tally.unsubscribe(1, 100_000.2);
+				tally.subscribe(1, 100_000.4);
+			}
+		}
+
+		tally.publishing(1, 100_000.3);
+		assert.equal(tally.owed, 1, 'only client 2 was subscribed at 100,000.3');
+		tally.received(2, 1, 140_010, undefined, false);
+		tally.received(1, 1, 140_020, undefined, false);
+		assert.ok(tally.complete());
+		assert.equal(tally.result().broadcasts[0]?.expected, 2);
+		assert.equal(tally.result().clientsComplete, 2);
+	});
+
 	test('complete only when every broadcast has every delivery it expects, not when the totals happen to match', () => {
 		const tally = new BroadcastTally('run', 2, 2);
 		tally.subscribe(1, 0);
 		tally.subscribe(2, 0);
 		// Broadcast 1 reaches both before its publish is recorded (a trigger answers after
-		// delivering), and client 2 drops before that: 2 received, 1 expected.
+		// delivering), and client 2 drops before that: both were subscribed when it went out.
 		tally.received(1, 1, 5, undefined, false);
 		tally.received(2, 1, 5, undefined, false);
 		tally.unsubscribe(2, 6);

@@ -2,27 +2,7 @@ import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {MetricsStore} from '../../source/metrics/store.js';
 import {WireProducer, WireVersionError, type WireMessage} from '../../source/metrics/wire.js';
-
-/** A worker's store and producer holding global ids offset+1.. ; messages cross as JSON, as over any wire. */
-function createWorker(source: string, offset: number, rowsEvery = 1) {
-	const store = new MetricsStore();
-	const producer = new WireProducer(store, {source, globalId: local => offset + local, rowsEvery});
-	return {
-		store,
-		send({active = 0, final = false} = {}): WireMessage {
-			return JSON.parse(JSON.stringify(producer.next({active, final}))) as WireMessage;
-		},
-	};
-}
-
-function open(store: MetricsStore, client: number, connectMs: number) {
-	store.emit({kind: 'connecting', client, attempt: 1});
-	store.emit({kind: 'open', client, status: 200, connectMs, url: 'u'});
-}
-
-function message(store: MetricsStore, client: number, seq: number, latencyMs?: number) {
-	store.emit({kind: 'event', client, type: 'message', data: JSON.stringify({seq}), id: '', bytes: 10, latencyMs});
-}
+import {createWorker, mergeAll, message, open} from '../helpers/wire-workers.js';
 
 describe('metrics wire (merge protocol)', () => {
 	test('counters add across sources and rows land at their global ids', () => {
@@ -35,9 +15,7 @@ describe('metrics wire (merge protocol)', () => {
 		open(b.store, 1, 7);
 		message(b.store, 1, 1);
 		b.store.emit({kind: 'error', client: 1, error: 'status', message: 'HTTP 500', status: 500});
-		const parent = new MetricsStore();
-		parent.merge(a.send());
-		parent.merge(b.send());
+		const parent = mergeAll(a, b);
 		const snapshot = parent.snapshot();
 		assert.equal(snapshot.totals.messages, 3);
 		assert.equal(snapshot.totals.connects, 3);
@@ -87,9 +65,7 @@ describe('metrics wire (merge protocol)', () => {
 			open(one, 1 + index, ms);
 		}
 
-		const parent = new MetricsStore();
-		parent.merge(a.send());
-		parent.merge(b.send());
+		const parent = mergeAll(a, b);
 		assert.deepEqual(parent.snapshot().connectMs, one.snapshot().connectMs);
 		assert.deepEqual(parent.connectHistogram.buckets(), one.connectHistogram.buckets());
 		assert.equal(parent.snapshot().connectMs?.min, 0);
@@ -121,9 +97,7 @@ describe('metrics wire (merge protocol)', () => {
 		open(b.store, 1, 1);
 		message(b.store, 1, 1);
 		message(b.store, 1, 3);
-		const parent = new MetricsStore();
-		parent.merge(a.send());
-		parent.merge(b.send());
+		const parent = mergeAll(a, b);
 		const {delivery} = parent.snapshot();
 		assert.equal(delivery.accountedClients, 2);
 		assert.equal(delivery.sources.seq, 2);
