@@ -9,8 +9,8 @@ import {waitForAgents} from './controller-wait.js';
 import {readMetrics} from './metrics-reader.js';
 import {heardFlushMs, shapeEventOf, type ShapeFeedTarget} from '../workers/lifecycle.js';
 import {metricsIntervalMs} from '../workers/protocol.js';
-import {startControllerBeat} from './controller-beat.js';
-import {agentProtocolVersion, controllerLeaseMs, keys, keyTtlMs, lostAfterMs, refreshMs, tickMs, type AgentInfo, type Command, type ControllerInfo, type Envelope, type Plan} from './protocol.js';
+import {keepLeases} from './controller-lease.js';
+import {agentProtocolVersion, keys, keyTtlMs, tickMs, type AgentInfo, type Command, type ControllerInfo, type Envelope, type Plan} from './protocol.js';
 import {connect, firstReady} from './redis.js';
 import {inTurn, rebalance, splitClients} from './split.js';
 import {agentRow, type AgentRow, type AgentsSummary} from './table.js';
@@ -79,59 +79,14 @@ export async function createAgentGroup({config, agents: options, store, version,
 	const url = options.redisUrl;
 	const lease: ControllerInfo = {version, protocol: agentProtocolVersion, plan: null};
 	let plan: Plan | undefined;
-	let readyCount = 0;
-	const connection = connect(url, text => {
-		log('warn', text);
-	}, {onReady() {
-		// A restarted Redis lost every key: the lease and the plan go back at once.
-		void refresh();
-	}});
-	const reader = connect(url, () => undefined);
 	const members = new Map<string, AgentMember>();
-	const refresh = async () => {
-		const redis = connection.redis;
-		// The heartbeat thread renews the lease twice a second; this is its fallback.
-		const multi = redis.multi().set(names.controller, JSON.stringify(lease), 'PX', controllerLeaseMs);
-		if (plan) {
-			multi.set(names.plan, JSON.stringify(plan), 'PX', keyTtlMs);
-		}
-
-		const participants = [...members.keys()];
-		for (const name of participants) {
-			multi.exists(names.agent(name));
-		}
-
-		const replies = await multi.exec();
-		const now = Date.now();
-		if (connection.readyCount !== readyCount) {
-			// While Redis was away nobody could refresh a lease: nobody is lost for that.
-			readyCount = connection.readyCount;
-			for (const member of members.values()) {
-				member.seenAt = now;
-			}
-		}
-
-		for (const [index, name] of participants.entries()) {
-			const member = members.get(name)!;
-			if (replies?.[index + (plan ? 2 : 1)]?.[1] === 1) {
-				member.seenAt = now;
-			} else if (!member.done && now - member.seenAt > lostAfterMs) {
-				lose(member, `has neither renewed its lease nor sent metrics for ${lostAfterMs / 1000} s`);
-			}
-		}
-	};
-
-	const timer = setInterval(() => {
-		if (connection.up) {
-			refresh().catch(() => undefined);
-		}
-	}, refreshMs);
-	const beat = startControllerBeat({url, key: names.controller, value: JSON.stringify(lease)}, text => {
-		log('warn', text);
-	});
+	const leases = keepLeases({url, names, lease, plan: () => plan, members, log, lose(member, why) {
+		lose(member, why);
+	}});
+	const {connection, refresh} = leases;
+	const reader = connect(url, () => undefined);
 	const cleanup = async () => {
-		clearInterval(timer);
-		await beat.stop();
+		await leases.stop();
 		reader.close();
 		if (connection.up) {
 			await connection.redis.del(names.controller, names.plan, names.commands, names.metrics, names.acks).catch(() => undefined);
@@ -149,7 +104,6 @@ export async function createAgentGroup({config, agents: options, store, version,
 			// Refused before anything starts: more clients (a stage line's peak) than the agents hold.
 			splitClients(config.clients, joined);
 		}
-
 	} catch (error) {
 		await cleanup();
 		throw error;
@@ -276,8 +230,7 @@ export async function createAgentGroup({config, agents: options, store, version,
 		const epochStart = performance.timeOrigin + performance.now() - store.elapsed();
 		plan = {id: planId, version, protocol: agentProtocolVersion, config, shares, startAt: Date.now() + startDelayMs, epochStart};
 		lease.plan = planId;
-		beat.update(JSON.stringify(lease));
-		void refresh().catch(() => undefined);
+		leases.leaseChanged();
 	}
 
 	const pool: Pool = {

@@ -86,6 +86,7 @@ describe('sse-tui agent and --agents', () => {
 		// The lease lives 3 s past the last heartbeat (at most 0.5 s before the kill), then 1 s of
 		// absence and one 0.5 s check: 4.5 s at most, ~4 s typical; 9 s leaves a loaded 2-core box
 		// its slack and stays far under the 10 s lease alone of before.
+		t.diagnostic(`the agents stopped ${stoppedAfter.join(', ')} ms after the controller was killed`);
 		assert.ok(Math.max(...stoppedAfter) < 9000, `the agents stopped ${stoppedAfter.join(', ')} ms after the controller died`);
 		for (const agent of agents) {
 			assert.match(agent.stderr(), /the controller is gone \(its lease expired and Redis answers\): stopping the clients/);
