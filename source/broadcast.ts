@@ -1,5 +1,5 @@
 import type {BroadcastConfig, BroadcastTarget} from './config-delivery.js';
-import {BroadcastTally} from './metrics/broadcast-tally.js';
+import {BroadcastTally, type BroadcastTallyResult} from './metrics/broadcast-tally.js';
 import type {MetricsStore} from './metrics/store.js';
 import type {BroadcastSummary} from './reporters/summary.js';
 import {formatDuration} from './units.js';
@@ -32,6 +32,18 @@ export type BroadcastRun = {
 	summary(): BroadcastSummary;
 };
 
+/** What the scenario's controller is given, in one process or over remote tallies (broadcast-remote.ts). */
+export type BroadcastRunOptions = {
+	config: BroadcastConfig;
+	/** publish once this many are subscribed (or --settle runs out) */
+	clients: number;
+	store: MetricsStore;
+	stop: AbortSignal;
+	timeoutMs: number;
+	log(level: 'info' | 'warn', text: string): void;
+	deps: BroadcastDeps;
+};
+
 const pollMs = 25;
 
 /**
@@ -39,15 +51,7 @@ const pollMs = 25;
  * --settle runs out), publish --count numbered messages at --rate, wait --drain for
  * stragglers (less when everything expected has arrived), and tally what each client got.
  */
-export function createBroadcastRun({config, clients, store, stop, timeoutMs, log, deps}: {
-	config: BroadcastConfig;
-	clients: number;
-	store: MetricsStore;
-	stop: AbortSignal;
-	timeoutMs: number;
-	log(level: 'info' | 'warn', text: string): void;
-	deps: BroadcastDeps;
-}): BroadcastRun {
+export function createBroadcastRun({config, clients, store, stop, timeoutMs, log, deps}: BroadcastRunOptions): BroadcastRun {
 	const tally = new BroadcastTally(config.runId, config.count, clients);
 	store.trackBroadcast(tally);
 	let openAtStart = 0;
@@ -86,23 +90,28 @@ export function createBroadcastRun({config, clients, store, stop, timeoutMs, log
 		tally,
 		drive,
 		summary(): BroadcastSummary {
-			// The summary counts foreign messages in its delivery block.
-			const {foreign: _foreign, latencyMs, fanoutMs, ...result} = tally.result();
-			return {
-				runId: config.runId,
-				via: config.target.kind,
-				target: config.target.kind === 'redis' ? config.target.channel : config.target.url,
-				requested: config.count,
-				rate: config.rate,
-				openAtStart,
-				settledMs: Math.round(settledMs),
-				drainMs: config.drainMs,
-				...result,
-				latencyMs: latencyMs ?? null,
-				fanoutMs: fanoutMs ?? null,
-			};
+			return {...summaryHead(config, openAtStart, settledMs), ...tallySummary(tally.result())};
 		},
 	};
+}
+
+/** What a broadcast summary says of the run before its tallies: one place for one process, remote tallies and compared targets. */
+export function summaryHead(config: BroadcastConfig, openAtStart: number, settledMs: number): Pick<BroadcastSummary, 'runId' | 'via' | 'target' | 'requested' | 'rate' | 'openAtStart' | 'settledMs' | 'drainMs'> {
+	return {
+		runId: config.runId,
+		via: config.target.kind,
+		target: config.target.kind === 'redis' ? config.target.channel : config.target.url,
+		requested: config.count,
+		rate: config.rate,
+		openAtStart,
+		settledMs: Math.round(settledMs),
+		drainMs: config.drainMs,
+	};
+}
+
+/** A tally's result as the summary has it: its foreign messages are counted in the delivery block instead. */
+export function tallySummary({foreign: _foreign, latencyMs, fanoutMs, ...result}: BroadcastTallyResult): Omit<BroadcastSummary, keyof ReturnType<typeof summaryHead>> {
+	return {...result, latencyMs: latencyMs ?? null, fanoutMs: fanoutMs ?? null};
 }
 
 /**

@@ -6,6 +6,7 @@ import {createClientFactory} from './engine/client-factory.js';
 import {createPool} from './engine/pool.js';
 import type {ClientEvent, ClientSink} from './engine/types.js';
 import {MetricsStore} from './metrics/store.js';
+import type {TransportCounts} from './metrics/snapshot.js';
 import {openEventLog} from './reporters/events.js';
 import {RunError} from './errors.js';
 import type {Presenter, RunControls} from './reporters/presenter.js';
@@ -50,7 +51,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 
 	checkAgentsRun(config);
 	// With --agents the clients run on other hosts: this process only merges and shows.
-	const {workers} = config.agents ? {workers: 0} : planWorkers(config);
+	const {workers} = config.agents ? {workers: 0} : planWorkers(config, undefined, {broadcastAcrossWorkers: true});
 	if (config.report !== undefined) {
 		await checkReportPath(config.report);
 	}
@@ -68,7 +69,8 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		latencyField: config.latencyField,
 		subscribeOn: config.ws?.mode === 'cable' ? 'confirm' : 'open',
 		streams: config.request && {renumbered: config.request.then !== 'reconnect'},
-		transportCounts: transport && (() => transport.counts()),
+		// With workers each has its own undici transport: their counts travel in the wire messages.
+		transportCounts: transport ? () => transport.counts() : (config.transport && ((): TransportCounts => store.mergedTransport())),
 		onDeliveryEvent(event) {
 			deliveryLog?.(event);
 			if (presenter.wantsEvents) {
@@ -78,6 +80,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	});
 	const broadcastDeps = config.broadcast && (io.broadcastDeps ?? await loadBroadcastDeps());
 	const agentsBroadcast = config.broadcast && config.agents ? await import('./agents/broadcast-agents.js') : undefined;
+	const remoteBroadcast = config.broadcast && workers > 1 ? await import('./broadcast-remote.js') : undefined;
 	let end: (reason: StopReason) => void = () => undefined;
 	// A run whose event log cannot be written stops: the log is what the user asked for.
 	let eventLogFailure: string | undefined;
@@ -246,7 +249,17 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 				},
 				deps: broadcastDeps,
 			};
-			broadcast = agents && agentsBroadcast ? agentsBroadcast.createAgentsBroadcastRun({...broadcastOptions, agents: agents.broadcast}) : createBroadcastRun(broadcastOptions);
+			if (agents && agentsBroadcast) {
+				broadcast = agentsBroadcast.createAgentsBroadcastRun({...broadcastOptions, agents: agents.broadcast});
+			} else if (group && remoteBroadcast) {
+				// Each worker tallies its clients; the parent publishes and adds the tallies up.
+				const remote = remoteBroadcast.createRemoteBroadcastRun({...broadcastOptions, remotes: group.broadcast, wording: {on: '', every: ''}});
+				store.remoteBroadcast = remote.progress;
+				broadcast = remote;
+			} else {
+				broadcast = createBroadcastRun(broadcastOptions);
+			}
+
 			broadcast.drive().then(() => {
 				end('finished');
 			}, (error: unknown) => {

@@ -58,9 +58,9 @@ describe('request flags', () => {
 		assert.equal(resolveRequest({compressed: true}, url, {}, {}).transport!.compressed, true);
 	});
 
-	test('not for WebSocket, and not across worker processes yet', () => {
+	test('not for WebSocket; across worker processes, each runs its own', () => {
 		assert.throws(() => resolveConfig({url: 'ws://127.0.0.1:3001/cable', protocol: 'websocket', method: 'POST'}), /--method is for SSE streams/);
-		const config = resolveConfig({url, method: 'POST', workers: '2'});
-		assert.throws(() => planWorkers(config, {limit: 20_000, cores: 2}), /request streams .* cannot be used with 2 worker processes/);
+		assert.equal(planWorkers(resolveConfig({url, method: 'POST', workers: '2'}), {limit: 20_000, cores: 2}).workers, 2);
+		assert.equal(planWorkers(resolveConfig({url, http2: true, workers: '2'}), {limit: 20_000, cores: 2}).workers, 2);
 	});
 });

@@ -1,4 +1,4 @@
-import {publishNumbered, type BroadcastDeps} from '../broadcast.js';
+import {publishNumbered, summaryHead, tallySummary, type BroadcastDeps} from '../broadcast.js';
 import type {BroadcastConfig, BroadcastTarget} from '../config-delivery.js';
 import {BroadcastTally} from '../metrics/broadcast-tally.js';
 import type {MetricsStore} from '../metrics/store.js';
@@ -94,20 +94,7 @@ export function createCompareBroadcast({members, stop, timeoutMs, log, deps}: {
 		summary(name) {
 			const index = members.findIndex(member => member.name === name);
 			const {config} = members[index]!;
-			const {foreign: _foreign, latencyMs, fanoutMs, ...result} = tallies[index]!.result();
-			return {
-				runId: config.runId,
-				via: config.target.kind,
-				target: config.target.kind === 'redis' ? config.target.channel : config.target.url,
-				requested: config.count,
-				rate: config.rate,
-				openAtStart: openAtStart[index]!,
-				settledMs: Math.round(settledMs[index]!),
-				drainMs: config.drainMs,
-				...result,
-				latencyMs: latencyMs ?? null,
-				fanoutMs: fanoutMs ?? null,
-			};
+			return {...summaryHead(config, openAtStart[index]!, settledMs[index]!), ...tallySummary(tallies[index]!.result())};
 		},
 	};
 }

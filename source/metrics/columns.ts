@@ -7,10 +7,15 @@ export type Column = typeof columnNames[number];
 /** Columns holding a time or a duration start at -1 ("never"); counters start at 0. */
 const unsetIsMinusOne = new Set<Column>(['lastMessageAt', 'lastHeartbeatAt', 'connectMs', 'latencyMs', 'streamStartAt', 'ttfeMs']);
 
+/** A column's value before anything was recorded in it. */
+export function unsetValue(name: Column): number {
+	return unsetIsMinusOne.has(name) ? -1 : 0;
+}
+
 export function createColumns(capacity: number): Record<Column, Float64Array> {
 	const columns = {} as Record<Column, Float64Array>;
 	for (const name of columnNames) {
-		columns[name] = new Float64Array(capacity).fill(unsetIsMinusOne.has(name) ? -1 : 0);
+		columns[name] = new Float64Array(capacity).fill(unsetValue(name));
 	}
 
 	return columns;

@@ -9,8 +9,9 @@ import {RateSampler} from './rates.js';
 import {emptyRow, fillRow, readRows, type RowTable} from './row-table.js';
 import {StreamStats} from './streams.js';
 import type {ServerViewNow} from '../watch/types.js';
-import type {ClientRow, ShapeStatus, Snapshot} from './snapshot.js';
+import type {BroadcastProgress, ClientRow, ShapeStatus, Snapshot, TransportCounts} from './snapshot.js';
 import {addDelivery, checkWire, deliveryFromWire, emptyWireDelivery, type WireDelivery, type WireMessage} from './wire.js';
+import {mergeStreams, streamCounts} from './wire-streams.js';
 
 const stateIndex = new Map<ClientState, number>(clientStates.map((state, index) => [state, index]));
 
@@ -319,6 +320,10 @@ export class MetricsStore implements ClientSink {
 	/** Tally the messages of broadcast run `tally.runId` per broadcast; others on the channel are foreign. */
 	#broadcastProgress(): Snapshot['broadcast'] {
 		const tally = this.#accounting.broadcast;
+		if (tally === undefined) {
+			return this.remoteBroadcast?.();
+		}
+
 		return tally && {published: tally.published, requested: tally.count, subscribed: tally.subscribed, owed: tally.owed};
 	}
 
@@ -333,6 +338,9 @@ export class MetricsStore implements ClientSink {
 	}
 	/** The load shape's status for each snapshot (source/shapes/driver.ts), when the run has one. */
 	shapeStatus: (() => ShapeStatus | undefined) | undefined = undefined;
+
+	/** The broadcast's progress when the tallies live in other processes (workers), for each snapshot. */
+	remoteBroadcast: (() => BroadcastProgress) | undefined = undefined;
 
 	trackBroadcast(tally: BroadcastTally): void {
 		this.#accounting.trackBroadcast(tally);
@@ -424,6 +432,10 @@ export class MetricsStore implements ClientSink {
 			this.#stateCounts[index]! += message.states[state] - (previous?.states[state] ?? 0);
 		}
 
+		if (message.streams && this.#streams) {
+			mergeStreams(this.#streams, message.streams, previous?.streams);
+		}
+
 		const {connect, latency, reconnect} = message.histograms;
 		if (connect) {
 			this.connectHistogram.addEncoded(connect.hdr, connect.minMs, connect.maxMs);
@@ -458,7 +470,7 @@ export class MetricsStore implements ClientSink {
 			}
 		}
 
-		this.#sources.set(message.source, {...message, histograms: {connect: null, latency: null, reconnect: null}, rows: null});
+		this.#sources.set(message.source, {...message, histograms: {connect: null, latency: null, reconnect: null}, rows: null, ...(message.streams && {streams: streamCounts(message.streams)})});
 	}
 
 	/** The partial-data budgets of the merged sources added up (each process has its own); null: none merged. */
@@ -474,6 +486,22 @@ export class MetricsStore implements ClientSink {
 		}
 
 		return sum;
+	}
+
+	/** The undici transports' counts of the merged sources added up (each worker has its own). */
+	mergedTransport(): TransportCounts {
+		const sum = {connections: 0, streams: 0};
+		for (const {transport} of this.#sources.values()) {
+			sum.connections += transport?.connections ?? 0;
+			sum.streams += transport?.streams ?? 0;
+		}
+
+		return sum;
+	}
+
+	/** The request streams' stats, for a producer (wire.ts); undefined without request streams. */
+	get streamStats(): StreamStats | undefined {
+		return this.#streams;
 	}
 
 	/** The last message merged from `source`, histograms and rows left out. */

@@ -1,9 +1,13 @@
 import type {BufferStats} from '../engine/buffer-budget.js';
 import {clientStates, type ClientState, type ErrorKind} from '../engine/types.js';
 import {columnNames, type Column} from './columns.js';
-import type {DurationHistogram} from './histogram.js';
-import type {DeliverySummary, Snapshot} from './snapshot.js';
+import type {DeliverySummary, Snapshot, TransportCounts} from './snapshot.js';
 import type {MetricsStore} from './store.js';
+import {drain, type WireHistogram} from './wire-histogram.js';
+import {streamsToWire, type WireStreams} from './wire-streams.js';
+
+export type {WireHistogram} from './wire-histogram.js';
+export type {WireStreams} from './wire-streams.js';
 
 /**
  * The merge protocol: what one producer of metrics (a worker process today, an agent on another
@@ -25,10 +29,14 @@ import type {MetricsStore} from './store.js';
  *   clientStates: idle connecting open reconnecting closed failed), one array per numeric
  *   column (see columns.ts), `lastEventId`, `lastError`. Only rows that changed since the rows
  *   last sent, and only every `rowsEvery`-th message (and in the final one); null otherwise.
+ * - `buffered` (optional): the source's partial-data budget, cumulative.
+ * - `streams` (optional, request streams only; wire-streams.ts): `requests` and `outcomes`
+ *   cumulative, the per-stream histograms (headers, ttfe, gap, duration, events, eventRate,
+ *   byteRate) deltas, encoded as above.
+ * - `transport` (optional, the undici transport only): its `connections` and `streams`, cumulative.
+ * The optional fields were added within version 1: a receiver that does not know them ignores them.
  */
 export const wireVersion = 1;
-
-export type WireHistogram = {hdr: string; minMs: number; maxMs: number};
 
 export type WireRows = {
 	ids: number[];
@@ -56,6 +64,10 @@ export type WireMessage = {
 	rows: WireRows | null;
 	/** the source's partial-data budget: its peak and budget (bytes) and the clients failed over it, cumulative */
 	buffered?: BufferStats;
+	/** request streams (--method, --body, …): counts cumulative, histograms deltas */
+	streams?: WireStreams;
+	/** the undici transport (--proxy, --http2, --compressed): connections opened and streams carried, cumulative */
+	transport?: TransportCounts;
 };
 
 export class WireVersionError extends Error {
@@ -155,6 +167,7 @@ export class WireProducer {
 		const table = store.rowTable();
 		// The parent hands out global ids in increasing order, so the last local id holds the highest.
 		const highestId = table.count === 0 ? 0 : this.#globalId(table.count);
+		const streams = store.streamStats;
 		return {
 			v: wireVersion,
 			source: this.#source,
@@ -172,6 +185,8 @@ export class WireProducer {
 				reconnect: drain(store.reconnectHistogram),
 			},
 			rows: final || (this.#seq - 1) % this.#rowsEvery === 0 ? this.#changedRows(final ? Number.POSITIVE_INFINITY : this.#maxRows) : null,
+			...(streams === undefined ? {} : {streams: streamsToWire(streams)}),
+			...(snapshot.transport === undefined ? {} : {transport: {...snapshot.transport}}),
 		};
 	}
 
@@ -239,17 +254,6 @@ export class WireProducer {
 
 		this.#sentCount = capacity;
 	}
-}
-
-function drain(histogram: DurationHistogram): WireHistogram | null {
-	const {minMs, maxMs} = histogram;
-	if (histogram.count === 0 || minMs === undefined || maxMs === undefined) {
-		return null;
-	}
-
-	const encoded = {hdr: histogram.encode(), minMs, maxMs};
-	histogram.reset();
-	return encoded;
 }
 
 /** The state index of a name, for building rows by hand (a lost worker's clients). */

@@ -1,4 +1,5 @@
 import {fork, type ChildProcess} from 'node:child_process';
+import {nextTallyState, type RemoteBroadcastView, type RemoteTallyState} from '../broadcast-remote.js';
 import type {Config} from '../config.js';
 import type {Pool} from '../engine/pool.js';
 import type {MetricsStore} from '../metrics/store.js';
@@ -27,6 +28,8 @@ export type WorkerGroup = Pool & {
 	rss(): number;
 	/** the same before any client: this process when the group was made, each worker before its first client */
 	baselineRss(): number;
+	/** the broadcast scenario: each worker's tally, and the publish times sent to them (source/broadcast-remote.ts) */
+	broadcast: RemoteBroadcastView;
 };
 
 type Worker = {
@@ -43,6 +46,8 @@ type Worker = {
 	stderrTail: string;
 	rss: number;
 	helloRss: number;
+	/** the broadcast scenario: the worker's tally as last reported (a lost worker's stays) */
+	broadcast: RemoteTallyState;
 };
 
 /** a worker closing 19,000 clients while they reconnect took ~10 s: room for that, then it is lost */
@@ -97,7 +102,7 @@ export function createWorkerGroup({config, workers: count, store, log, onAllFini
 
 	function spawn(index: number): Worker {
 		const child = fork(entry, [], {serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: []});
-		const worker: Worker = {name: `w${index + 1}`, child, size: 0, commandsSent: 0, ranges: [], finished: false, done: false, exited: Promise.resolve(), stderrTail: '', rss: 0, helloRss: 0};
+		const worker: Worker = {name: `w${index + 1}`, child, size: 0, commandsSent: 0, ranges: [], finished: false, done: false, exited: Promise.resolve(), stderrTail: '', rss: 0, helloRss: 0, broadcast: {subscribed: 0, published: 0, owed: 0}};
 		child.stderr?.setEncoding('utf8').on('data', (text: string) => {
 			worker.stderrTail = (worker.stderrTail + text).slice(-2000);
 		});
@@ -135,6 +140,10 @@ export function createWorkerGroup({config, workers: count, store, log, onAllFini
 				case 'metrics': {
 					worker.rss = message.rss;
 					store.merge(message.wire);
+					if (message.broadcast) {
+						worker.broadcast = nextTallyState(worker.broadcast, message.broadcast);
+					}
+
 					if (message.commands === worker.commandsSent) {
 						worker.size = message.wire.active;
 					}
@@ -167,6 +176,8 @@ export function createWorkerGroup({config, workers: count, store, log, onAllFini
 				}
 
 				case 'finished': {
+					// Every client of this worker ended on its own: none is left to close.
+					worker.size = 0;
 					worker.finished = true;
 					checkFinished();
 					break;
@@ -240,6 +251,15 @@ export function createWorkerGroup({config, workers: count, store, log, onAllFini
 		},
 		baselineRss() {
 			return parentBaseline + workers.reduce((sum, worker) => sum + worker.helloRss, 0);
+		},
+		broadcast: {
+			live: () => live().map(worker => worker.broadcast),
+			all: () => workers.map(worker => worker.broadcast),
+			published(seq, at) {
+				for (const worker of live()) {
+					command(worker, {type: 'published', seq, at});
+				}
+			},
 		},
 		add(n) {
 			if (stopping || n <= 0) {

@@ -1,7 +1,7 @@
 import type {MetricsStore} from '../metrics/store.js';
 import {stateIndexOf, wireVersion, type WireMessage, type WireRows} from '../metrics/wire.js';
 import {clientStates} from '../engine/types.js';
-import {columnNames, type Column} from '../metrics/columns.js';
+import {columnNames, unsetValue, type Column} from '../metrics/columns.js';
 
 /**
  * The last word for a worker that died: its clients that had not closed normally are failed,
@@ -29,7 +29,7 @@ export function lostMessage(store: MetricsStore, source: string, ranges: Readonl
 			rows.ids.push(id);
 			rows.state.push(isClosed ? closed : failed);
 			for (const name of columnNames) {
-				rows.columns[name].push(id <= table.count ? table.columns[name][id]! : (name === 'lastMessageAt' || name === 'lastHeartbeatAt' || name === 'connectMs' || name === 'latencyMs' ? -1 : 0));
+				rows.columns[name].push(id <= table.count ? table.columns[name][id]! : unsetValue(name));
 			}
 
 			rows.lastEventId.push(table.lastEventId[id] ?? '');
@@ -53,5 +53,8 @@ export function lostMessage(store: MetricsStore, source: string, ranges: Readonl
 		delivery: last?.delivery ?? {accountedClients: 0, unaccountedClients: 0, sources: {seq: 0, field: 0, id: 0, streamId: 0}, received: 0, gaps: 0, duplicates: 0, outOfOrder: 0, resets: 0, unsequenced: 0, reconnects: {resumed: 0, notResumed: 0}, foreign: 0},
 		histograms: {connect: null, latency: null, reconnect: null},
 		rows,
+		// Its request streams' and transport's counts stay as last reported too (no deltas: stored without them).
+		...(last?.streams && {streams: last.streams}),
+		...(last?.transport && {transport: last.transport}),
 	};
 }

@@ -1,3 +1,4 @@
+import type {RemoteTallyState} from '../broadcast-remote.js';
 import type {Config} from '../config.js';
 import type {WireMessage} from '../metrics/wire.js';
 import type {LifecycleRecord, ShapeFeed} from './lifecycle.js';
@@ -16,12 +17,15 @@ export type ToWorker =
 	| {type: 'remove-oldest'; count: number; request: number}
 	/** storm: every open client drops its connection at once (and reconnects as usual) */
 	| {type: 'drop'}
+	/** the broadcast scenario: broadcast `seq` went out at `at` ms of the run (the parent's clock, which the worker's store shares) */
+	| {type: 'published'; seq: number; at: number}
 	/** close every client, send the final metrics, exit */
 	| {type: 'stop'};
 
 export type FromWorker =
 	/** `commands`: how many add/remove commands the worker had handled when it sent this */
-	| {type: 'metrics'; wire: WireMessage; commands: number; rss: number}
+	/** `broadcast`: the broadcast scenario's tally of this worker's clients, in full (source/broadcast-remote.ts) */
+	| {type: 'metrics'; wire: WireMessage; commands: number; rss: number; broadcast?: RemoteTallyState}
 	/** sent first, before any client: the worker's own RSS, the baseline of memory per connection */
 	| {type: 'hello'; rss: number}
 	/** client lives for the shapes' driver (only with a feed), times in epoch ms */

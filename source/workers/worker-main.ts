@@ -1,4 +1,5 @@
 import process from 'node:process';
+import {createRemoteTally} from '../broadcast-remote.js';
 import {createClientFactory} from '../engine/client-factory.js';
 import {createPool} from '../engine/pool.js';
 import type {ClientEvent, ClientSink} from '../engine/types.js';
@@ -27,15 +28,20 @@ process.on('disconnect', () => {
 	process.exit(0);
 });
 
-let started = false;
-process.on('message', (message: ToWorker) => {
-	if (message.type === 'start' && !started) {
-		started = true;
-		start(message);
+// Commands that arrive while the worker starts (undici loads) wait for it, in order.
+let started: Promise<(message: ToWorker) => Promise<void>> | undefined;
+process.on('message', async (message: ToWorker) => {
+	if (message.type === 'start') {
+		started ??= start(message);
+		return;
 	}
+
+	const handle = await started;
+	await handle?.(message);
 });
 
-function start({source, config, startIntervalMs, epochStart, feed}: Extract<ToWorker, {type: 'start'}>): void {
+/** Set up the worker's engine and store; resolves with the handler of the parent's commands. */
+async function start({source, config, startIntervalMs, epochStart, feed}: Extract<ToWorker, {type: 'start'}>): Promise<(message: ToWorker) => Promise<void>> {
 	send({type: 'hello', rss: process.memoryUsage().rss});
 	// --events FILE: the parent created it; each worker appends its clients' lines, by global id.
 	let eventLog: EventLog | undefined;
@@ -43,10 +49,14 @@ function start({source, config, startIntervalMs, epochStart, feed}: Extract<ToWo
 		eventLog?.write({...event, client: globalIds[event.client]!});
 	};
 
+	// undici only when the run asks for it, as in one process (source/run.ts).
+	const transport = config.transport && (await import('../engine/undici-transport.js')).createUndiciTransport(config, config.transport);
 	const store = new MetricsStore({
 		seqField: config.seqField,
 		latencyField: config.latencyField,
 		subscribeOn: config.ws?.mode === 'cable' ? 'confirm' : 'open',
+		streams: config.request && {renumbered: config.request.then !== 'reconnect'},
+		transportCounts: transport && (() => transport.counts()),
 		onDeliveryEvent: config.events === undefined ? undefined : logEvent,
 		// The parent's clock, so the rows' times mean the same in its store.
 		now: () => performance.timeOrigin + performance.now(),
@@ -84,7 +94,9 @@ function start({source, config, startIntervalMs, epochStart, feed}: Extract<ToWo
 	}, (error: unknown) => {
 		send({type: 'events-failed', reason: (error as Error).message});
 	});
-	const factory = createClientFactory(config, sink);
+	const factory = createClientFactory(config, sink, transport);
+	// The broadcast scenario: this worker tallies its clients; the parent publishes and says when.
+	const tally = config.broadcast && createRemoteTally(config.broadcast, config.clients, store);
 	const pool = createPool({
 		startIntervalMs,
 		createClient: factory.create,
@@ -94,8 +106,14 @@ function start({source, config, startIntervalMs, epochStart, feed}: Extract<ToWo
 	});
 
 	let commands = 0;
+	// The tally's progress travels with every message, in full with the rows (once a second, as an
+	// agent's): 10,000 broadcasts make a 600 kB state that takes ~16 ms to build.
+	const metrics = (final: boolean): FromWorker => {
+		const wire = {...producer.next({active: final ? 0 : pool.size, final}), buffered: factory.buffered()};
+		return {type: 'metrics', wire, commands, rss: process.memoryUsage().rss, ...(tally ? {broadcast: tally.state(final || wire.rows !== null)} : {})};
+	};
 	const timer = setInterval(() => {
-		send({type: 'metrics', wire: {...producer.next({active: pool.size}), buffered: factory.buffered()}, commands, rss: process.memoryUsage().rss});
+		send(metrics(false));
 	}, metricsIntervalMs);
 	const flushLifecycle = () => {
 		const records = lifecycle?.takeRecords() ?? [];
@@ -114,7 +132,7 @@ function start({source, config, startIntervalMs, epochStart, feed}: Extract<ToWo
 		}, heardFlushMs)] : []),
 	];
 	let stopping = false;
-	process.on('message', async (message: ToWorker) => {
+	return async (message: ToWorker) => {
 		await logOpened;
 		switch (message.type) {
 			case 'add': {
@@ -142,6 +160,11 @@ function start({source, config, startIntervalMs, epochStart, feed}: Extract<ToWo
 				break;
 			}
 
+			case 'published': {
+				tally?.published(message.seq, message.at);
+				break;
+			}
+
 			case 'drop': {
 				pool.dropAll();
 				break;
@@ -163,7 +186,7 @@ function start({source, config, startIntervalMs, epochStart, feed}: Extract<ToWo
 				await eventLog?.close();
 				// The final closes are the driver's too (a final close is no drop).
 				flushLifecycle();
-				send({type: 'metrics', wire: {...producer.next({active: 0, final: true}), buffered: factory.buffered()}, commands, rss: process.memoryUsage().rss}, () => {
+				send(metrics(true), () => {
 					process.exit(0);
 				});
 				break;
@@ -173,5 +196,5 @@ function start({source, config, startIntervalMs, epochStart, feed}: Extract<ToWo
 				break;
 			}
 		}
-	});
+	};
 }

@@ -41,6 +41,20 @@ describe('transports through undici', () => {
 		assert.ok(summary.transport!.connections >= 1 && summary.transport!.connections <= tunnels.length, `${summary.transport!.connections} connections, ${tunnels.length} tunnels`);
 	});
 
+	test('--proxy with --workers 2: each worker has its own undici transport, and their counts add up', async () => {
+		const before = proxy.tunnels.length;
+		const result = await runCli(['--url', `${server.url}/stream/echo`, '--method', 'POST', '--body', '{"events":5,"interval":0}', '--until-data', '[DONE]', '--then', 'stop', '--clients', '6', '--ramp', '0', '--proxy', proxy.url, '--workers', '2', '--json'], {env: noProxyEnv, timeoutMs: 30_000});
+		assert.equal(result.code, 0, result.stderr);
+		const summary = JSON.parse(result.stdout) as Summary;
+		assert.equal(summary.streams!.completed, 6);
+		assert.equal(summary.messages.total, 6 * 6);
+		assert.equal(summary.transport!.proxy, proxy.url + '/');
+		assert.equal(summary.transport!.streams, 6, 'the streams of both workers');
+		const tunnels = proxy.tunnels.length - before;
+		// At least one connection per worker; undici may open one more than it ends up using as the run stops.
+		assert.ok(summary.transport!.connections >= 2 && summary.transport!.connections <= tunnels, `${summary.transport!.connections} connections, ${tunnels} tunnels`);
+	});
+
 	test('http_proxy from the environment is used, and NO_PROXY exempts the host (curl\'s rules)', async () => {
 		const args = ['--url', `${server.url}/stream/echo?events=3&interval=0`, '--until-data', '[DONE]', '--then', 'stop', '--clients', '2', '--ramp', '0', '--json'];
 		let before = proxy.tunnels.length;
@@ -58,7 +72,7 @@ describe('transports through undici', () => {
 		assert.equal(summary.streams!.completed, 2);
 	});
 
-	test('--http2: 100 clients receive every event; --streams-per-connection 10 opens 10 connections', async () => {
+	test('--http2: 100 clients receive every event; --streams-per-connection 10 opens 10 connections, in one process or in 2 workers of 50', async () => {
 		const events = 5;
 		const sessions = new Set<http2.ServerHttp2Session>();
 		const h2 = http2.createSecureServer({...testCertificate});
@@ -79,16 +93,19 @@ describe('transports through undici', () => {
 		await new Promise<void>(resolve => h2.listen(0, '127.0.0.1', resolve));
 		const {port} = h2.address() as AddressInfo;
 		try {
-			const result = await runCli(['--url', `https://127.0.0.1:${port}/stream`, '--http2', '--insecure', '--streams-per-connection', '10', '--clients', '100', '--ramp', '0', '--until-data', '[DONE]', '--then', 'stop', '--json'], {env: noProxyEnv, timeoutMs: 30_000});
-			assert.equal(result.code, 0, result.stderr);
-			const summary = JSON.parse(result.stdout) as Summary;
-			assert.equal(summary.streams!.completed, 100);
-			assert.equal(summary.messages.total, 100 * (events + 1));
-			assert.equal(summary.delivery.gaps, 0);
-			assert.equal(summary.transport!.http2, true);
-			assert.equal(summary.transport!.connections, 10);
-			assert.equal(summary.transport!.streams, 100);
-			assert.equal(sessions.size, 10, 'the server saw 10 HTTP/2 sessions');
+			for (const workers of ['1', '2']) {
+				sessions.clear();
+				const result = await runCli(['--url', `https://127.0.0.1:${port}/stream`, '--http2', '--insecure', '--streams-per-connection', '10', '--clients', '100', '--ramp', '0', '--until-data', '[DONE]', '--then', 'stop', '--workers', workers, '--json'], {env: noProxyEnv, timeoutMs: 30_000});
+				assert.equal(result.code, 0, result.stderr);
+				const summary = JSON.parse(result.stdout) as Summary;
+				assert.equal(summary.streams!.completed, 100);
+				assert.equal(summary.messages.total, 100 * (events + 1));
+				assert.equal(summary.delivery.gaps, 0);
+				assert.equal(summary.transport!.http2, true);
+				assert.equal(summary.transport!.connections, 10, `${workers} workers`);
+				assert.equal(summary.transport!.streams, 100);
+				assert.equal(sessions.size, 10, 'the server saw 10 HTTP/2 sessions');
+			}
 		} finally {
 			for (const session of sessions) {
 				session.destroy();

@@ -156,3 +156,93 @@ test('the partial-data budgets of the workers add up; a repeated message changes
 	parent.merge(later);
 	assert.deepEqual(parent.mergedBuffered(), {peakBytes: 80, budgetBytes: 2000, overBudget: 3});
 });
+
+describe('request streams and the undici transport over the wire', () => {
+	/** One clock for every store, so the stream times are the same wherever they are measured. */
+	let clock = 0;
+	const storeOptions = {now: () => clock, startedAt: 0, streams: {renumbered: true}};
+
+	/** The store reads the clock once per turn of the event loop: move both on. */
+	async function advance(ms: number) {
+		clock += ms;
+		await new Promise(resolve => {
+			setImmediate(resolve);
+		});
+	}
+
+	/** A stream of `events` events 3 ms apart, `outcome` at its end, into each [store, client]. */
+	async function stream(stores: Array<[MetricsStore, number]>, events: number, outcome: 'marker' | 'cut') {
+		const start = clock;
+		for (const [store, client] of stores) {
+			store.emit({kind: 'connecting', client, attempt: 1, fresh: true});
+		}
+
+		await advance(2);
+		for (const [store, client] of stores) {
+			store.emit({kind: 'open', client, status: 200, connectMs: 2, url: 'u'});
+		}
+
+		for (let seq = 1; seq <= events; seq++) {
+			await advance(3);
+			for (const [store, client] of stores) {
+				store.emit({kind: 'event', client, type: 'message', data: JSON.stringify({seq}), id: '', bytes: 100, latencyMs: undefined});
+				store.bytes(client, 100);
+			}
+		}
+
+		for (const [store, client] of stores) {
+			store.emit({kind: 'stream', client, request: 1, outcome, events, ttfeMs: 5, durationMs: clock - start});
+		}
+	}
+
+	test('stream counts and histograms merged from two workers equal one store that saw every stream; repeats change nothing', async () => {
+		clock = 0;
+		const one = new MetricsStore(storeOptions);
+		const w1 = new MetricsStore(storeOptions);
+		const w2 = new MetricsStore(storeOptions);
+		const p1 = new WireProducer(w1, {source: 'w1', globalId: local => local, rowsEvery: 1});
+		const p2 = new WireProducer(w2, {source: 'w2', globalId: local => 10 + local, rowsEvery: 1});
+		const parent = new MetricsStore({streams: {renumbered: true}});
+		const send = (producer: WireProducer) => JSON.parse(JSON.stringify(producer.next({active: 1}))) as WireMessage;
+		await stream([[one, 1], [w1, 1]], 4, 'marker');
+		await stream([[one, 11], [w2, 1]], 7, 'marker');
+		const first = send(p1);
+		parent.merge(first);
+		parent.merge(first);
+		parent.merge(send(p2));
+		await stream([[one, 1], [w1, 1]], 2, 'cut');
+		await stream([[one, 11], [w2, 1]], 9, 'marker');
+		// A stream started, not ended: in flight.
+		one.emit({kind: 'connecting', client: 2, attempt: 1, fresh: true});
+		w1.emit({kind: 'connecting', client: 2, attempt: 1, fresh: true});
+		parent.merge(send(p1));
+		parent.merge(send(p2));
+		const merged = parent.snapshot().streams!;
+		assert.deepEqual(merged, one.snapshot().streams);
+		assert.equal(merged.requests, 5);
+		assert.equal(merged.inFlight, 1);
+		assert.deepEqual(merged.outcomes, {marker: 3, clean: 0, cut: 1, error: 0, timeout: 0});
+		assert.equal(merged.eventsPerStream!.count, 4);
+		assert.equal(merged.gapMs!.count, 3 + 6 + 1 + 8);
+		assert.equal(parent.clientRow(11).streams, 2, 'the per-client stream columns travel with the rows');
+	});
+
+	test('the transports\' counts add up across sources; a repeated message changes nothing', () => {
+		const parent = new MetricsStore();
+		const w1 = createWorker('w1', 0);
+		const w2 = createWorker('w2', 100);
+		parent.merge({...w1.send(), transport: {connections: 1, streams: 4}});
+		const later = {...w1.send(), transport: {connections: 2, streams: 9}};
+		parent.merge(later);
+		parent.merge(later);
+		parent.merge({...w2.send(), transport: {connections: 3, streams: 5}});
+		assert.deepEqual(parent.mergedTransport(), {connections: 5, streams: 14});
+	});
+
+	test('a producer whose store has a transport sends its counts', () => {
+		const store = new MetricsStore({transportCounts: () => ({connections: 2, streams: 7})});
+		const producer = new WireProducer(store, {source: 'w1', globalId: local => local});
+		assert.deepEqual(producer.next({active: 0}).transport, {connections: 2, streams: 7});
+		assert.equal(new WireProducer(new MetricsStore(), {source: 'w2', globalId: local => local}).next({active: 0}).transport, undefined, 'no transport: no field');
+	});
+});

@@ -3,39 +3,10 @@ import {execFileSync} from 'node:child_process';
 import {PassThrough} from 'node:stream';
 import {describe, test} from 'node:test';
 import {resolveConfig} from '../../source/config.js';
-import type {Presenter, RunView} from '../../source/reporters/presenter.js';
 import type {Summary} from '../../source/reporters/summary.js';
 import {run} from '../../source/run.js';
+import {createProbe} from '../helpers/run-probe.js';
 import {startTestServer, waitFor, type TestServer} from '../helpers/server-start.js';
-
-/** A presenter that keeps the run's view and its lines, for a test to drive the run through. */
-function createProbe() {
-	let view: RunView | undefined;
-	const lines: string[] = [];
-	const presenter: Presenter = {
-		wantsEvents: false,
-		start(started) {
-			view = started;
-		},
-		event() {
-			// Not asked for.
-		},
-		message(level, text) {
-			lines.push(`${level} ${text}`);
-		},
-		async finish() {
-			// Nothing to draw.
-		},
-	};
-	return {
-		presenter,
-		lines,
-		get view(): RunView {
-			assert.ok(view, 'the run has started');
-			return view;
-		},
-	};
-}
 
 function startRun(server: TestServer, clients: number, workers: number) {
 	const config = resolveConfig({url: `${server.url}/dashboard/stream`, clients: String(clients), workers: String(workers), ramp: '0', json: true});
