@@ -17,6 +17,7 @@ import {watchThresholds, type ThresholdWatch} from './verdict/threshold-watch.js
 import {checkReportPath} from './reporters/report/write-report.js';
 import {createShapeRun, type ShapeRun} from './shapes/driver.js';
 import {createWorkerGroup, type WorkerGroup} from './workers/group.js';
+import type {ShapeFeedTarget} from './workers/lifecycle.js';
 import {feedFor, heardFlushMs} from './workers/lifecycle.js';
 import {metricsIntervalMs} from './workers/protocol.js';
 import {planWorkers} from './workers/plan.js';
@@ -118,12 +119,22 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		},
 	};
 
+	const feed = feedFor(config);
+	// Worker processes and agents forward their clients' lives to the shape driver, which runs here.
+	const shapeFeed: ShapeFeedTarget = {
+		observe(event, now) {
+			shape?.observe(event, now);
+		},
+		heard(ids, heartbeats, now) {
+			shape?.heard(ids, heartbeats, now);
+		},
+	};
+	// The shape driver runs here and steers the agents: their clients' lives come back in their messages.
 	const agents = config.agents && await startAgents(config, config.agents, store, io, presenter, () => {
 		end('finished');
-	});
+	}, feed === 'none' ? undefined : shapeFeed);
 	// More than one worker: the clients run in child processes and this one only merges and shows.
 	const factory = workers === 1 ? createClientFactory(config, sink, transport) : undefined;
-	const feed = feedFor(config);
 	let group: WorkerGroup | undefined;
 	const pool = agents ? agents.pool : factory ? createPool({
 		startIntervalMs: config.startIntervalMs,
@@ -142,21 +153,14 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 			end('finished');
 		},
 		onEventsFailed: onEventLogFailure,
-		shapes: feed === 'none' ? undefined : {
-			feed,
-			observe(event, now) {
-				shape?.observe(event, now);
-			},
-			heard(ids, heartbeats, now) {
-				shape?.heard(ids, heartbeats, now);
-			},
-		},
+		shapes: feed === 'none' ? undefined : {feed, ...shapeFeed},
 	});
 	shape = createShapeRun({
 		config,
 		pool,
 		store,
 		...(group ? {rss: group.rss, baselineRss: group.baselineRss, heardLagMs: heardFlushMs + metricsIntervalMs} : {}),
+		...(agents ? {rss: agents.rss, baselineRss: agents.baselineRss, heardLagMs: agents.heardLagMs, startDelayMs: agents.startDelayMs} : {}),
 		end(reason) {
 			end(reason);
 		},
@@ -230,6 +234,8 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 		}
 
 		shape?.start();
+		// A stage line starts at 0 clients: the agents still get their plan and start instant now.
+		agents?.begin();
 		if (config.broadcast && broadcastDeps) {
 			const broadcastOptions = {
 				config: config.broadcast,
@@ -268,6 +274,11 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	// The broadcast verdict is taken before the clients close: closing is not losing messages.
 	const broadcastSummary = broadcast?.summary() ?? null;
 	// Likewise the shape's: memory and stale clients are of the held connections.
+	// Over agents, their clients' lives come a tick or two late: the shape counts them up to the end.
+	if (agents && feed !== 'none') {
+		await agents.settle();
+	}
+
 	const shapeSummary = shape.summary();
 	presenter.message('info', `stopping (${stoppedBy}): closing ${pool.size} clients`, store.elapsed());
 	await pool.stop();
@@ -299,14 +310,14 @@ async function loadBroadcastDeps(): Promise<BroadcastDeps> {
 }
 
 /** --agents: waits for them (Ctrl-C while waiting ends the run with nothing measured), loaded only when asked for. */
-async function startAgents(config: Config, options: NonNullable<Config['agents']>, store: MetricsStore, io: RunIO, presenter: Presenter, onAllFinished: () => void): Promise<AgentGroup & {status(): {name: string; text: string}}> {
+async function startAgents(config: Config, options: NonNullable<Config['agents']>, store: MetricsStore, io: RunIO, presenter: Presenter, onAllFinished: () => void, shapes: ShapeFeedTarget | undefined): Promise<AgentGroup & {status(): {name: string; text: string}}> {
 	const {createAgentGroup} = await import('./agents/agent-group.js');
 	const {formatAgentRow} = await import('./agents/table.js');
 	const log = (level: 'error' | 'warn' | 'info', text: string) => {
 		presenter.message(level, text, store.elapsed());
 	};
 
-	const group = await createAgentGroup({config, agents: options, store, version: io.version, stop: io.stop, log, onAllFinished});
+	const group = await createAgentGroup({config, agents: options, store, version: io.version, stop: io.stop, log, onAllFinished, shapes});
 	if (group === undefined) {
 		throw new RunError('stopped while waiting for the agents: nothing was run');
 	}

@@ -8,7 +8,7 @@ import type {StopReason} from '../reporters/summary.js';
 import {parseDuration, parseInteger} from '../units.js';
 import {openFileLimit} from '../workers/plan.js';
 import {runShare} from './agent-run.js';
-import {agentProtocolVersion, keys, leaseMs, lostAfterMs, namePattern, refreshMs, tickMs, type AgentInfo, type ControllerInfo, type Plan} from './protocol.js';
+import {agentCheckMs, agentProtocolVersion, controllerGraceMs, keys, leaseMs, namePattern, reconnectGraceMs, redisLostMs, tickMs, type AgentInfo, type ControllerInfo, type Plan} from './protocol.js';
 import {connect, firstReady} from './redis.js';
 
 const help = `
@@ -17,7 +17,7 @@ const help = `
 
   A load agent: registers in Redis, waits for a controller (sse-tui ... --agents N --redis URL)
   to hand it a share of the clients, runs them, streams its metrics every 250 ms, and exits when
-  the run ends (or when the controller has been gone for ${lostAfterMs / 1000} s). It never listens on a port.
+  the run ends (or a few seconds after its controller is gone). It never listens on a port.
 
   Options
     --redis URL            the Redis the controller uses (env REDIS_URL), e.g. redis://:password@redis:6379
@@ -105,10 +105,13 @@ export async function runAgentCommand(argv: string[]): Promise<number> {
 		}
 
 		let controllerSeenAt = Date.now();
+		let readyCount = connection.readyCount;
+		/** no judgement before this: Redis just came back, the controller may not have renewed its lease yet */
+		let graceUntil = 0;
 		let acked = 0;
 		let refused: string | undefined;
-		/** set while running: called when a completed check finds the controller gone */
-		let onControllerLost: (() => void) | undefined;
+		/** set while running: called when a completed check finds the controller gone, or Redis has been away too long */
+		let onControllerLost: ((why: string) => void) | undefined;
 		const refresh = async () => {
 			const replies = await connection.redis.multi()
 				.set(names.agent(name), JSON.stringify(info), 'PX', leaseMs)
@@ -120,11 +123,19 @@ export async function runAgentCommand(argv: string[]): Promise<number> {
 			const progressed = Number.isFinite(ack) && ack > acked;
 			acked = Math.max(acked, Number.isFinite(ack) ? ack : 0);
 			// Judged when a check completes, never from a timer: this process stalling (a connect
-			// burst on a busy host) must not look like the controller going away.
+			// burst on a busy host) must not look like the controller going away. A check that
+			// completes went through Redis, so a missing lease is the controller, not Redis; after a
+			// reconnect (a restarted Redis lost every key) the controller gets time to renew it.
+			const now = Date.now();
+			if (connection.readyCount !== readyCount) {
+				readyCount = connection.readyCount;
+				graceUntil = now + reconnectGraceMs;
+			}
+
 			if (controller || progressed) {
-				controllerSeenAt = Date.now();
-			} else if (onControllerLost && Date.now() - controllerSeenAt > lostAfterMs) {
-				onControllerLost();
+				controllerSeenAt = now;
+			} else if (onControllerLost && now - controllerSeenAt > controllerGraceMs && now > graceUntil) {
+				onControllerLost('the controller is gone (its lease expired and Redis answers)');
 			}
 
 			if (controller) {
@@ -139,7 +150,12 @@ export async function runAgentCommand(argv: string[]): Promise<number> {
 		await refresh();
 		timers.push(setInterval(() => {
 			refresh().catch(() => undefined);
-		}, refreshMs));
+			// Redis itself away: the checks wait in the offline queue and judge nothing.
+			const downSince = connection.downSince;
+			if (onControllerLost && downSince !== undefined && Date.now() - downSince > redisLostMs) {
+				onControllerLost(`Redis has been unreachable for ${redisLostMs / 1000} s`);
+			}
+		}, agentCheckMs));
 		log('info', `registered on ${redactRedisUrl(url)} for run "${run}" (${info.cores} cores, open-files limit ${info.fileLimit ?? 'unknown'}); waiting for a controller`);
 		const plan = await waitForPlan(connection.redis, names.plan, name, stopped, waitMs);
 		if (plan === undefined || refused !== undefined) {
@@ -162,9 +178,9 @@ export async function runAgentCommand(argv: string[]): Promise<number> {
 		controllerSeenAt = Date.now();
 		// The controller's lease lost for lostAfterMs: nobody reads these clients' numbers any more.
 		const lost = new Promise<StopReason>(resolve => {
-			onControllerLost = () => {
+			onControllerLost = why => {
 				onControllerLost = undefined;
-				log('error', `the controller has been gone for ${lostAfterMs / 1000} s: stopping the clients`);
+				log('error', `${why}: stopping the clients`);
 				resolve('error');
 			};
 

@@ -7,9 +7,12 @@ import {lostMessage} from '../workers/lost.js';
 import type {AgentsConfig} from './config-agents.js';
 import {waitForAgents} from './controller-wait.js';
 import {readMetrics} from './metrics-reader.js';
-import {agentProtocolVersion, keys, keyTtlMs, leaseMs, lostAfterMs, refreshMs, type AgentInfo, type Command, type ControllerInfo, type Envelope, type Plan} from './protocol.js';
+import {heardFlushMs, shapeEventOf, type ShapeFeedTarget} from '../workers/lifecycle.js';
+import {metricsIntervalMs} from '../workers/protocol.js';
+import {keepLeases} from './controller-lease.js';
+import {agentProtocolVersion, keys, keyTtlMs, tickMs, type AgentInfo, type Command, type ControllerInfo, type Envelope, type Plan} from './protocol.js';
 import {connect, firstReady} from './redis.js';
-import {splitClients} from './split.js';
+import {inTurn, rebalance, splitClients} from './split.js';
 import {agentRow, type AgentRow, type AgentsSummary} from './table.js';
 import type {AgentBroadcastState, AgentBroadcastView} from './broadcast-agents.js';
 
@@ -28,15 +31,26 @@ export type AgentMember = {
 	lost: boolean;
 	/** the broadcast scenario: its tally, as last reported (the full part from the last message that had it) */
 	broadcast: AgentBroadcastState;
+	/** RSS of its first message, before its clients started (the hold's memory baseline) */
+	baselineRss?: number;
 };
 
 export type AgentGroup = {
 	pool: Pool;
 	/** the agents start their clients this long after the first add: --duration counts from then */
 	startDelayMs: number;
+	/** how late the hold's `heard` may come: an agent's worker batches it, the agent sends it on its tick */
+	heardLagMs: number;
 	rows(): AgentRow[];
 	broadcast: AgentBroadcastView;
 	summary(): AgentsSummary;
+	/** Resolves once every live agent's messages from after this call are merged (at most 2 s): the shape's summary then counts what happened up to the end. */
+	settle(): Promise<void>;
+	/** Publish the plan now if no client was added yet (a stage line starts at 0): every agent starts at one instant. */
+	begin(): void;
+	/** RSS of every agent, as last reported, and the same before their clients (the hold's memory per connection) */
+	rss(): number;
+	baselineRss(): number;
 	close(): Promise<void>;
 };
 
@@ -50,7 +64,7 @@ const stopTimeoutMs = 60_000;
  * agent's wire messages into the one store, and is a Pool to run.ts (add/remove become
  * commands on the stream). Undefined when stopped while waiting.
  */
-export async function createAgentGroup({config, agents: options, store, version, stop, log, onAllFinished}: {
+export async function createAgentGroup({config, agents: options, store, version, stop, log, onAllFinished, shapes}: {
 	config: Config;
 	agents: AgentsConfig;
 	store: MetricsStore;
@@ -58,59 +72,21 @@ export async function createAgentGroup({config, agents: options, store, version,
 	stop: AbortSignal;
 	log(level: 'error' | 'warn' | 'info', text: string): void;
 	onAllFinished(): void;
+	/** the load shapes' driver, fed every agent's client lives (times in the store's elapsed ms) */
+	shapes?: ShapeFeedTarget;
 }): Promise<AgentGroup | undefined> {
 	const names = keys(options.run);
 	const url = options.redisUrl;
 	const lease: ControllerInfo = {version, protocol: agentProtocolVersion, plan: null};
 	let plan: Plan | undefined;
-	let readyCount = 0;
-	const connection = connect(url, text => {
-		log('warn', text);
-	}, {onReady() {
-		// A restarted Redis lost every key: the lease and the plan go back at once.
-		void refresh();
-	}});
-	const reader = connect(url, () => undefined);
 	const members = new Map<string, AgentMember>();
-	const refresh = async () => {
-		const redis = connection.redis;
-		const multi = redis.multi().set(names.controller, JSON.stringify(lease), 'PX', leaseMs);
-		if (plan) {
-			multi.set(names.plan, JSON.stringify(plan), 'PX', keyTtlMs);
-		}
-
-		const participants = [...members.keys()];
-		for (const name of participants) {
-			multi.exists(names.agent(name));
-		}
-
-		const replies = await multi.exec();
-		const now = Date.now();
-		if (connection.readyCount !== readyCount) {
-			// While Redis was away nobody could refresh a lease: nobody is lost for that.
-			readyCount = connection.readyCount;
-			for (const member of members.values()) {
-				member.seenAt = now;
-			}
-		}
-
-		for (const [index, name] of participants.entries()) {
-			const member = members.get(name)!;
-			if (replies?.[index + (plan ? 2 : 1)]?.[1] === 1) {
-				member.seenAt = now;
-			} else if (!member.done && now - member.seenAt > lostAfterMs) {
-				lose(member, `has neither renewed its lease nor sent metrics for ${lostAfterMs / 1000} s`);
-			}
-		}
-	};
-
-	const timer = setInterval(() => {
-		if (connection.up) {
-			refresh().catch(() => undefined);
-		}
-	}, refreshMs);
+	const leases = keepLeases({url, names, lease, plan: () => plan, members, log, lose(member, why) {
+		lose(member, why);
+	}});
+	const {connection, refresh} = leases;
+	const reader = connect(url, () => undefined);
 	const cleanup = async () => {
-		clearInterval(timer);
+		await leases.stop();
 		reader.close();
 		if (connection.up) {
 			await connection.redis.del(names.controller, names.plan, names.commands, names.metrics, names.acks).catch(() => undefined);
@@ -124,6 +100,10 @@ export async function createAgentGroup({config, agents: options, store, version,
 		await firstReady(connection, url, 30_000);
 		await refresh();
 		joined = await waitForAgents({redis: connection.redis, pattern: names.agentPattern, count: options.count, version, timeoutMs: options.timeoutMs, redisUrl: url, run: options.run, stop, log});
+		if (joined !== undefined) {
+			// Refused before anything starts: more clients (a stage line's peak) than the agents hold.
+			splitClients(config.clients, joined);
+		}
 	} catch (error) {
 		await cleanup();
 		throw error;
@@ -191,6 +171,15 @@ export async function createAgentGroup({config, agents: options, store, version,
 				member.broadcast = envelope.broadcast.result ? {...envelope.broadcast, fullAt: Date.now()} : {...member.broadcast, ...envelope.broadcast};
 			}
 
+			member.baselineRss ??= envelope.rss;
+			for (const record of envelope.lifecycle ?? []) {
+				shapes?.observe(shapeEventOf(record), record[2] - plan!.epochStart);
+			}
+
+			if (envelope.heard) {
+				shapes?.heard(envelope.heard.ids, envelope.heard.heartbeats, envelope.heard.at - plan!.epochStart);
+			}
+
 			if (envelope.finished && !member.finished) {
 				member.finished = true;
 				checkFinished();
@@ -208,16 +197,51 @@ export async function createAgentGroup({config, agents: options, store, version,
 	}
 
 	const live = () => [...members.values()].filter(member => !member.done);
+	/** add / remove / remove-oldest mid-run: every agent toward its capacity's part (split.ts) */
+	let turn = 0;
+	function spread(n: number, type: 'add' | 'remove' | 'remove-oldest'): void {
+		const sizes = live().map(member => ({...member.info, size: member.size}));
+		// Churn closes the oldest clients of each agent in turn (the add that follows refills the same ones).
+		const moves = type === 'remove-oldest' ? inTurn(n, sizes, turn++) : rebalance(n, sizes, type === 'add' ? 'add' : 'remove');
+		for (const {name, count} of moves) {
+			const member = members.get(name)!;
+			if (type === 'add') {
+				addTo(member, count);
+			} else {
+				member.size -= count;
+				member.commandsSent++;
+				send({type, plan: planId, agent: name, count, command: ++command});
+			}
+		}
+	}
+
+	function publish(n: number): void {
+		const shares = splitClients(n, joined!);
+		for (const share of shares) {
+			const member = members.get(share.name)!;
+			if (share.count > 0) {
+				member.ranges.push([share.firstId, share.count]);
+			}
+
+			member.size = share.count;
+		}
+
+		nextId = n + 1;
+		const epochStart = performance.timeOrigin + performance.now() - store.elapsed();
+		plan = {id: planId, version, protocol: agentProtocolVersion, config, shares, startAt: Date.now() + startDelayMs, epochStart};
+		lease.plan = planId;
+		leases.leaseChanged();
+	}
+
 	const pool: Pool = {
-		async removeOldest() {
-			throw new Error('removeOldest is not available with agents');
+		async removeOldest(n) {
+			spread(n, 'remove-oldest');
 		},
 		forEach() {
 			throw new Error('forEach is not available with agents');
 		},
-		// The storm is refused with agents (config-agents.ts).
 		dropAll() {
-			throw new Error('dropAll is not available with agents');
+			send({type: 'drop', plan: planId});
 		},
 		add(n) {
 			if (stopping || n <= 0) {
@@ -225,40 +249,13 @@ export async function createAgentGroup({config, agents: options, store, version,
 			}
 
 			if (plan === undefined) {
-				const shares = splitClients(n, joined);
-				for (const share of shares) {
-					const member = members.get(share.name)!;
-					member.ranges.push([share.firstId, share.count]);
-					member.size = share.count;
-				}
-
-				nextId = n + 1;
-				const epochStart = performance.timeOrigin + performance.now() - store.elapsed();
-				plan = {id: planId, version, protocol: agentProtocolVersion, config, shares, startAt: Date.now() + startDelayMs, epochStart};
-				lease.plan = planId;
-				void refresh().catch(() => undefined);
-				return;
-			}
-
-			const target = live().sort((a, b) => a.size - b.size)[0];
-			if (target) {
-				addTo(target, n);
+				publish(n);
+			} else {
+				spread(n, 'add');
 			}
 		},
 		async remove(n) {
-			let left = n;
-			while (left > 0) {
-				const target = live().filter(member => member.size > 0).sort((a, b) => b.size - a.size)[0];
-				if (!target) {
-					break;
-				}
-
-				const take = Math.min(left, target.size);
-				left -= take;
-				target.size -= take;
-				target.commandsSent++;
-				send({type: 'remove', plan: planId, agent: target.info.name, count: take, command: ++command});
-			}
+			spread(n, 'remove');
 		},
 		async stop() {
 			stopping = true;
@@ -279,6 +276,7 @@ export async function createAgentGroup({config, agents: options, store, version,
 	return {
 		pool,
 		startDelayMs,
+		heardLagMs: heardFlushMs + metricsIntervalMs + (2 * tickMs),
 		broadcast: {
 			live: () => live().map(member => member.broadcast),
 			all: () => [...members.values()].map(member => member.broadcast),
@@ -286,6 +284,23 @@ export async function createAgentGroup({config, agents: options, store, version,
 				send({type: 'published', plan: planId, seq, at});
 			},
 		},
+		async settle() {
+			// Two ticks more than merged now: the second was sent after this call (Redis takes less than a tick).
+			const wanted = new Map(live().map(member => [member, (member.last?.wire.seq ?? 0) + 2]));
+			const deadline = Date.now() + 2000;
+			while (Date.now() < deadline && [...wanted].some(([member, seq]) => !member.done && (member.last?.wire.seq ?? 0) < seq)) {
+				await new Promise(resolve => {
+					setTimeout(resolve, 50);
+				});
+			}
+		},
+		begin() {
+			if (plan === undefined && !stopping) {
+				publish(0);
+			}
+		},
+		rss: () => live().reduce((sum, member) => sum + (member.last?.rss ?? 0), 0),
+		baselineRss: () => live().reduce((sum, member) => sum + (member.baselineRss ?? 0), 0),
 		rows: () => [...members.values()].map(member => agentRow(member)),
 		summary: () => {
 			const rows = [...members.values()].map(member => agentRow(member));

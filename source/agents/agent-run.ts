@@ -6,7 +6,8 @@ import type {ClientSink} from '../engine/types.js';
 import {MetricsStore} from '../metrics/store.js';
 import {WireProducer} from '../metrics/wire.js';
 import {buildSummary, type StopReason, type Summary} from '../reporters/summary.js';
-import {createWorkerGroup} from '../workers/group.js';
+import {createWorkerGroup, type WorkerGroup} from '../workers/group.js';
+import {feedFor, LifecycleForwarder} from '../workers/lifecycle.js';
 import {openFileLimit, planWorkers} from '../workers/plan.js';
 import {keys, maxRowsPerMessage, tickMs, type Command, type Envelope, type Plan, type Share} from './protocol.js';
 import type {Connection} from './redis.js';
@@ -67,7 +68,9 @@ export async function runShare(options: ShareOptions): Promise<{summary: Summary
 	const {plan, share, run, connection, log} = options;
 	const names = keys(run);
 	const config = shareConfig(plan, share, options);
-	const {workers} = planWorkers(config, {limit: openFileLimit(), cores: os.availableParallelism()});
+	// A stage line starts at 0 clients and adds as it rises: plan the processes for this agent's part of the peak.
+	const planned = Math.max(1, share.count, config.shape.stages ? Math.ceil(plan.config.clients / plan.shares.length) : 0);
+	const {workers} = planWorkers({...config, clients: planned}, {limit: openFileLimit(), cores: os.availableParallelism()});
 	const store = new MetricsStore({
 		seqField: config.seqField,
 		latencyField: config.latencyField,
@@ -103,12 +106,18 @@ export async function runShare(options: ShareOptions): Promise<{summary: Summary
 		};
 	});
 	const notes = new Set<string>();
+	// A shaped run: the controller's shape driver needs every client's life (as from worker processes).
+	const feed = feedFor(config);
+	const epochNow = () => performance.timeOrigin + performance.now();
+	const lifecycle = feed === 'none' ? undefined : new LifecycleForwarder(feed, workers === 1 ? local => globalIds[local]! : id => id, epochNow);
 	let factory: ClientFactory | undefined;
+	let group: WorkerGroup | undefined;
 	let pool: Pool;
 	if (workers === 1) {
 		const sink: ClientSink = {
 			emit(event) {
 				store.emit(event);
+				lifecycle?.observe(event);
 			},
 			bytes(client, count) {
 				store.bytes(client, count);
@@ -125,9 +134,18 @@ export async function runShare(options: ShareOptions): Promise<{summary: Summary
 			finished = true;
 		}});
 	} else {
-		pool = createWorkerGroup({config, workers, store, log, onAllFinished: () => {
+		pool = group = createWorkerGroup({config, workers, store, log, onAllFinished: () => {
 			finished = true;
-		}});
+		}, shapes: lifecycle && feed !== 'none' ? {
+			feed,
+			// The workers' events arrive with global ids and times in the store's elapsed ms.
+			observe(event, now) {
+				lifecycle.observe(event, now + plan.epochStart);
+			},
+			heard(ids, heartbeats) {
+				lifecycle.heardMany(ids, heartbeats);
+			},
+		} : undefined});
 	}
 
 	// Sending: every message is kept until the controller acknowledges it, and sent again after a
@@ -135,6 +153,7 @@ export async function runShare(options: ShareOptions): Promise<{summary: Summary
 	const pending: Array<{seq: number; body: string; sentAt: number}> = [];
 	let readyCount = connection.readyCount;
 	let commandsHandled = 0;
+	let lastCommand = 0;
 	let cpu = process.cpuUsage();
 	let cpuAt = performance.now();
 	const send = (final: boolean) => {
@@ -144,9 +163,18 @@ export async function runShare(options: ShareOptions): Promise<{summary: Summary
 		const now = performance.now();
 		const envelope: Envelope = {
 			plan: plan.id, agent: share.name, wire, sentAt: Date.now(), commands: commandsHandled,
-			cpu: Math.round((usage.user + usage.system) / 10 / Math.max(1, now - cpuAt)), rss: process.memoryUsage.rss(), finished,
+			cpu: Math.round((usage.user + usage.system) / 10 / Math.max(1, now - cpuAt)), rss: group?.rss() ?? process.memoryUsage.rss(), finished,
 			broadcast: tally?.state(final || wire.rows !== null),
 		};
+		const records = lifecycle?.takeRecords() ?? [];
+		if (records.length > 0) {
+			envelope.lifecycle = records;
+		}
+
+		if (feed === 'hold') {
+			envelope.heard = {...lifecycle!.takeHeard(), at: epochNow()};
+		}
+
 		cpu = process.cpuUsage();
 		cpuAt = now;
 		const body = JSON.stringify(envelope);
@@ -178,13 +206,19 @@ export async function runShare(options: ShareOptions): Promise<{summary: Summary
 
 		if (command.type === 'stop') {
 			endShare('signal');
+		} else if (command.type === 'drop') {
+			pool.dropAll();
 		} else if (command.type === 'published') {
 			tally?.published(command.seq, command.at);
-		} else if (command.agent === share.name && command.command > commandsHandled) {
-			commandsHandled = command.command;
+		} else if (command.agent === share.name && command.command > lastCommand) {
+			// Numbered across all agents; the controller counts the ones it sent to each.
+			lastCommand = command.command;
+			commandsHandled++;
 			if (command.type === 'add') {
 				allocate(command.count, command.firstId);
 				pool.add(command.count);
+			} else if (command.type === 'remove-oldest') {
+				await pool.removeOldest(command.count);
 			} else {
 				await pool.remove(command.count);
 			}

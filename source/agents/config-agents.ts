@@ -51,27 +51,18 @@ export function resolveAgents(flags: AgentsFlags): AgentsConfig | undefined {
 	});
 }
 
-/** What a run over agents cannot do yet: one clear line each. */
-export function checkAgentsRun(config: {agents: AgentsConfig | undefined; events: string | undefined; workers: number | undefined; scenario: string | undefined; shape: {stages?: unknown; connectRate?: unknown}}): void {
+/** What a run over agents cannot do: one clear line each. */
+export function checkAgentsRun(config: {agents: AgentsConfig | undefined; events: string | undefined; workers: number | undefined}): void {
 	if (config.agents === undefined) {
 		return;
 	}
 
-	const refuse = (what: string, fix: string) => {
-		throw new UsageError(`${what} cannot be used with --agents yet: ${fix}`);
-	};
-
 	if (config.events !== undefined) {
-		refuse('--events (one log of every client event)', 'drop --events; each agent\'s numbers arrive merged, not event by event');
+		// The clients' events happen on the agents' hosts; only their merged numbers travel.
+		throw new UsageError('--events cannot be used with --agents: the client events stay on the agents\' hosts and only merged numbers reach the controller; drop --events (--json and --report hold the whole run)');
 	}
 
 	if (config.workers !== undefined) {
-		refuse('--workers', 'give each agent its own --workers (sse-tui agent --workers N)');
-	}
-
-	const shaped = config.shape.stages !== undefined ? '--stages'
-		: (config.scenario === 'hold' || config.scenario === 'churn' || config.scenario === 'storm' ? `--scenario ${config.scenario}` : (config.shape.connectRate === undefined ? undefined : '--connect-rate'));
-	if (shaped !== undefined) {
-		refuse(shaped, 'the load shapes steer the clients of one host; use --ramp, or run the shape without --agents');
+		throw new UsageError('--workers cannot be used with --agents: give each agent its own --workers (sse-tui agent --workers N)');
 	}
 }

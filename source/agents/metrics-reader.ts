@@ -74,7 +74,7 @@ export function readMetrics({connection, writer, names, plan, members, store, on
 					member.rate = seconds > 0 ? (message.wire.totals.messages - member.last.wire.totals.messages) / seconds : member.rate;
 				}
 
-				member.last = {...message, wire: {...message.wire, rows: null, histograms: {connect: null, latency: null, reconnect: null}}};
+				member.last = {...message, lifecycle: undefined, heard: undefined, wire: {...message.wire, rows: null, histograms: {connect: null, latency: null, reconnect: null}}};
 				member.lagMs = Math.max(0, now - message.sentAt);
 				member.seenAt = now;
 				if (message.wire.final) {

@@ -1,5 +1,6 @@
 import type {Config} from '../config.js';
 import type {WireMessage} from '../metrics/wire.js';
+import type {LifecycleRecord} from '../workers/lifecycle.js';
 import type {AgentBroadcastState} from './broadcast-agents.js';
 
 /**
@@ -10,10 +11,13 @@ import type {AgentBroadcastState} from './broadcast-agents.js';
  *
  * - `agent:{NAME}` (string, expires after leaseMs): AgentInfo as JSON, refreshed every second;
  *   its absence for lostAfterMs is a lost agent.
- * - `controller` (string, expires after leaseMs): ControllerInfo as JSON; its absence for
- *   lostAfterMs stops the agents' clients.
+ * - `controller` (string, expires after controllerLeaseMs): ControllerInfo as JSON, refreshed
+ *   every controllerBeatMs from a worker thread of the controller (controller-beat.ts); an agent
+ *   that reads Redis and finds it gone (and no acknowledgement either) for controllerGraceMs
+ *   more stops its clients.
  * - `plan` (string, expiry): Plan as JSON, written once N agents are registered.
  * - `commands` (stream, field `c`): Command as JSON, read by every agent (XREAD: each needs all).
+ *   The load shapes' add/remove/drop travel here too (the driver runs on the controller).
  * - `metrics` (stream, field `m`): Envelope as JSON, read by the controller through the consumer
  *   group `controller` (XREADGROUP, then XACK + XDEL once merged).
  * - `acks` (hash NAME -> seq): the highest sequence the controller merged per agent. An agent
@@ -21,16 +25,31 @@ import type {AgentBroadcastState} from './broadcast-agents.js';
  *   lags), so a message lost with a restarted Redis is sent again; the controller merges each
  *   agent's messages strictly in sequence and drops repeats, so nothing is counted twice.
  */
-export const agentProtocolVersion = 1;
+export const agentProtocolVersion = 2;
 
 /**
- * How long a lease lives without a refresh, how often it is refreshed, and when its absence (and
- * no message or acknowledgement either) is a loss. 10 s: a controller starved of CPU on a busy
- * host stalled for more than 5 s while 36,000 clients connected, and 5 s made its agents give up.
+ * An agent's lease: how long it lives without a refresh, how often it is refreshed, and when its
+ * absence (and no message either) makes the agent lost to the controller.
  */
 export const leaseMs = 10_000;
 export const refreshMs = 1000;
 export const lostAfterMs = 10_000;
+/**
+ * The controller's lease is short and renewed often from a worker thread: a controller whose main
+ * thread stalls (a busy host once stalled it past 5 s while 36,000 clients connected) still
+ * renews it, and a killed one's agents stop within controllerLeaseMs + controllerGraceMs + one
+ * check (agentCheckMs): about 4.5 s.
+ */
+export const controllerLeaseMs = 3000;
+export const controllerBeatMs = 500;
+/** the lease's absence, seen through a working Redis, for this long more is a lost controller */
+export const controllerGraceMs = 1000;
+/** how often an agent checks the controller's lease while it runs a share */
+export const agentCheckMs = 500;
+/** after a Redis reconnect the controller needs time to reconnect and renew too: no judgement meanwhile */
+export const reconnectGraceMs = 5000;
+/** Redis unreachable this long: nobody can read the agent's numbers any more, it stops */
+export const redisLostMs = 30_000;
 /** the agents' ticks: as the worker processes' */
 export const tickMs = 250;
 /** rows per message at most (a bounded sample; the final message carries every changed row) */
@@ -71,6 +90,10 @@ export type Command =
 	| {type: 'stop'; plan: string}
 	| {type: 'add'; plan: string; agent: string; count: number; firstId: number; command: number}
 	| {type: 'remove'; plan: string; agent: string; count: number; command: number}
+	/** churn: close the agent's longest-running clients */
+	| {type: 'remove-oldest'; plan: string; agent: string; count: number; command: number}
+	/** the storm at --storm-at: every agent drops every open connection (its clients reconnect) */
+	| {type: 'drop'; plan: string}
 	/** the broadcast scenario: broadcast `seq` went out at `at` ms of the run (the controller's clock) */
 	| {type: 'published'; plan: string; seq: number; at: number};
 
@@ -89,6 +112,10 @@ export type Envelope = {
 	finished: boolean;
 	/** the broadcast scenario: this agent's tally */
 	broadcast?: AgentBroadcastState;
+	/** a shaped run: the client lives since the last message (workers/lifecycle.ts), times in epoch ms of the agent's clock */
+	lifecycle?: LifecycleRecord[];
+	/** the hold: clients heard from since the last message, and the heartbeats among that */
+	heard?: {ids: number[]; heartbeats: number; at: number};
 };
 
 export const keys = (run: string) => ({

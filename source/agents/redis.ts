@@ -7,6 +7,8 @@ export type Connection = {
 	readonly up: boolean;
 	/** how many times it became ready (1 = first connect; more = it reconnected) */
 	readonly readyCount: number;
+	/** epoch ms when a ready connection was lost, undefined while up (or before the first connect) */
+	readonly downSince: number | undefined;
 	close(): void;
 };
 
@@ -24,9 +26,11 @@ export function connect(url: string, log: (text: string) => void, {onReady}: {on
 	});
 	let up = false;
 	let readyCount = 0;
+	let downSince: number | undefined;
 	let reported = false;
 	redis.on('ready', () => {
 		up = true;
+		downSince = undefined;
 		readyCount++;
 		if (reported) {
 			log(`Redis ${redactRedisUrl(url)} is back`);
@@ -42,6 +46,10 @@ export function connect(url: string, log: (text: string) => void, {onReady}: {on
 		}
 	});
 	redis.on('close', () => {
+		if (up) {
+			downSince = Date.now();
+		}
+
 		up = false;
 	});
 	return {
@@ -51,6 +59,9 @@ export function connect(url: string, log: (text: string) => void, {onReady}: {on
 		},
 		get readyCount() {
 			return readyCount;
+		},
+		get downSince() {
+			return downSince;
 		},
 		close() {
 			redis.disconnect();

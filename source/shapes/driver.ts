@@ -26,6 +26,8 @@ export type ShapeDeps = {
 	baselineRss?: () => number;
 	/** how late `heard` may come (worker processes batch it): added to the hold's stale threshold */
 	heardLagMs?: number;
+	/** the clients start this long after start() (agents start at one instant ahead): the stage line and --storm-at count from then */
+	startDelayMs?: number;
 };
 
 /** What the driver reads of a client event: a ClientEvent, or one forwarded from a worker process (workers/lifecycle.ts). */
@@ -57,10 +59,11 @@ export type ShapeRun = {
  * client event (observe) and keeps per-client state in typed arrays indexed by client id, so an
  * event costs a switch and a store or two.
  */
-export function createShapeRun({config, pool, store, end, log, rss = () => process.memoryUsage().rss, baselineRss, heardLagMs = 0}: ShapeDeps): ShapeRun {
+export function createShapeRun({config, pool, store, end, log, rss = () => process.memoryUsage().rss, baselineRss, heardLagMs = 0, startDelayMs = 0}: ShapeDeps): ShapeRun {
 	const {shape, scenario} = config;
 	const clients = config.clients;
 	const open = new ClientFlags();
+	const seen = new ClientFlags();
 	let openNow = 0;
 	let peakOpen = 0;
 	let maxId = 0;
@@ -68,7 +71,7 @@ export function createShapeRun({config, pool, store, end, log, rss = () => proce
 	/** the hold's end and the storm's start */
 	const timers: NodeJS.Timeout[] = [];
 	let stopped = false;
-	const startedAt = store.elapsed();
+	const startedAt = store.elapsed() + startDelayMs;
 	// Hold and churn wait for everyone (or the connect deadline) before they act.
 	let allOpenAt: number | undefined;
 	let readyAt: number | undefined;
@@ -158,7 +161,7 @@ export function createShapeRun({config, pool, store, end, log, rss = () => proce
 					if (!stopped) {
 						dropAll();
 					}
-				}, shape.stormAtMs));
+				}, shape.stormAtMs + startDelayMs));
 			}
 
 			if (!shape.stages) {
@@ -177,8 +180,10 @@ export function createShapeRun({config, pool, store, end, log, rss = () => proce
 			const id = event.client;
 			switch (event.kind) {
 				case 'connecting': {
-					if (id > maxId) {
-						maxId = id;
+					// A first attempt. Agents report in batches, so ids may come out of order.
+					if (seen.get(id) === 0) {
+						seen.set(id, 1);
+						maxId = Math.max(maxId, id);
 						churn?.started(id);
 					}
 

@@ -3,8 +3,7 @@ import {nextTallyState, type RemoteBroadcastView, type RemoteTallyState} from '.
 import type {Config} from '../config.js';
 import type {Pool} from '../engine/pool.js';
 import type {MetricsStore} from '../metrics/store.js';
-import type {ShapeEvent} from '../shapes/driver.js';
-import {shapeEventOf, type ShapeFeed} from './lifecycle.js';
+import {shapeEventOf, type ShapeFeed, type ShapeFeedTarget} from './lifecycle.js';
 import {lostMessage} from './lost.js';
 import type {FromWorker, ToWorker} from './protocol.js';
 
@@ -20,11 +19,7 @@ export type WorkerGroupOptions = {
 	/** the worker module; tests may swap it */
 	entry?: URL;
 	/** the load shapes' driver, fed every worker's client lives (times in the store's elapsed ms) */
-	shapes?: {
-		feed: Exclude<ShapeFeed, 'none'>;
-		observe(event: ShapeEvent, now: number): void;
-		heard(ids: readonly number[], heartbeats: number, now: number): void;
-	};
+	shapes?: ShapeFeedTarget & {feed: Exclude<ShapeFeed, 'none'>};
 };
 
 /** The Pool over worker processes, and what they hold in memory. */

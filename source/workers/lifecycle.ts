@@ -23,6 +23,12 @@ export function feedFor(config: Pick<Config, 'scenario' | 'shape'>): ShapeFeed {
 	return config.shape.stages !== undefined || config.scenario === 'churn' || config.scenario === 'storm' ? 'lifecycle' : 'none';
 }
 
+/** Where forwarded lives go (the shape driver): times in the store's elapsed ms. */
+export type ShapeFeedTarget = {
+	observe(event: ShapeEvent, now: number): void;
+	heard(ids: readonly number[], heartbeats: number, now: number): void;
+};
+
 /** [kind, global client id, epoch ms, extra]: extra is the connect time of an open, the error's kind, 1 for a final close */
 export type LifecycleRecord = [kind: number, client: number, at: number, extra: number | ErrorKind];
 
@@ -46,11 +52,12 @@ export class LifecycleForwarder {
 		private readonly now: () => number,
 	) {}
 
-	observe(event: ClientEvent): void {
+	/** `at`: when it happened, epoch ms (default: now); an agent passes its worker processes' events on with their own times */
+	observe(event: ClientEvent | ShapeEvent, at = this.now()): void {
 		const kind = kindIndex.get(event.kind);
 		if (kind !== undefined) {
 			const extra = event.kind === 'open' ? event.connectMs : (event.kind === 'error' ? event.error : (event.kind === 'close' && event.final ? 1 : 0));
-			this.records.push([kind, this.globalId(event.client), this.now(), extra]);
+			this.records.push([kind, this.globalId(event.client), at, extra]);
 			return;
 		}
 
@@ -59,17 +66,28 @@ export class LifecycleForwarder {
 				this.heartbeats++;
 			}
 
-			const local = event.client;
-			if (local >= this.heard.length) {
-				const grown = new Uint8Array(Math.max(local + 1, this.heard.length * 2));
-				grown.set(this.heard);
-				this.heard = grown;
-			}
+			this.markHeard(event.client);
+		}
+	}
 
-			if (this.heard[local] === 0) {
-				this.heard[local] = 1;
-				this.heardIds.push(local);
-			}
+	/** Clients heard from as a worker process reported them (an agent with workers: ids already global). */
+	heardMany(ids: readonly number[], heartbeats: number): void {
+		this.heartbeats += heartbeats;
+		for (const id of ids) {
+			this.markHeard(id);
+		}
+	}
+
+	private markHeard(local: number): void {
+		if (local >= this.heard.length) {
+			const grown = new Uint8Array(Math.max(local + 1, this.heard.length * 2));
+			grown.set(this.heard);
+			this.heard = grown;
+		}
+
+		if (this.heard[local] === 0) {
+			this.heard[local] = 1;
+			this.heardIds.push(local);
 		}
 	}
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {UsageError} from '../../source/errors.js';
-import {capacityOf, splitClients} from '../../source/agents/split.js';
+import {capacityOf, inTurn, rebalance, splitClients} from '../../source/agents/split.js';
 import {createWorker} from '../helpers/wire-workers.js';
 
 const agent = (name: string, cores: number, fileLimit: number | null) => ({name, cores, fileLimit});
@@ -33,6 +33,34 @@ describe('splitting clients over agents', () => {
 });
 
 describe('a bounded sample of rows per message', () => {
+	test('clients added or removed mid-run move each agent toward its capacity\'s part of the new total', () => {
+		const sized = (name: string, cores: number, size: number) => ({...agent(name, cores, 1500), size});
+		// One at a time (the dashboard's +), equal agents: each in turn.
+		let agents = [sized('a', 1, 10), sized('b', 1, 10), sized('c', 1, 10)];
+		const added: string[] = [];
+		for (let press = 0; press < 3; press++) {
+			const [move] = rebalance(1, agents, 'add');
+			added.push(move!.name);
+			agents = agents.map(each => each.name === move!.name ? {...each, size: each.size + 1} : each);
+		}
+
+		assert.deepEqual(added, ['a', 'b', 'c']);
+		// A stage line rising by 30 over a 2-core and a 1-core agent: 20 and 10.
+		assert.deepEqual(rebalance(30, [sized('x', 2, 0), sized('y', 1, 0)], 'add'), [{name: 'x', count: 20}, {name: 'y', count: 10}]);
+		// Falling: the fuller ones give first, never below zero, never more than asked.
+		assert.deepEqual(rebalance(9, [sized('x', 1, 12), sized('y', 1, 6)], 'remove'), [{name: 'x', count: 7}, {name: 'y', count: 2}]);
+		assert.deepEqual(rebalance(50, [sized('x', 1, 3), sized('y', 1, 2)], 'remove'), [{name: 'x', count: 3}, {name: 'y', count: 2}]);
+	});
+
+	test('churn takes the oldest of each agent in turn, skipping empty ones', () => {
+		const agents = [{name: 'b', size: 5}, {name: 'a', size: 0}, {name: 'c', size: 5}];
+		assert.deepEqual(inTurn(1, agents, 0), [{name: 'b', count: 1}]);
+		assert.deepEqual(inTurn(1, agents, 1), [{name: 'b', count: 1}]);
+		assert.deepEqual(inTurn(1, agents, 2), [{name: 'c', count: 1}]);
+		assert.deepEqual(inTurn(3, agents, 2), [{name: 'b', count: 1}, {name: 'c', count: 2}]);
+		assert.deepEqual(inTurn(20, agents, 0), [{name: 'b', count: 5}, {name: 'c', count: 5}]);
+	});
+
 	test('at most maxRows rows a message, the next starting where the last stopped; the final one carries the rest', () => {
 		const {store, send} = createWorker('a1', 100, 1, 4);
 		for (let id = 1; id <= 10; id++) {

@@ -20,8 +20,8 @@ describe('agents: usage, versions and secrets', () => {
 	for (const [args, pattern] of [
 		[['--agents', '3'], /--agents needs --redis URL/],
 		[['--redis', 'redis://127.0.0.1:1'], /--redis goes with --agents N .*: add --agents, or drop --redis/],
-		[['--agents', '2', '--redis', 'redis://127.0.0.1:1', '--stages', '5s:10'], /--stages cannot be used with --agents yet/],
-		[['--agents', '2', '--redis', 'redis://127.0.0.1:1', '--workers', '2'], /--workers cannot be used with --agents yet: give each agent its own --workers/],
+		[['--agents', '2', '--redis', 'redis://127.0.0.1:1', '--events', 'events.ndjson'], /--events cannot be used with --agents: the client events stay on the agents' hosts .*; drop --events/],
+		[['--agents', '2', '--redis', 'redis://127.0.0.1:1', '--workers', '2'], /--workers cannot be used with --agents: give each agent its own --workers/],
 		[['--agents', '2', '--redis', 'redis://127.0.0.1:1', '--run', 'a b'], /--run takes 1 to 64 letters/],
 		[['agent'], /sse-tui agent needs --redis URL/],
 		[['agent', '--redis', 'redis://127.0.0.1:1', '--name', 'x/y'], /--name takes 1 to 64 letters/],
