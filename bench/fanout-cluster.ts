@@ -60,7 +60,7 @@ async function startTarget(name: Name, connections: number, workers = 2): Promis
 	return {port: cluster.port, broadcast: async message => cluster.broadcast(message), close: () => cluster.close(), pids: () => [process.pid, ...cluster.pids()]};
 }
 
-async function latency(name: Name): Promise<{p50: number; max: number; connectMs: number}> {
+async function latency(name: Name): Promise<{p50: number; max: number; connectMs: number; serverCpuMs: number; receiverCpuMs: number}> {
 	const target = await startTarget(name, size);
 	const parts = Array.from({length: receivers}, (_, index) => Math.floor(size / receivers) + (index < size % receivers ? 1 : 0));
 	const clients = parts.map((_, index) => new Child(`clients ${index + 1}`, clientsScript));
@@ -70,7 +70,17 @@ async function latency(name: Name): Promise<{p50: number; max: number; connectMs
 		const connectMs = performance.now() - started;
 		let sent = 1; // The retry hint counts as the first event.
 		const times: number[] = [];
+		const receiverPids = clients.map(child => child.process.pid!);
+		const cpuOf = (pids: number[]): number => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0) * 1000;
+		let serverCpu = 0;
+		let receiverCpu = 0;
 		for (let sample = 0; sample < samples + 2; sample++) {
+			if (sample === 2) {
+				// CPU from here on (the first two warm up): the server's processes and the receivers'.
+				serverCpu = -cpuOf(target.pids());
+				receiverCpu = -cpuOf(receiverPids);
+			}
+
 			const reached = clients.map(child => child.next('reached', 30_000));
 			await Promise.all(clients.map(async child => child.request({cmd: 'expect', events: sent + 1}, 'ready')));
 			await new Promise(resolve => {
@@ -85,8 +95,10 @@ async function latency(name: Name): Promise<{p50: number; max: number; connectMs
 			}
 		}
 
+		serverCpu += cpuOf(target.pids());
+		receiverCpu += cpuOf(receiverPids);
 		times.sort((a, b) => a - b);
-		return {p50: times[Math.floor(times.length / 2)]!, max: times.at(-1)!, connectMs};
+		return {p50: times[Math.floor(times.length / 2)]!, max: times.at(-1)!, connectMs, serverCpuMs: serverCpu / samples, receiverCpuMs: receiverCpu / samples};
 	} finally {
 		await Promise.all(clients.map(async child => child.request({cmd: 'close'}, 'closed').catch(() => undefined)));
 		await target.close();
@@ -143,7 +155,7 @@ async function main(): Promise<void> {
 		for (const name of order) {
 			const result = await latency(name);
 			results.set(name, [...(results.get(name) ?? []), result]);
-			console.log(`  run ${run + 1} ${name.padEnd(8)} N=${size} latency to last receiver p50 ${result.p50.toFixed(1)} ms (max ${result.max.toFixed(1)}), connect ${result.connectMs.toFixed(0)} ms`);
+			console.log(`  run ${run + 1} ${name.padEnd(8)} N=${size} latency to last receiver p50 ${result.p50.toFixed(1)} ms (max ${result.max.toFixed(1)}), connect ${result.connectMs.toFixed(0)} ms; CPU per broadcast: server ${result.serverCpuMs.toFixed(0)} ms, receivers ${result.receiverCpuMs.toFixed(0)} ms (on 2 cores no schedule ends before half their sum, ${((result.serverCpuMs + result.receiverCpuMs) / 2).toFixed(0)} ms)`);
 		}
 	}
 
