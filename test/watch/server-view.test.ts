@@ -50,9 +50,21 @@ describe('the server\'s side beside the clients\'', () => {
 
 	test('a Redis that dies mid-run shows as unreachable and the run goes on', async () => {
 		const other = await startTestRedis();
-		const running = startCommand(cliPath, ['--url', `${server.url}/dashboard/stream`, '--clients', '3', '--ramp', '0', '--duration', '4s', '--json', '--watch-redis', other.url], {env: {NO_COLOR: '1'}, timeoutMs: 30_000});
+		const running = startCommand(cliPath, ['--url', `${server.url}/dashboard/stream`, '--clients', '3', '--ramp', '0', '--duration', '6s', '--json', '--watch-redis', other.url], {env: {NO_COLOR: '1'}, timeoutMs: 30_000});
 		try {
-			await new Promise(resolve => setTimeout(resolve, 1500));
+			// Killed once the watcher has sampled it twice (PUBSUB NUMSUB is its first command each
+			// second), not after a fixed time: a loaded box may start the run late.
+			const numsubCalls = async (): Promise<number> => {
+				const stats = await other.client().info('commandstats');
+				return Number(/cmdstat_pubsub\|numsub:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+			};
+
+			const deadline = Date.now() + 20_000;
+			while (await numsubCalls() < 2) {
+				assert.ok(Date.now() < deadline, 'the watcher never sampled the Redis');
+				await new Promise(resolve => setTimeout(resolve, 50));
+			}
+
 			await other.kill();
 			assert.equal(await running.code, 0, running.stderr());
 			const summary = JSON.parse(running.stdout()) as Summary;
