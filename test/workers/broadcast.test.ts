@@ -9,21 +9,9 @@ import {resolveConfig} from '../../source/config.js';
 import type {Summary} from '../../source/reporters/summary.js';
 import {run} from '../../source/run.js';
 import {runCli} from '../helpers/cli.js';
+import {shapeOf} from '../helpers/json-shape.js';
 import {createProbe} from '../helpers/run-probe.js';
 import {startTestServer, waitFor} from '../helpers/server-start.js';
-
-/** The shape of a JSON value: its keys and the types of its leaves (an array: the shape of its first item). */
-function shapeOf(value: unknown): unknown {
-	if (Array.isArray(value)) {
-		return value.length === 0 ? [] : [shapeOf(value[0])];
-	}
-
-	if (value !== null && typeof value === 'object') {
-		return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([key, item]) => [key, shapeOf(item)]));
-	}
-
-	return value === null ? 'null' : typeof value;
-}
 
 describe('--scenario broadcast across worker processes', () => {
 	test('--workers 2: every client gets every broadcast once, and --json, the thresholds and --report read as with --workers 1', async () => {
