@@ -267,21 +267,18 @@ function sumTallies(states: RemoteTallyState[], publishedAt: Float64Array): {res
 		return {seq, at: at === -1 ? -1 : Math.round(at * 10) / 10, ...sum};
 	});
 	const listed = (map: Map<number, number>) => [...map.entries()].sort(([a], [b]) => a - b).slice(0, listedSeqs);
-	return {
-		result: {
-			published,
-			expected,
-			received,
-			ratio: expected === 0 ? null : received / expected,
-			clientsComplete: complete,
-			clientsIncomplete: incomplete,
-			minClientRatio: minRatio,
-			missing: {total: missingTotal, seqs: listed(missing).map(([seq, clients]) => ({seq, clients}))},
-			duplicates: {total: duplicateTotal, seqs: listed(duplicates).map(([seq, count]) => ({seq, count}))},
-			broadcasts,
-			foreign,
-		},
-		latency,
-		fanout,
+	const result: RemoteResult = {
+		published,
+		expected,
+		received,
+		ratio: expected === 0 ? null : received / expected,
+		clientsComplete: complete,
+		clientsIncomplete: incomplete,
+		minClientRatio: minRatio,
+		missing: {total: missingTotal, seqs: listed(missing).map(([seq, clients]) => ({seq, clients}))},
+		duplicates: {total: duplicateTotal, seqs: listed(duplicates).map(([seq, count]) => ({seq, count}))},
+		broadcasts,
+		foreign,
 	};
+	return {result, latency, fanout};
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {describe, test, type TestContext} from 'node:test';
 import type {Summary} from '../../source/reporters/summary.js';
+import {assertEveryBroadcastArrived} from '../helpers/broadcast-checks.js';
 import {runCli} from '../helpers/cli.js';
 import {startConnectProxy} from '../helpers/connect-proxy.js';
 import {shapeOf} from '../helpers/json-shape.js';
@@ -39,22 +40,7 @@ describe('agents with their own worker processes', () => {
 		assert.match(controller.stderr(), new RegExp(`all ${clients} clients subscribed on the agents after .*; publishing ${count} messages at 100/s`));
 		assert.match(controller.stderr(), /every expected delivery arrived on every agent/);
 		const merged = controllerSummary(controller);
-		const b = merged.broadcast!;
-		assert.equal(b.published, count);
-		assert.equal(b.openAtStart, clients);
-		assert.equal(b.expected, clients * count, 'expected = clients x broadcasts');
-		assert.equal(b.received, clients * count);
-		assert.equal(b.ratio, 1);
-		assert.equal(b.missing.total, 0);
-		assert.equal(b.duplicates.total, 0);
-		assert.equal(b.clientsComplete, clients);
-		assert.equal(b.clientsIncomplete, 0);
-		assert.equal(b.minClientRatio, 1);
-		assert.equal(b.latencyMs?.count, clients * count);
-		assert.equal(b.fanoutMs?.count, count);
-		assert.deepEqual(b.broadcasts.map(item => [item.seq, item.expected, item.received]), Array.from({length: count}, (_, index) => [index + 1, clients, clients]));
-		assert.ok(b.broadcasts.every(item => item.fanoutMs !== null && item.at > 0));
-		assert.equal(merged.delivery.ratio, 1);
+		assertEveryBroadcastArrived(merged, clients, count, '2 agents of 2 workers');
 		assert.deepEqual(merged.thresholds.map(item => [item.expr, item.passed]), [['delivery==100%', true]]);
 		assertSumsMatch(merged, agents.map(agent => agentReport(agent).summary));
 
