@@ -114,7 +114,7 @@ export function createTallyOfRemotes(count: number, remotes: RemoteBroadcastView
 			const now = Date.now();
 			// A running worker with no full state yet: this one is as old as the run.
 			const ageMs = Math.max(0, ...live.map(state => now - (state.fullAt ?? 0)));
-			return {...progress, result: {...result, published}, latency: toWire(latency), ageMs};
+			return {...progress, result, latency: toWire(latency), ageMs};
 		},
 	};
 }
@@ -175,9 +175,11 @@ export function createRemoteBroadcastRun({config, clients, store, stop, timeoutM
 		}
 
 		log('info', `published ${published} messages; ${done() ? `every expected delivery arrived${wording.every}` : `drained for ${formatDuration(config.drainMs)}`}`);
-		// The full tallies travel on a timer: the summary waits for one from each remote sent after the drain.
+		// The full tallies travel on a timer: the summary waits for one from each remote taken after
+		// the drain, unless the one it has is final already (every broadcast in, nothing missing).
 		const drained = Date.now();
-		while (!stop.aborted && Date.now() < drained + fullWaitMs && remotes.live().some(state => (state.fullAt ?? 0) < drained + tickSlackMs)) {
+		const settled = (state: RemoteTallyState) => (state.fullAt ?? 0) >= drained + tickSlackMs || (state.result !== undefined && state.result.published >= published && state.result.missing.total === 0);
+		while (!stop.aborted && Date.now() < drained + fullWaitMs && !remotes.live().every(settled)) {
 			await sleep(pollMs, stop);
 		}
 	}
@@ -212,7 +214,8 @@ function sumTallies(states: RemoteTallyState[], publishedAt: Float64Array): {res
 	let missingTotal = 0;
 	let duplicateTotal = 0;
 	let foreign = 0;
-	let published = 0;
+	/** the lowest: a broadcast is out to them all once each has it */
+	let published = Number.POSITIVE_INFINITY;
 	const missing = new Map<number, number>();
 	const duplicates = new Map<number, number>();
 	const perSeq = new Map<number, {expected: number; received: number; fanoutMs: number | null}>();
@@ -220,6 +223,7 @@ function sumTallies(states: RemoteTallyState[], publishedAt: Float64Array): {res
 	for (const state of states) {
 		const {result} = state;
 		if (result === undefined) {
+			published = 0;
 			continue;
 		}
 
@@ -228,7 +232,7 @@ function sumTallies(states: RemoteTallyState[], publishedAt: Float64Array): {res
 		complete += result.clientsComplete;
 		incomplete += result.clientsIncomplete;
 		foreign += result.foreign;
-		published = Math.max(published, result.published);
+		published = Math.min(published, result.published);
 		if (result.minClientRatio !== null) {
 			minRatio = minRatio === null ? result.minClientRatio : Math.min(minRatio, result.minClientRatio);
 		}
@@ -268,7 +272,7 @@ function sumTallies(states: RemoteTallyState[], publishedAt: Float64Array): {res
 	});
 	const listed = (map: Map<number, number>) => [...map.entries()].sort(([a], [b]) => a - b).slice(0, listedSeqs);
 	const result: RemoteResult = {
-		published,
+		published: Number.isFinite(published) ? published : 0,
 		expected,
 		received,
 		ratio: expected === 0 ? null : received / expected,
