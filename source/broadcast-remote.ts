@@ -26,12 +26,23 @@ export type RemoteTallyState = {
 	/** once a second and in the final message: the tally so far, latency as an encoded histogram (cumulative) */
 	result?: Omit<BroadcastTallyResult, 'latencyMs' | 'fanoutMs'>;
 	latency?: WireHistogram | null;
-	/** on the controller: when (epoch ms) the last full state arrived */
+	/**
+	 * a full state added up from other remotes' (an agent's worker processes): how old (ms) the
+	 * oldest of those was when this one was sent; a time span, not a time, so no clock is compared
+	 */
+	ageMs?: number;
+	/** on the receiver: when (epoch ms, its clock) the last full state was taken */
 	fullAt?: number;
 };
 
+/** What a remote process does with its tally: learn the publish times, report its state. */
+export type RemoteTally = {
+	published(seq: number, at: number): void;
+	state(full: boolean): RemoteTallyState;
+};
+
 /** The remote's side: its tally, fed the controller's publish times. */
-export function createRemoteTally(config: BroadcastConfig, clients: number, store: MetricsStore) {
+export function createRemoteTally(config: BroadcastConfig, clients: number, store: MetricsStore): RemoteTally {
 	const tally = new BroadcastTally(config.runId, config.count, clients);
 	store.trackBroadcast(tally);
 	return {
@@ -45,11 +56,14 @@ export function createRemoteTally(config: BroadcastConfig, clients: number, stor
 			}
 
 			const {latencyMs: _latency, fanoutMs: _fanout, ...result} = tally.result();
-			const {minMs, maxMs} = tally.latency;
-			const latency = tally.latency.count === 0 || minMs === undefined || maxMs === undefined ? null : {hdr: tally.latency.encode(), minMs, maxMs};
-			return {...progress, result, latency};
+			return {...progress, result, latency: toWire(tally.latency)};
 		},
 	};
+}
+
+function toWire(histogram: DurationHistogram): WireHistogram | null {
+	const {minMs, maxMs} = histogram;
+	return histogram.count === 0 || minMs === undefined || maxMs === undefined ? null : {hdr: histogram.encode(), minMs, maxMs};
 }
 
 export type RemoteBroadcastView = {
@@ -61,17 +75,59 @@ export type RemoteBroadcastView = {
 	published(seq: number, at: number): void;
 };
 
-/** A remote's state as it arrives: a full one replaces the last (and is stamped), progress updates it. */
+/** A remote's state as it arrives: a full one replaces the last (and is stamped with when it was taken), progress updates it. */
 export function nextTallyState(last: RemoteTallyState, incoming: RemoteTallyState): RemoteTallyState {
-	return incoming.result ? {...incoming, fullAt: Date.now()} : {...last, ...incoming};
+	return incoming.result ? {...incoming, fullAt: Date.now() - (incoming.ageMs ?? 0)} : {...last, ...incoming};
+}
+
+/**
+ * A remote made of remotes: an agent whose share runs in its own worker processes. It passes the
+ * controller's publish times on to them and reports their tallies added up (addTallies' sums) as
+ * one tally, exactly as if one process had held the share: progress from the running ones, the
+ * full state from all (a lost worker's last numbers stay), as old as the oldest it is made of.
+ */
+export function createTallyOfRemotes(count: number, remotes: RemoteBroadcastView): RemoteTally {
+	const publishedAt = new Float64Array(count + 1).fill(-1);
+	let published = 0;
+	return {
+		published(seq, at) {
+			if (seq >= 1 && seq <= count && publishedAt[seq] === -1) {
+				publishedAt[seq] = at;
+				published++;
+			}
+
+			remotes.published(seq, at);
+		},
+		state(full) {
+			const live = remotes.live();
+			const progress = {
+				subscribed: live.reduce((sum, state) => sum + state.subscribed, 0),
+				// A broadcast is out to the share once every process has it.
+				published: live.length === 0 ? published : Math.min(...live.map(state => state.published)),
+				owed: live.reduce((sum, state) => sum + state.owed, 0),
+			};
+			if (!full) {
+				return progress;
+			}
+
+			const {result, latency} = sumTallies(remotes.all(), publishedAt);
+			const now = Date.now();
+			// A running worker with no full state yet: this one is as old as the run.
+			const ageMs = Math.max(0, ...live.map(state => now - (state.fullAt ?? 0)));
+			return {...progress, result, latency: toWire(latency), ageMs};
+		},
+	};
 }
 
 /** What the controller's log lines call the remotes: `on the agents`, `on every agent`; empty for workers (read as one process). */
 export type RemoteWording = {on: string; every: string};
 
 const pollMs = 25;
-/** longest wait for the remotes' full tallies after the drain (agents send them once a second) */
-const fullWaitMs = 3000;
+/**
+ * longest wait for the remotes' full tallies after the drain: agents send them once a second, and
+ * an agent with worker processes adds up theirs, themselves up to a second old (ageMs)
+ */
+const fullWaitMs = 5000;
 /** a full tally merged this soon after the drain may have been sent before it */
 const tickSlackMs = 300;
 
@@ -119,9 +175,11 @@ export function createRemoteBroadcastRun({config, clients, store, stop, timeoutM
 		}
 
 		log('info', `published ${published} messages; ${done() ? `every expected delivery arrived${wording.every}` : `drained for ${formatDuration(config.drainMs)}`}`);
-		// The full tallies travel on a timer: the summary waits for one from each remote sent after the drain.
+		// The full tallies travel on a timer: the summary waits for one from each remote taken after
+		// the drain, unless the one it has is final already (every broadcast in, nothing missing).
 		const drained = Date.now();
-		while (!stop.aborted && Date.now() < drained + fullWaitMs && remotes.live().some(state => (state.fullAt ?? 0) < drained + tickSlackMs)) {
+		const settled = (state: RemoteTallyState) => (state.fullAt ?? 0) >= drained + tickSlackMs || (state.result !== undefined && state.result.published >= published && state.result.missing.total === 0);
+		while (!stop.aborted && Date.now() < drained + fullWaitMs && !remotes.live().every(settled)) {
 			await sleep(pollMs, stop);
 		}
 	}
@@ -140,6 +198,14 @@ export function createRemoteBroadcastRun({config, clients, store, stop, timeoutM
 
 /** The remotes' tallies as one: sums, the lowest client ratio, lists merged by seq, latency histograms added. */
 export function addTallies(states: RemoteTallyState[], published: number, publishedAt: Float64Array): Omit<BroadcastSummary, keyof ReturnType<typeof summaryHead>> {
+	const {result: {foreign: _foreign, ...result}, latency, fanout} = sumTallies(states, publishedAt);
+	return {...result, published, latencyMs: latency.summary() ?? null, fanoutMs: fanout.summary() ?? null};
+}
+
+type RemoteResult = NonNullable<RemoteTallyState['result']>;
+
+/** The remotes' full tallies added up into one, with the histograms the summary (or a parent's state) is made of. */
+function sumTallies(states: RemoteTallyState[], publishedAt: Float64Array): {result: RemoteResult; latency: DurationHistogram; fanout: DurationHistogram} {
 	let expected = 0;
 	let received = 0;
 	let complete = 0;
@@ -147,6 +213,9 @@ export function addTallies(states: RemoteTallyState[], published: number, publis
 	let minRatio: number | null = null;
 	let missingTotal = 0;
 	let duplicateTotal = 0;
+	let foreign = 0;
+	/** the lowest: a broadcast is out to them all once each has it */
+	let published = Number.POSITIVE_INFINITY;
 	const missing = new Map<number, number>();
 	const duplicates = new Map<number, number>();
 	const perSeq = new Map<number, {expected: number; received: number; fanoutMs: number | null}>();
@@ -154,6 +223,7 @@ export function addTallies(states: RemoteTallyState[], published: number, publis
 	for (const state of states) {
 		const {result} = state;
 		if (result === undefined) {
+			published = 0;
 			continue;
 		}
 
@@ -161,6 +231,8 @@ export function addTallies(states: RemoteTallyState[], published: number, publis
 		received += result.received;
 		complete += result.clientsComplete;
 		incomplete += result.clientsIncomplete;
+		foreign += result.foreign;
+		published = Math.min(published, result.published);
 		if (result.minClientRatio !== null) {
 			minRatio = minRatio === null ? result.minClientRatio : Math.min(minRatio, result.minClientRatio);
 		}
@@ -199,8 +271,8 @@ export function addTallies(states: RemoteTallyState[], published: number, publis
 		return {seq, at: at === -1 ? -1 : Math.round(at * 10) / 10, ...sum};
 	});
 	const listed = (map: Map<number, number>) => [...map.entries()].sort(([a], [b]) => a - b).slice(0, listedSeqs);
-	return {
-		published,
+	const result: RemoteResult = {
+		published: Number.isFinite(published) ? published : 0,
 		expected,
 		received,
 		ratio: expected === 0 ? null : received / expected,
@@ -210,7 +282,7 @@ export function addTallies(states: RemoteTallyState[], published: number, publis
 		missing: {total: missingTotal, seqs: listed(missing).map(([seq, clients]) => ({seq, clients}))},
 		duplicates: {total: duplicateTotal, seqs: listed(duplicates).map(([seq, count]) => ({seq, count}))},
 		broadcasts,
-		latencyMs: latency.summary() ?? null,
-		fanoutMs: fanout.summary() ?? null,
+		foreign,
 	};
+	return {result, latency, fanout};
 }

@@ -2,11 +2,11 @@ import type {Writable} from 'node:stream';
 import {createBroadcastRun, type BroadcastDeps, type BroadcastRun} from './broadcast.js';
 import type {Config} from './config.js';
 import type {ServerView} from './watch/server-view.js';
-import {createClientFactory} from './engine/client-factory.js';
+import {createClientFactory, openTransport} from './engine/client-factory.js';
 import {createPool} from './engine/pool.js';
 import type {ClientEvent, ClientSink} from './engine/types.js';
 import {MetricsStore} from './metrics/store.js';
-import type {TransportCounts} from './metrics/snapshot.js';
+import {clientStoreOptions} from './metrics/store-options.js';
 import {openEventLog} from './reporters/events.js';
 import {RunError} from './errors.js';
 import type {Presenter, RunControls} from './reporters/presenter.js';
@@ -51,7 +51,7 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 
 	checkAgentsRun(config);
 	// With --agents the clients run on other hosts: this process only merges and shows.
-	const {workers} = config.agents ? {workers: 0} : planWorkers(config, undefined, {broadcastAcrossWorkers: true});
+	const {workers} = config.agents ? {workers: 0} : planWorkers(config);
 	if (config.report !== undefined) {
 		await checkReportPath(config.report);
 	}
@@ -62,15 +62,10 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	const presenter = io.presenter ?? createTextPresenter(config, textOut, {version: io.version, printSummary: !config.json});
 	// Delivery findings (gap, reset) go where client events go; the log opens just below.
 	let deliveryLog: ((event: ClientEvent) => void) | undefined;
-	// undici is loaded only when a run needs it: start-up time matters (source/engine/undici-transport.ts).
-	const transport = config.transport && workers === 1 ? (await import('./engine/undici-transport.js')).createUndiciTransport(config, config.transport) : undefined;
-	const store = new MetricsStore({
-		seqField: config.seqField,
-		latencyField: config.latencyField,
-		subscribeOn: config.ws?.mode === 'cable' ? 'confirm' : 'open',
-		streams: config.request && {renumbered: config.request.then !== 'reconnect'},
-		// With workers each has its own undici transport: their counts travel in the wire messages.
-		transportCounts: transport ? () => transport.counts() : (config.transport && ((): TransportCounts => store.mergedTransport())),
+	// With workers each has its own undici transport: their counts travel in the wire messages.
+	const transport = workers === 1 ? await openTransport(config) : undefined;
+	const store: MetricsStore = new MetricsStore({
+		...clientStoreOptions(config, transport, () => store.mergedTransport()),
 		onDeliveryEvent(event) {
 			deliveryLog?.(event);
 			if (presenter.wantsEvents) {

@@ -15,6 +15,7 @@ import {connect, firstReady} from './redis.js';
 import {inTurn, rebalance, splitClients} from './split.js';
 import {agentRow, type AgentRow, type AgentsSummary} from './table.js';
 import type {AgentBroadcastState, AgentBroadcastView} from './broadcast-agents.js';
+import {nextTallyState} from '../broadcast-remote.js';
 
 export type AgentMember = {
 	info: AgentInfo;
@@ -168,7 +169,7 @@ export async function createAgentGroup({config, agents: options, store, version,
 			}
 
 			if (envelope.broadcast) {
-				member.broadcast = envelope.broadcast.result ? {...envelope.broadcast, fullAt: Date.now()} : {...member.broadcast, ...envelope.broadcast};
+				member.broadcast = nextTallyState(member.broadcast, envelope.broadcast);
 			}
 
 			member.baselineRss ??= envelope.rss;

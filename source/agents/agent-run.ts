@@ -1,9 +1,10 @@
 import os from 'node:os';
 import type {Config} from '../config.js';
-import {createClientFactory, type ClientFactory} from '../engine/client-factory.js';
+import {createClientFactory, openTransport, type ClientFactory} from '../engine/client-factory.js';
 import {createPool, type Pool} from '../engine/pool.js';
 import type {ClientSink} from '../engine/types.js';
 import {MetricsStore} from '../metrics/store.js';
+import {clientStoreOptions} from '../metrics/store-options.js';
 import {WireProducer} from '../metrics/wire.js';
 import {buildSummary, type StopReason, type Summary} from '../reporters/summary.js';
 import {createWorkerGroup, type WorkerGroup} from '../workers/group.js';
@@ -11,7 +12,7 @@ import {feedFor, LifecycleForwarder} from '../workers/lifecycle.js';
 import {openFileLimit, planWorkers} from '../workers/plan.js';
 import {keys, maxRowsPerMessage, tickMs, type Command, type Envelope, type Plan, type Share} from './protocol.js';
 import type {Connection} from './redis.js';
-import {createAgentTally} from './broadcast-agents.js';
+import {createAgentTally, createTallyOfRemotes} from './broadcast-agents.js';
 
 export type ShareOptions = {
 	plan: Plan;
@@ -71,14 +72,12 @@ export async function runShare(options: ShareOptions): Promise<{summary: Summary
 	// A stage line starts at 0 clients and adds as it rises: plan the processes for this agent's part of the peak.
 	const planned = Math.max(1, share.count, config.shape.stages ? Math.ceil(plan.config.clients / plan.shares.length) : 0);
 	const {workers} = planWorkers({...config, clients: planned}, {limit: openFileLimit(), cores: os.availableParallelism()});
-	const store = new MetricsStore({
-		seqField: config.seqField,
-		latencyField: config.latencyField,
-		subscribeOn: config.ws?.mode === 'cable' ? 'confirm' : 'open',
-		now: () => performance.timeOrigin + performance.now(),
-		startedAt: plan.epochStart,
-	});
-	const mirror = new MetricsStore({now: () => performance.timeOrigin + performance.now(), startedAt: plan.epochStart});
+	// --proxy, --http2, --compressed: this process's transport, or each worker's own (their counts in their messages).
+	const transport = workers === 1 ? await openTransport(config) : undefined;
+	const clock = {now: () => performance.timeOrigin + performance.now(), startedAt: plan.epochStart};
+	const store: MetricsStore = new MetricsStore({...clientStoreOptions(config, transport, () => store.mergedTransport()), ...clock});
+	// The agent's own summary, from the messages it sent: their request streams and transport counts too.
+	const mirror: MetricsStore = new MetricsStore({...clientStoreOptions(config, undefined, () => mirror.mergedTransport()), ...clock});
 	let globalIds = new Float64Array(share.count + 1);
 	let allocated = 0;
 	const allocate = (count: number, firstId: number) => {
@@ -93,9 +92,6 @@ export async function runShare(options: ShareOptions): Promise<{summary: Summary
 		}
 	};
 
-	// The broadcast scenario: this agent tallies its clients; the controller publishes (planWorkers
-	// above keeps such a share in one process, as the tally needs).
-	const tally = config.broadcast && createAgentTally(config.broadcast, share.count, store);
 	const producer = new WireProducer(store, {source: share.name, rowsEvery: 4, maxRows: maxRowsPerMessage, globalId: local => globalIds[local]!});
 	let finished = false;
 	let endShare: (reason: StopReason) => void = () => undefined;
@@ -129,7 +125,7 @@ export async function runShare(options: ShareOptions): Promise<{summary: Summary
 				}
 			},
 		};
-		factory = createClientFactory(config, sink);
+		factory = createClientFactory(config, sink, transport);
 		pool = createPool({startIntervalMs: config.startIntervalMs, createClient: factory.create, onAllFinished: () => {
 			finished = true;
 		}});
@@ -147,6 +143,10 @@ export async function runShare(options: ShareOptions): Promise<{summary: Summary
 			},
 		} : undefined});
 	}
+
+	// The broadcast scenario: this agent tallies its clients, or adds up its workers' tallies into
+	// one; the controller publishes and says when.
+	const tally = config.broadcast && (group ? createTallyOfRemotes(config.broadcast.count, group.broadcast) : createAgentTally(config.broadcast, share.count, store));
 
 	// Sending: every message is kept until the controller acknowledges it, and sent again after a
 	// Redis reconnect or when the acknowledgement lags (a restarted Redis lost it).

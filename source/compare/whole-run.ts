@@ -20,7 +20,7 @@ export function targetOf(id: number, count: number): number {
 export function checkCompareLimits(config: Config, machine?: Parameters<typeof planWorkers>[1]): void {
 	const count = config.compare!.targets.length;
 	const total = config.clients * count;
-	const {workers, perWorker} = planWorkers({...config, clients: total, workers: undefined, broadcast: undefined, events: undefined}, machine);
+	const {workers, perWorker} = planWorkers({...config, clients: total, workers: undefined, events: undefined}, machine);
 	if (workers > 1) {
 		throw new UsageError(`--target runs ${count} x ${config.clients} = ${total} clients in one process, more than its open-files limit allows (${perWorker ?? '?'}): lower --clients to ${Math.floor((perWorker ?? total) / count)}, or raise the limit: ulimit -n $(ulimit -Hn)`);
 	}

@@ -5,6 +5,7 @@ import {createCableClient} from './cable-client.js';
 import {createSseClient, type AttemptFactory} from './sse-client.js';
 import {fillBody, type RequestConfig} from '../config-request.js';
 import type {RequestPlan} from './request-stream.js';
+import type {UndiciTransport} from './undici-transport.js';
 import type {Client, ClientSink} from './types.js';
 import {createWsClient} from './ws-client.js';
 
@@ -107,4 +108,9 @@ function requestPlan(request: RequestConfig): RequestPlan {
 		streamTimeoutMs: request.streamTimeoutMs,
 		body: bodies.length === 0 ? () => undefined : (client: number, iteration: number) => fillBody(bodies[next++ % bodies.length]!, client, iteration),
 	});
+}
+
+/** The undici transport when the run asks for it (--proxy, --http2, --compressed), loaded only then: start-up time matters. */
+export async function openTransport(config: Config): Promise<UndiciTransport | undefined> {
+	return config.transport && (await import('./undici-transport.js')).createUndiciTransport(config, config.transport);
 }

@@ -23,22 +23,13 @@ export function openFileLimit(): number | undefined {
 
 export type WorkerPlan = {workers: number; perWorker: number | undefined};
 
-export type PlanOptions = {
-	/**
-	 * The caller adds up the workers' broadcast tallies (run.ts, through the worker group). An
-	 * agent does not (agents/agent-run.ts keeps one tally on its own store), so its share stays
-	 * in one process.
-	 */
-	broadcastAcrossWorkers?: boolean;
-};
-
 /**
  * How many processes hold the clients. One (in-process, no child) while the clients fit under
  * one process's open-file limit less the margin; past that, enough worker processes for the
  * clients, at most one per core unless --workers says so. Node cannot raise its own soft limit
  * (no setrlimit), so the fix for a low one is `ulimit -n $(ulimit -Hn)` before the run.
  */
-export function planWorkers(config: Pick<Config, 'clients' | 'workers' | 'events' | 'broadcast'>, machine: {limit: number | undefined; cores: number} = {limit: openFileLimit(), cores: os.availableParallelism()}, {broadcastAcrossWorkers = false}: PlanOptions = {}): WorkerPlan {
+export function planWorkers(config: Pick<Config, 'clients' | 'workers' | 'events'>, machine: {limit: number | undefined; cores: number} = {limit: openFileLimit(), cores: os.availableParallelism()}): WorkerPlan {
 	const {limit, cores} = machine;
 	// A limit far below the margin (ulimit -n 256) keeps a quarter for the process's own files instead.
 	const margin = limit === undefined ? fileMargin : Math.min(fileMargin, Math.floor(limit / 4));
@@ -55,10 +46,6 @@ export function planWorkers(config: Pick<Config, 'clients' | 'workers' | 'events
 
 	if (workers > 1 && config.events === '-') {
 		throw new UsageError(`--events - writes to standard output from one process and cannot be used with ${workers} worker processes: pass --events a file path (every worker appends to it)`);
-	}
-
-	if (workers > 1 && config.broadcast !== undefined && !broadcastAcrossWorkers) {
-		throw new UsageError(`--scenario broadcast on an agent tallies its share in one process and cannot be used with ${workers} worker processes there: give the agent at most ${perWorker ?? 'the'} clients (more agents, or --workers 1 on it)`);
 	}
 
 	return {workers, perWorker};

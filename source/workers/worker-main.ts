@@ -1,9 +1,10 @@
 import process from 'node:process';
 import {createRemoteTally} from '../broadcast-remote.js';
-import {createClientFactory} from '../engine/client-factory.js';
+import {createClientFactory, openTransport} from '../engine/client-factory.js';
 import {createPool} from '../engine/pool.js';
 import type {ClientEvent, ClientSink} from '../engine/types.js';
 import {MetricsStore} from '../metrics/store.js';
+import {clientStoreOptions} from '../metrics/store-options.js';
 import {openEventLog, type EventLog} from '../reporters/events.js';
 import {WireProducer} from '../metrics/wire.js';
 import {heardFlushMs, LifecycleForwarder, lifecycleFlushMs} from './lifecycle.js';
@@ -50,13 +51,9 @@ async function start({source, config, startIntervalMs, epochStart, feed}: Extrac
 	};
 
 	// undici only when the run asks for it, as in one process (source/run.ts).
-	const transport = config.transport && (await import('../engine/undici-transport.js')).createUndiciTransport(config, config.transport);
-	const store = new MetricsStore({
-		seqField: config.seqField,
-		latencyField: config.latencyField,
-		subscribeOn: config.ws?.mode === 'cable' ? 'confirm' : 'open',
-		streams: config.request && {renumbered: config.request.then !== 'reconnect'},
-		transportCounts: transport && (() => transport.counts()),
+	const transport = await openTransport(config);
+	const store: MetricsStore = new MetricsStore({
+		...clientStoreOptions(config, transport, () => store.mergedTransport()),
 		onDeliveryEvent: config.events === undefined ? undefined : logEvent,
 		// The parent's clock, so the rows' times mean the same in its store.
 		now: () => performance.timeOrigin + performance.now(),

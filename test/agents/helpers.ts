@@ -2,15 +2,17 @@ import assert from 'node:assert/strict';
 import type {Summary} from '../../source/reporters/summary.js';
 import {cliPath, startCommand, type Running} from '../helpers/cli.js';
 
-export const env = {SSE_URL: '', SSE_CLIENTS: '', LOG_LEVEL: '', NO_COLOR: '1', REDIS_URL: ''};
+/** No proxy from the environment: a test that wants one says --proxy. */
+export const noProxyEnv = {http_proxy: '', https_proxy: '', HTTPS_PROXY: '', ALL_PROXY: '', all_proxy: '', NO_PROXY: '', no_proxy: ''};
+export const env = {SSE_URL: '', SSE_CLIENTS: '', LOG_LEVEL: '', NO_COLOR: '1', REDIS_URL: '', ...noProxyEnv};
 
-/** `sse-tui agent` processes a1..aN, each on its own source address 127.0.0.(i+1). */
-export function startAgents(redisUrl: string, count: number, run: string, timeoutMs = 60_000): Running[] {
-	return Array.from({length: count}, (_, index) => startCommand(cliPath, ['agent', '--redis', redisUrl, '--name', `a${index + 1}`, '--run', run, '--local-address', `127.0.0.${index + 2}`, '--json'], {env, timeoutMs}));
+/** `sse-tui agent` processes a1..aN, each on its own source address 127.0.0.(i+1); `args`: agent i's own flags (--workers). */
+export function startAgents(redisUrl: string, count: number, run: string, timeoutMs = 60_000, args: (index: number) => string[] = () => []): Running[] {
+	return Array.from({length: count}, (_, index) => startCommand(cliPath, ['agent', '--redis', redisUrl, '--name', `a${index + 1}`, '--run', run, '--local-address', `127.0.0.${index + 2}`, '--json', ...args(index)], {env, timeoutMs}));
 }
 
-export function startController(redisUrl: string, run: string, args: string[], timeoutMs = 60_000): Running {
-	return startCommand(cliPath, [...args, '--agents', '3', '--redis', redisUrl, '--run', run, '--no-tui', '--json'], {env, timeoutMs});
+export function startController(redisUrl: string, run: string, args: string[], timeoutMs = 60_000, agents = 3): Running {
+	return startCommand(cliPath, [...args, '--agents', String(agents), '--redis', redisUrl, '--run', run, '--no-tui', '--json'], {env, timeoutMs});
 }
 
 export type AgentReport = {agent: string; run: string; plan: string; summary: Summary};

@@ -9,21 +9,10 @@ import {resolveConfig} from '../../source/config.js';
 import type {Summary} from '../../source/reporters/summary.js';
 import {run} from '../../source/run.js';
 import {runCli} from '../helpers/cli.js';
+import {assertEveryBroadcastArrived} from '../helpers/broadcast-checks.js';
+import {shapeOf} from '../helpers/json-shape.js';
 import {createProbe} from '../helpers/run-probe.js';
 import {startTestServer, waitFor} from '../helpers/server-start.js';
-
-/** The shape of a JSON value: its keys and the types of its leaves (an array: the shape of its first item). */
-function shapeOf(value: unknown): unknown {
-	if (Array.isArray(value)) {
-		return value.length === 0 ? [] : [shapeOf(value[0])];
-	}
-
-	if (value !== null && typeof value === 'object') {
-		return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([key, item]) => [key, shapeOf(item)]));
-	}
-
-	return value === null ? 'null' : typeof value;
-}
 
 describe('--scenario broadcast across worker processes', () => {
 	test('--workers 2: every client gets every broadcast once, and --json, the thresholds and --report read as with --workers 1', async () => {
@@ -40,25 +29,8 @@ describe('--scenario broadcast across worker processes', () => {
 				assert.match(result.stderr, new RegExp(`all ${clients} clients subscribed after .*publishing ${count} messages at 100/s`));
 				assert.match(result.stderr, /published 30 messages; every expected delivery arrived/);
 				const summary = JSON.parse(result.stdout) as Summary;
-				const b = summary.broadcast!;
 				assert.equal(summary.stoppedBy, 'finished');
-				assert.equal(b.published, count);
-				assert.equal(b.openAtStart, clients);
-				assert.equal(b.expected, clients * count, `${workers} workers: expected = clients x broadcasts`);
-				assert.equal(b.received, clients * count);
-				assert.equal(b.ratio, 1);
-				assert.equal(b.missing.total, 0);
-				assert.equal(b.duplicates.total, 0);
-				assert.equal(b.clientsComplete, clients);
-				assert.equal(b.clientsIncomplete, 0);
-				assert.equal(b.minClientRatio, 1);
-				assert.equal(b.latencyMs?.count, clients * count);
-				assert.equal(b.fanoutMs?.count, count);
-				assert.deepEqual(b.broadcasts.map(item => [item.seq, item.expected, item.received]), Array.from({length: count}, (_, index) => [index + 1, clients, clients]));
-				assert.ok(b.broadcasts.every(item => item.fanoutMs !== null && item.at > 0));
-				assert.equal(summary.delivery.received, clients * count);
-				assert.equal(summary.delivery.ratio, 1);
-				assert.equal(summary.delivery.gaps, 0);
+				assertEveryBroadcastArrived(summary, clients, count, `${workers} workers`);
 				assert.deepEqual(summary.thresholds.map(item => [item.expr, item.passed]), [['delivery==100%', true], ['fanout.p99<5s', true]]);
 				const html = await readFile(report, 'utf8');
 				assert.match(html, /<h2>Broadcast fan-out<\/h2><div class="chart-grid">/, 'the report draws the fan-out chart');

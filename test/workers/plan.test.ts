@@ -39,12 +39,11 @@ describe('worker plan (the default rule and its limits)', () => {
 		assert.equal(planWorkers(config(50_000, {workers: 2}), {limit: undefined, cores: 2}).workers, 2);
 	});
 
-	test('--events - needs one process; the broadcast scenario spreads over workers where the tallies are added up (not on an agent)', () => {
+	test('--events - needs one process; the broadcast scenario spreads over workers like any other (the tallies are added up, on an agent too)', () => {
 		assert.throws(() => planWorkers(config(10, {workers: 2, events: '-'}), machine), /--events - writes to standard output from one process/);
 		assert.equal(planWorkers(config(10, {workers: 2, events: 'log.ndjson'}), machine).workers, 2, 'a file: every worker appends to it');
-		assert.equal(planWorkers(config(10, {workers: 2, broadcast: {}}), machine, {broadcastAcrossWorkers: true}).workers, 2);
-		assert.equal(planWorkers(config(30_000, {broadcast: {}}), machine, {broadcastAcrossWorkers: true}).workers, 2, 'the default rule, as for any scenario');
-		assert.throws(() => planWorkers(config(10, {workers: 2, broadcast: {}}), machine), /^UsageError: --scenario broadcast on an agent tallies its share in one process and cannot be used with 2 worker processes there: give the agent at most 19000 clients/);
+		assert.equal(planWorkers(config(10, {workers: 2, broadcast: {}}), machine).workers, 2);
+		assert.equal(planWorkers(config(30_000, {broadcast: {}}), machine).workers, 2, 'the default rule, as for any scenario');
 		assert.equal(planWorkers(config(10, {workers: 1, events: 'log.ndjson'}), machine).workers, 1);
 	});
 });

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import {describe, test, type TestContext} from 'node:test';
+import type {Summary} from '../../source/reporters/summary.js';
+import {assertEveryBroadcastArrived} from '../helpers/broadcast-checks.js';
+import {runCli} from '../helpers/cli.js';
+import {startConnectProxy} from '../helpers/connect-proxy.js';
+import {shapeOf} from '../helpers/json-shape.js';
+import {startTestRedis} from '../helpers/redis-server.js';
+import {startTestServer} from '../helpers/server-start.js';
+import {agentReport, assertSumsMatch, controllerSummary, env, exited, startAgents, startController} from './helpers.js';
+
+/**
+ * Agents whose share runs in their own worker processes (`sse-tui agent --workers N`), forced by
+ * the flag rather than by size: what the controller merges reads as a local run's.
+ */
+describe('agents with their own worker processes', () => {
+	async function setup(t: TestContext) {
+		const redis = await startTestRedis();
+		const server = await startTestServer();
+		t.after(async () => {
+			await server.close();
+			await redis.stop();
+		});
+		return {redis, server};
+	}
+
+	test('--scenario broadcast over 2 agents of 2 workers: each agent adds up its workers\' tallies, expected = received = clients x broadcasts', async t => {
+		const {redis, server} = await setup(t);
+		const clients = 8;
+		const count = 30;
+		const args = ['--scenario', 'broadcast', '--url', `${server.url}/dashboard/stream`, '--clients', String(clients), '--ramp', '0', '--count', String(count), '--rate', '100', '--trigger', server.url, '--drain', '3s', '--threshold', 'delivery==100%'];
+		const agents = startAgents(redis.url, 2, 'abcast', 60_000, () => ['--workers', '2']);
+		const controller = startController(redis.url, 'abcast', args, 60_000, 2);
+		assert.equal(await exited(controller, 'the controller', 50_000), 0, controller.stderr());
+		assert.deepEqual(await Promise.all(agents.map(async (agent, index) => exited(agent, `agent ${index + 1}`, 15_000))), [0, 0]);
+		for (const agent of agents) {
+			assert.match(agent.stderr(), /clients \d+-\d+ \(4\) in 2 processes/);
+		}
+
+		assert.match(controller.stderr(), new RegExp(`all ${clients} clients subscribed on the agents after .*; publishing ${count} messages at 100/s`));
+		assert.match(controller.stderr(), /every expected delivery arrived on every agent/);
+		const merged = controllerSummary(controller);
+		assertEveryBroadcastArrived(merged, clients, count, '2 agents of 2 workers');
+		assert.deepEqual(merged.thresholds.map(item => [item.expr, item.passed]), [['delivery==100%', true]]);
+		assertSumsMatch(merged, agents.map(agent => agentReport(agent).summary));
+
+		const local = await runCli([...args, '--json'], {env, timeoutMs: 40_000});
+		assert.equal(local.code, 0, local.stderr);
+		assert.deepEqual(shapeOf(merged.broadcast), shapeOf((JSON.parse(local.stdout) as Summary).broadcast), 'the broadcast block of a local run');
+	});
+
+	test('POST request streams through --proxy over 2 agents (one of 2 workers): the stream counts and the transport of a local run', async t => {
+		const {redis, server} = await setup(t);
+		const proxy = await startConnectProxy();
+		t.after(async () => proxy.close());
+		const clients = 6;
+		const args = ['--url', `${server.url}/stream/echo`, '--method', 'POST', '--body', '{"events":20,"interval":"2ms"}', '--until-data', '[DONE]', '--then', 'stop', '--clients', String(clients), '--ramp', '0', '--proxy', proxy.url];
+		const local = await runCli([...args, '--json'], {env, timeoutMs: 30_000});
+		assert.equal(local.code, 0, local.stderr);
+		const one = JSON.parse(local.stdout) as Summary;
+		const tunnels = proxy.tunnels.length;
+		const agents = startAgents(redis.url, 2, 'astreams', 60_000, index => ['--workers', String(index + 1)]);
+		const controller = startController(redis.url, 'astreams', args, 60_000, 2);
+		assert.equal(await exited(controller, 'the controller', 40_000), 0, controller.stderr());
+		assert.deepEqual(await Promise.all(agents.map(async (agent, index) => exited(agent, `agent ${index + 1}`, 15_000))), [0, 0]);
+		const merged = controllerSummary(controller);
+		const parts = agents.map(agent => agentReport(agent).summary);
+		for (const summary of [one, merged]) {
+			const streams = summary.streams!;
+			assert.equal(streams.method, 'POST');
+			assert.equal(streams.requests, clients);
+			assert.equal(streams.completed, clients);
+			assert.equal(streams.outcomes.marker, clients);
+			assert.equal(streams.ttfeMs?.count, clients);
+			assert.equal(streams.eventsPerStream?.count, clients);
+			assert.equal(streams.eventsPerStream?.p50, 21, '20 events and the [DONE] marker');
+			assert.equal(summary.messages.total, clients * 21);
+			assert.equal(summary.transport?.streams, clients, 'every stream went through undici');
+		}
+
+		assert.deepEqual(shapeOf(merged.streams), shapeOf(one.streams));
+		assert.deepEqual(shapeOf(merged.transport), shapeOf(one.transport));
+		assert.deepEqual(merged.streams!.outcomes, one.streams!.outcomes);
+		assert.deepEqual(parts.map(part => [part.streams?.requests, part.transport?.streams]), [[3, 3], [3, 3]], 'each agent\'s own summary has its streams');
+		// Each agent's share went through the proxy: a tunnel (at least) per process, every connection one.
+		const agentTunnels = proxy.tunnels.length - tunnels;
+		assert.ok(merged.transport!.connections >= 3 && merged.transport!.connections <= agentTunnels, `${merged.transport!.connections} connections, ${agentTunnels} tunnels`);
+	});
+});
