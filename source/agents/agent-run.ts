@@ -157,7 +157,9 @@ export async function runShare(options: ShareOptions): Promise<{summary: Summary
 	let cpu = process.cpuUsage();
 	let cpuAt = performance.now();
 	const send = (final: boolean) => {
-		const wire = producer.next({active: pool.size, final});
+		// The partial-event budget travels as a worker's does: one process's own, or its workers' summed.
+		const buffered = factory?.buffered() ?? store.mergedBuffered();
+		const wire = {...producer.next({active: pool.size, final}), ...(buffered ? {buffered} : {})};
 		mirror.merge(wire);
 		const usage = process.cpuUsage(cpu);
 		const now = performance.now();
@@ -261,7 +263,7 @@ export async function runShare(options: ShareOptions): Promise<{summary: Summary
 	}
 
 	options.commands.close();
-	return {summary: buildSummary(mirror.snapshot(), config, {startedAt, stoppedBy}), stoppedBy};
+	return {summary: buildSummary(mirror.snapshot(), config, {startedAt, stoppedBy, buffered: mirror.mergedBuffered()}), stoppedBy};
 }
 
 /** Follows the command stream from its start (every agent reads every command) until the connection closes. */

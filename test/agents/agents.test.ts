@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {describe, test, type TestContext} from 'node:test';
 import {startTestRedis} from '../helpers/redis-server.js';
 import {startTestServer, waitFor} from '../helpers/server-start.js';
-import {agentReport, assertSumsMatch, controllerSummary, exited, startAgents, startController, waitForText} from './helpers.js';
+import {agentReport, assertSumsMatch, controllerSummary, exited, pick, startAgents, startController, waitForText} from './helpers.js';
 
 /**
  * A run over 3 load agents on one machine: a private redis-server, the agents as separate
@@ -120,6 +120,8 @@ describe('sse-tui agent and --agents', () => {
 		assert.equal(merged.connections.successful, 31);
 		assert.ok(merged.messages.total > 300, `messages flowed (${merged.messages.total})`);
 		assertSumsMatch(merged, parts);
+		// The partial-event budget of every agent travels and is summed (assertSumsMatch checked the sum).
+		assert.ok(pick(merged, 'buffered.budgetBytes') > 0, 'the agents\' partial-event budgets reach the controller');
 		assert.equal(merged.agents?.count, 3);
 		assert.equal(merged.agents?.lost, 0);
 		assert.deepEqual(merged.agents?.list.map(row => [row.name, row.state, row.clients]), [['a1', 'done', 11], ['a2', 'done', 10], ['a3', 'done', 10]]);

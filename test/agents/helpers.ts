@@ -35,7 +35,7 @@ export function controllerSummary(running: Running): Summary {
 export const summedPaths = [
 	'connections.successful', 'connections.failedAttempts', 'messages.total', 'heartbeats.total', 'bytes', 'errors.total', 'reconnects',
 	'connectMs.count', 'latencyMs.count', 'reconnectMs.count', 'latency.measured', 'delivery.received', 'delivery.gaps', 'delivery.duplicates',
-	'clients.connected', 'clients.final.closed', 'clients.final.failed',
+	'clients.connected', 'clients.final.closed', 'clients.final.failed', 'buffered.budgetBytes', 'buffered.peakBytes',
 ] as const;
 
 export function pick(summary: Summary, path: string): number {
