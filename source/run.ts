@@ -1,14 +1,12 @@
 import type {Writable} from 'node:stream';
 import {createBroadcastRun, type BroadcastDeps, type BroadcastRun} from './broadcast.js';
 import type {Config} from './config.js';
-import type {ServerView} from './watch/server-view.js';
 import {createClientFactory, openTransport} from './engine/client-factory.js';
 import {createPool} from './engine/pool.js';
 import type {ClientEvent, ClientSink} from './engine/types.js';
 import {MetricsStore} from './metrics/store.js';
 import {clientStoreOptions} from './metrics/store-options.js';
 import {openEventLog} from './reporters/events.js';
-import {RunError} from './errors.js';
 import type {Presenter, RunControls} from './reporters/presenter.js';
 import {buildSummary, type StopReason, type Summary} from './reporters/summary.js';
 import {createTextPresenter} from './reporters/text.js';
@@ -22,8 +20,8 @@ import {feedFor, heardFlushMs} from './workers/lifecycle.js';
 import {metricsIntervalMs} from './workers/protocol.js';
 import {planWorkers} from './workers/plan.js';
 import {checkAgentsRun} from './agents/config-agents.js';
-import type {AgentGroup} from './agents/agent-group.js';
 import {deliverSummary} from './reporters/deliver-summary.js';
+import {createServerView, loadBroadcastDeps, startAgents} from './run-parts.js';
 
 export type RunIO = {
 	stdout: Writable;
@@ -285,50 +283,4 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 	const built = buildSummary(store.snapshot(), config, {startedAt, stoppedBy, broadcast: broadcastSummary, server: serverView?.summary() ?? null, shape: shapeSummary, buffered});
 	const summary = withThresholds(agents ? {...built, agents: agents.summary()} : built, config.thresholds);
 	return deliverSummary(summary, {config, presenter, stdout: io.stdout, textOut, version: io.version, store: store, eventLogFailure, failure});
-}
-
-/** The server's side (--watch-redis, --watch-stats), loaded only when asked for. */
-async function createServerView(watch: NonNullable<Config['watch']>, clientsOpen: () => number): Promise<ServerView> {
-	const [{RedisWatch}, {StatsWatch}, {ServerView}] = await Promise.all([import('./watch/redis-watch.js'), import('./watch/stats-watch.js'), import('./watch/server-view.js')]);
-	return new ServerView({
-		redis: watch.redisUrl === undefined ? undefined : new RedisWatch(watch.redisUrl, watch.channels),
-		stats: watch.statsUrl === undefined ? undefined : new StatsWatch(watch.statsUrl, watch.fields),
-		perStream: watch.perStream,
-		clientsOpen,
-	});
-}
-
-/** The publishers, loaded only for a broadcast run. */
-async function loadBroadcastDeps(): Promise<BroadcastDeps> {
-	const publish = await import('./publish/index.js');
-	return {openPublisher: publish.openPublisher, message: publish.broadcastMessage};
-}
-
-/** --agents: waits for them (Ctrl-C while waiting ends the run with nothing measured), loaded only when asked for. */
-async function startAgents(config: Config, options: NonNullable<Config['agents']>, store: MetricsStore, io: RunIO, presenter: Presenter, onAllFinished: () => void, shapes: ShapeFeedTarget | undefined): Promise<AgentGroup & {status(): {name: string; text: string}}> {
-	const {createAgentGroup} = await import('./agents/agent-group.js');
-	const {formatAgentRow} = await import('./agents/table.js');
-	const log = (level: 'error' | 'warn' | 'info', text: string) => {
-		presenter.message(level, text, store.elapsed());
-	};
-
-	const group = await createAgentGroup({config, agents: options, store, version: io.version, stop: io.stop, log, onAllFinished, shapes});
-	if (group === undefined) {
-		throw new RunError('stopped while waiting for the agents: nothing was run');
-	}
-
-	return {
-		...group,
-		async close() {
-			await group.close();
-			for (const row of group.rows()) {
-				log(row.state === 'lost' ? 'error' : 'info', `agent ${formatAgentRow(row)}`);
-			}
-		},
-		status() {
-			const rows = group.rows();
-			const lost = rows.filter(row => row.state === 'lost').length;
-			return {name: 'agents', text: `${rows.length} agents${lost > 0 ? ` (${lost} lost)` : ''}: ${rows.map(row => `${row.name} ${row.state === 'lost' ? 'LOST' : `${row.open}/${row.clients}`} lag ${row.lagMs ?? '-'}ms`).join(', ')}`};
-		},
-	};
 }
