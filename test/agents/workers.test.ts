@@ -4,6 +4,7 @@ import type {Summary} from '../../source/reporters/summary.js';
 import {assertEveryBroadcastArrived} from '../helpers/broadcast-checks.js';
 import {runCli} from '../helpers/cli.js';
 import {startConnectProxy} from '../helpers/connect-proxy.js';
+import {startH2SseServer} from '../helpers/h2-sse-server.js';
 import {shapeOf} from '../helpers/json-shape.js';
 import {startTestRedis} from '../helpers/redis-server.js';
 import {startTestServer} from '../helpers/server-start.js';
@@ -85,5 +86,31 @@ describe('agents with their own worker processes', () => {
 		// Each agent's share went through the proxy: a tunnel (at least) per process, every connection one.
 		const agentTunnels = proxy.tunnels.length - tunnels;
 		assert.ok(merged.transport!.connections >= 3 && merged.transport!.connections <= agentTunnels, `${merged.transport!.connections} connections, ${agentTunnels} tunnels`);
+	});
+
+	test('--http2 over 2 agents (one of 2 workers): every stream on HTTP/2, 10 a connection within each process, the counts of a local run', async t => {
+		const redis = await startTestRedis();
+		const events = 5;
+		const h2 = await startH2SseServer(events);
+		t.after(async () => {
+			await h2.close();
+			await redis.stop();
+		});
+		const clients = 40;
+		const args = ['--url', h2.url, '--http2', '--insecure', '--streams-per-connection', '10', '--clients', String(clients), '--ramp', '0', '--until-data', '[DONE]', '--then', 'stop'];
+		const agents = startAgents(redis.url, 2, 'ah2', 60_000, index => ['--workers', String(index + 1)]);
+		const controller = startController(redis.url, 'ah2', args, 60_000, 2);
+		assert.equal(await exited(controller, 'the controller', 40_000), 0, controller.stderr());
+		assert.deepEqual(await Promise.all(agents.map(async (agent, index) => exited(agent, `agent ${index + 1}`, 15_000))), [0, 0]);
+		const merged = controllerSummary(controller);
+		assert.equal(merged.streams!.completed, clients);
+		assert.equal(merged.messages.total, clients * (events + 1));
+		assert.equal(merged.delivery.gaps, 0);
+		assert.equal(merged.transport!.http2, true);
+		assert.equal(merged.transport!.streams, clients);
+		// 20 clients an agent: one process of 20 (2 connections), two workers of 10 (1 each).
+		assert.equal(merged.transport!.connections, 4);
+		assert.equal(h2.sessions.size, 4, 'the server saw 4 HTTP/2 sessions');
+		assertSumsMatch(merged, agents.map(agent => agentReport(agent).summary));
 	});
 });

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import http2 from 'node:http2';
 import http from 'node:http';
 import zlib from 'node:zlib';
 import type {AddressInfo} from 'node:net';
 import {after, before, describe, test} from 'node:test';
 import {runCli} from '../helpers/cli.js';
 import {startConnectProxy, type ConnectProxy} from '../helpers/connect-proxy.js';
-import {testCertificate} from '../helpers/raw-http-server.js';
+import {startH2SseServer} from '../helpers/h2-sse-server.js';
 import {startTestServer, type TestServer} from '../helpers/server-start.js';
 import type {Summary} from '../../source/reporters/summary.js';
 
@@ -74,28 +73,11 @@ describe('transports through undici', () => {
 
 	test('--http2: 100 clients receive every event; --streams-per-connection 10 opens 10 connections, in one process or in 2 workers of 50', async () => {
 		const events = 5;
-		const sessions = new Set<http2.ServerHttp2Session>();
-		const h2 = http2.createSecureServer({...testCertificate});
-		h2.on('session', session => sessions.add(session));
-		h2.on('stream', stream => {
-			stream.respond({':status': 200, 'content-type': 'text/event-stream'});
-			let sent = 0;
-			const timer = setInterval(() => {
-				sent++;
-				stream.write(`id: ${sent}\ndata: {"seq":${sent}}\n\n`);
-				if (sent === events) {
-					clearInterval(timer);
-					stream.end('data: [DONE]\n\n');
-				}
-			}, 20);
-			stream.on('close', () => clearInterval(timer));
-		});
-		await new Promise<void>(resolve => h2.listen(0, '127.0.0.1', resolve));
-		const {port} = h2.address() as AddressInfo;
+		const h2 = await startH2SseServer(events);
 		try {
 			for (const workers of ['1', '2']) {
-				sessions.clear();
-				const result = await runCli(['--url', `https://127.0.0.1:${port}/stream`, '--http2', '--insecure', '--streams-per-connection', '10', '--clients', '100', '--ramp', '0', '--until-data', '[DONE]', '--then', 'stop', '--workers', workers, '--json'], {env: noProxyEnv, timeoutMs: 30_000});
+				h2.sessions.clear();
+				const result = await runCli(['--url', h2.url, '--http2', '--insecure', '--streams-per-connection', '10', '--clients', '100', '--ramp', '0', '--until-data', '[DONE]', '--then', 'stop', '--workers', workers, '--json'], {env: noProxyEnv, timeoutMs: 30_000});
 				assert.equal(result.code, 0, result.stderr);
 				const summary = JSON.parse(result.stdout) as Summary;
 				assert.equal(summary.streams!.completed, 100);
@@ -104,14 +86,10 @@ describe('transports through undici', () => {
 				assert.equal(summary.transport!.http2, true);
 				assert.equal(summary.transport!.connections, 10, `${workers} workers`);
 				assert.equal(summary.transport!.streams, 100);
-				assert.equal(sessions.size, 10, 'the server saw 10 HTTP/2 sessions');
+				assert.equal(h2.sessions.size, 10, 'the server saw 10 HTTP/2 sessions');
 			}
 		} finally {
-			for (const session of sessions) {
-				session.destroy();
-			}
-
-			await new Promise<void>(resolve => h2.close(() => resolve()));
+			await h2.close();
 		}
 	});
 
