@@ -231,6 +231,9 @@ describe('dashboard frame', () => {
 		const app = mount();
 		await press(app.stdin, '+', '+', '-');
 		assert.deepEqual(app.controls.calls, ['add 1', 'add 1', 'remove 1']);
+		// Pressed fast or held down, keys arrive as one chunk: each counts.
+		await press(app.stdin, '+++', '--');
+		assert.deepEqual(app.controls.calls.slice(3), ['add 3', 'remove 2']);
 		await press(app.stdin, 'q');
 		assert.deepEqual(app.controls.calls.at(-1), 'stop');
 		assert.match(app.frame()[1]!, /stopping…/);

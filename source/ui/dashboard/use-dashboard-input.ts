@@ -74,10 +74,11 @@ export function useDashboardInput({state, dispatch, controls, current, onForceQu
 			dispatch({type: 'toggle-pause', frozen: {snapshot, rows}});
 		} else if (input === '?') {
 			dispatch({type: 'toggle-help'});
-		} else if (input === '+' || input === '=') {
-			controls.addClients(1);
-		} else if (input === '-' || input === '_') {
-			controls.removeClients(1).catch(() => undefined);
+		} else if (/^[+=]+$/.test(input)) {
+			// Keys pressed fast, or held down, reach us as one chunk ("+++"): each one counts.
+			controls.addClients(input.length);
+		} else if (/^[-_]+$/.test(input)) {
+			controls.removeClients(input.length).catch(() => undefined);
 		}
 	}, {isActive: isRawModeSupported});
 }
