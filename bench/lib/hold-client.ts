@@ -59,9 +59,8 @@ function memory(): {rss: number; heapUsed: number} {
 	return {rss, heapUsed};
 }
 
-function ours(port: number, count: number): Holder {
-	const config = resolveConfig({url: `http://127.0.0.1:${port}/dashboard/stream`, clients: String(count), ramp: '0s', logLevel: 'error'});
-	const store = new MetricsStore();
+/** Counts opens and errors toward `count`: `allOpen` resolves at the last open, rejects at the first error. */
+function openTracker(count: number) {
 	let opened = 0;
 	let errors = 0;
 	let first = '';
@@ -69,21 +68,37 @@ function ours(port: number, count: number): Holder {
 	const allOpen = new Promise<void>((resolve, reject) => {
 		done = {resolve, reject};
 	});
+	return {
+		allOpen,
+		/** true at the last of `count` opens (the caller may check more before calling `done`) */
+		opened: () => ++opened === count,
+		resolve: () => done!.resolve(),
+		fail(message: string, error: Error) {
+			errors++;
+			first ||= message;
+			done!.reject(error);
+		},
+		errors: () => ({count: errors, first}),
+	};
+}
+
+function ours(port: number, count: number): Holder {
+	const config = resolveConfig({url: `http://127.0.0.1:${port}/dashboard/stream`, clients: String(count), ramp: '0s', logLevel: 'error'});
+	const store = new MetricsStore();
+	const tracker = openTracker(count);
 	// The same sink shape as run.ts (store first); the counter only says when to read the store.
 	const sink: ClientSink = {
 		emit(event) {
 			store.emit(event);
-			if (event.kind === 'open' && ++opened === count) {
+			if (event.kind === 'open' && tracker.opened()) {
 				const {states} = store.snapshot();
 				if (states.open === count) {
-					done!.resolve();
+					tracker.resolve();
 				} else {
-					done!.reject(new Error(`${count} opens seen but the store shows ${states.open} open`));
+					tracker.fail(`store shows ${states.open} open`, new Error(`${count} opens seen but the store shows ${states.open} open`));
 				}
 			} else if (event.kind === 'error') {
-				errors++;
-				first ||= `${event.error}: ${event.message}`;
-				done!.reject(new Error(`client ${event.client}: ${event.error}: ${event.message}`));
+				tracker.fail(`${event.error}: ${event.message}`, new Error(`client ${event.client}: ${event.error}: ${event.message}`));
 			}
 		},
 		bytes(client, bytes) {
@@ -96,8 +111,8 @@ function ours(port: number, count: number): Holder {
 		start() {
 			pool.add(config.clients);
 		},
-		allOpen,
-		errors: () => ({count: errors, first}),
+		allOpen: tracker.allOpen,
+		errors: tracker.errors,
 		bytes: () => store.snapshot().totals.bytes,
 	};
 }
@@ -105,14 +120,8 @@ function ours(port: number, count: number): Holder {
 function raw(port: number, count: number): Holder {
 	const request = Buffer.from(`GET /dashboard/stream HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n`);
 	const sockets: net.Socket[] = [];
-	let opened = 0;
-	let errors = 0;
-	let first = '';
+	const tracker = openTracker(count);
 	let bytes = 0;
-	let done: {resolve(): void; reject(error: Error): void} | undefined;
-	const allOpen = new Promise<void>((resolve, reject) => {
-		done = {resolve, reject};
-	});
 
 	function connect(): void {
 		const socket = net.connect({host: '127.0.0.1', port});
@@ -123,15 +132,13 @@ function raw(port: number, count: number): Holder {
 			bytes += chunk.length;
 			if (!open && chunk.includes('\r\n\r\n')) {
 				open = true;
-				if (++opened === count) {
-					done!.resolve();
+				if (tracker.opened()) {
+					tracker.resolve();
 				}
 			}
 		});
 		socket.on('error', error => {
-			errors++;
-			first ||= error.message;
-			done!.reject(error);
+			tracker.fail(error.message, error);
 		});
 	}
 
@@ -139,8 +146,8 @@ function raw(port: number, count: number): Holder {
 		start() {
 			inBursts(count, connect);
 		},
-		allOpen,
-		errors: () => ({count: errors, first}),
+		allOpen: tracker.allOpen,
+		errors: tracker.errors,
 		bytes: () => bytes,
 	};
 }
@@ -148,30 +155,22 @@ function raw(port: number, count: number): Holder {
 function naive(port: number, count: number): Holder {
 	const url = `http://127.0.0.1:${port}/dashboard/stream`;
 	const sources: EventSource[] = [];
-	let opened = 0;
-	let errors = 0;
-	let first = '';
+	const tracker = openTracker(count);
 	let bytes = 0;
-	let done: {resolve(): void; reject(error: Error): void} | undefined;
-	const allOpen = new Promise<void>((resolve, reject) => {
-		done = {resolve, reject};
-	});
 
 	function connect(): void {
 		const source = new EventSource(url);
 		sources.push(source);
 		source.addEventListener('open', () => {
-			if (++opened === count) {
-				done!.resolve();
+			if (tracker.opened()) {
+				tracker.resolve();
 			}
 		});
 		source.addEventListener('message', event => {
 			bytes += event.data.length;
 		});
 		source.addEventListener('error', event => {
-			errors++;
-			first ||= event.message ?? 'error';
-			done!.reject(new Error(`EventSource: ${event.message ?? 'error'}`));
+			tracker.fail(event.message ?? 'error', new Error(`EventSource: ${event.message ?? 'error'}`));
 		});
 	}
 
@@ -179,8 +178,8 @@ function naive(port: number, count: number): Holder {
 		start() {
 			inBursts(count, connect);
 		},
-		allOpen,
-		errors: () => ({count: errors, first}),
+		allOpen: tracker.allOpen,
+		errors: tracker.errors,
 		bytes: () => bytes,
 	};
 }
