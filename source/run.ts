@@ -242,16 +242,13 @@ export async function run(config: Config, io: RunIO): Promise<Summary> {
 				},
 				deps: broadcastDeps,
 			};
-			if (agents && agentsBroadcast) {
-				broadcast = agentsBroadcast.createAgentsBroadcastRun({...broadcastOptions, agents: agents.broadcast});
-			} else if (group && remoteBroadcast) {
-				// Each worker tallies its clients; the parent publishes and adds the tallies up.
-				const remote = remoteBroadcast.createRemoteBroadcastRun({...broadcastOptions, remotes: group.broadcast, wording: {on: '', every: ''}});
-				store.remoteBroadcast = remote.progress;
-				broadcast = remote;
-			} else {
-				broadcast = createBroadcastRun(broadcastOptions);
-			}
+			// Agents or workers tally their own clients; this process publishes and adds the tallies up.
+			const remote = agents && agentsBroadcast
+				? agentsBroadcast.createAgentsBroadcastRun({...broadcastOptions, agents: agents.broadcast})
+				: (group && remoteBroadcast ? remoteBroadcast.createRemoteBroadcastRun({...broadcastOptions, remotes: group.broadcast, wording: {on: '', every: ''}}) : undefined);
+			// The dashboard's progress line: from the remote tallies, or the store's own.
+			store.remoteBroadcast = remote?.progress;
+			broadcast = remote ?? createBroadcastRun(broadcastOptions);
 
 			broadcast.drive().then(() => {
 				end('finished');

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import {PassThrough} from 'node:stream';
 import {describe, test, type TestContext} from 'node:test';
+import {resolveConfig} from '../../source/config.js';
+import {packageInfo} from '../../source/package-info.js';
+import {run} from '../../source/run.js';
 import type {Summary} from '../../source/reporters/summary.js';
 import {assertEveryBroadcastArrived} from '../helpers/broadcast-checks.js';
 import {runCli} from '../helpers/cli.js';
@@ -7,7 +11,8 @@ import {startConnectProxy} from '../helpers/connect-proxy.js';
 import {startH2SseServer} from '../helpers/h2-sse-server.js';
 import {shapeOf} from '../helpers/json-shape.js';
 import {startTestRedis} from '../helpers/redis-server.js';
-import {startTestServer} from '../helpers/server-start.js';
+import {createProbe} from '../helpers/run-probe.js';
+import {startTestServer, waitFor} from '../helpers/server-start.js';
 import {agentReport, assertSumsMatch, controllerSummary, env, exited, startAgents, startController} from './helpers.js';
 
 /**
@@ -112,5 +117,22 @@ describe('agents with their own worker processes', () => {
 		assert.equal(merged.transport!.connections, 4);
 		assert.equal(h2.sessions.size, 4, 'the server saw 4 HTTP/2 sessions');
 		assertSumsMatch(merged, agents.map(agent => agentReport(agent).summary));
+	});
+
+	test('the controller\'s dashboard shows the broadcast\'s progress from the agents\' tallies (published of requested, owed)', async t => {
+		const {redis, server} = await setup(t);
+		const agents = startAgents(redis.url, 2, 'aprogress', 60_000);
+		const config = resolveConfig({url: `${server.url}/dashboard/stream`, scenario: 'broadcast', clients: '6', ramp: '0', trigger: [server.url], count: '40', rate: '20', drain: '2s', agents: '2', redis: redis.url, run: 'aprogress', json: true, tui: false}, env);
+		const probe = createProbe();
+		const summary = run(config, {stdout: new PassThrough(), stderr: new PassThrough(), version: packageInfo().version, stop: new AbortController().signal, presenter: probe.presenter});
+		// The snapshot the dashboard draws its "broadcast N/M published" line from.
+		await waitFor(() => probe.started && (probe.view.store.snapshot().broadcast?.published ?? 0) >= 10, 'the broadcast\'s progress in the snapshots', 30_000).catch((error: Error) => {
+			throw new Error(`${error.message}; snapshot: ${JSON.stringify(probe.started ? probe.view.store.snapshot().broadcast : null)}; lines:\n${probe.lines.join('\n')}`);
+		});
+		const progress = probe.view.store.snapshot().broadcast!;
+		assert.equal(progress.requested, 40);
+		assert.equal(progress.subscribed, 6, 'the agents\' subscribed clients, added up');
+		assert.equal((await summary).broadcast!.received, 6 * 40);
+		assert.deepEqual(await Promise.all(agents.map(async (agent, index) => exited(agent, `agent ${index + 1}`, 15_000))), [0, 0]);
 	});
 });
